@@ -1,0 +1,150 @@
+"""The query catalog: named SPARQL files in ``kg/queries/`` with declared parameters.
+
+Each ``.rq`` file starts with comment lines the catalog reads::
+
+    # title: one line for listings
+    # description: what it answers (may continue on indented comment lines)
+    # param: NAME KIND [DEFAULT]  help text      (KIND is iri, literal, integer or decimal)
+
+Parameters are bound as RDF terms through ``kg.sparql.bind_values``; a value
+is never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import InputError
+from kg.namespaces import CONCEPT, PREFIXES, XSD
+from kg.paths import QUERY_DIR
+from kg.store import QueryResult, Store
+
+KINDS = ("iri", "literal", "integer", "decimal")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A variable of a named query that the caller may bind."""
+
+    name: str
+    kind: str
+    default: str | None
+    help: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """One catalog entry."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+    parameters: tuple[Parameter, ...]
+    path: Path
+
+
+_PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<kind>\w+)(?:\s+(?P<default>\S+))?(?:\s{2,}(?P<help>.*))?$")
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """Read a catalog file's header and text."""
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, str] = {}
+    params: list[Parameter] = []
+    last = ""
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].rstrip()
+        key, sep, value = body.strip().partition(":")
+        if sep and key in ("title", "description", "param") and not body.startswith("   "):
+            last = key
+            if key == "param":
+                match = _PARAM.match(value.strip())
+                if not match or match["kind"] not in KINDS:
+                    raise InputError(f"{path.name}: bad param line {value.strip()!r}")
+                params.append(Parameter(match["name"], match["kind"], match["default"], match["help"] or ""))
+            else:
+                fields[key] = value.strip()
+        elif last in fields:
+            fields[last] += " " + body.strip()
+    return NamedQuery(
+        name=path.stem,
+        title=fields.get("title", path.stem),
+        description=fields.get("description", ""),
+        text=text,
+        parameters=tuple(params),
+        path=path,
+    )
+
+
+def catalog(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
+    """Every named query, by name."""
+    return {path.stem: parse_query_file(path) for path in sorted(directory.glob("*.rq"))}
+
+
+def expand_iri(value: str) -> URIRef:
+    """An IRI from a full IRI, a prefixed name (``concept:cd19-negative``) or a bare concept slug."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
+        return URIRef(value)
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES:
+        return URIRef(PREFIXES[prefix] + local)
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+        return URIRef(CONCEPT[value])
+    raise InputError(f"not an IRI, prefixed name or concept slug: {value!r}")
+
+
+def to_term(parameter: Parameter, value: str) -> Node:
+    """Turn a user-supplied string into the RDF term the parameter declares."""
+    if parameter.kind == "iri":
+        return expand_iri(value)
+    if parameter.kind == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+            raise InputError(f"parameter {parameter.name} wants an integer, got {value!r}")
+        return Literal(int(value), datatype=XSD.integer)
+    if parameter.kind == "decimal":
+        try:
+            return Literal(format(Decimal(value.strip()), "f"), datatype=XSD.decimal)
+        except InvalidOperation:
+            raise InputError(f"parameter {parameter.name} wants a number, got {value!r}") from None
+    return Literal(value)
+
+
+def bindings_for(query: NamedQuery, values: dict[str, str]) -> dict[str, Node]:
+    """Terms for the given values plus the declared defaults; unknown names are an error."""
+    known = {p.name: p for p in query.parameters}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        names = ", ".join(known) or "none"
+        raise InputError(f"query {query.name} has no parameter {unknown[0]!r} (parameters: {names})")
+    bindings: dict[str, Node] = {}
+    for name, parameter in known.items():
+        raw = values.get(name, parameter.default)
+        if raw is not None and raw != "":
+            bindings[name] = to_term(parameter, raw)
+    return bindings
+
+
+def get_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
+    """A named query, or a one-line error listing the names there are."""
+    queries = catalog(directory)
+    if name not in queries:
+        raise InputError(f"unknown query {name!r} (known: {', '.join(queries)})")
+    return queries[name]
+
+
+def run_named(store: Store, name: str, values: dict[str, str] | None = None) -> QueryResult:
+    """Run a catalog query with the given parameter values."""
+    query = get_query(name)
+    return store.query(query.text, bindings_for(query, values or {}))

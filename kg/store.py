@@ -1,0 +1,276 @@
+"""The store interface and its embedded implementation (pyoxigraph).
+
+One small interface serves every face of the project (CLI, endpoint, app,
+benchmarks): SPARQL in, backend-neutral rdflib terms out, and atomic replacement
+of whole named graphs. The default is an on-disk pyoxigraph store; ``memory:``
+gives an in-memory one for tests; an ``http(s)://`` URL names a remote SPARQL
+endpoint (``kg.remote``). Queries always see the union of all named graphs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import InputError, StoreError
+from kg.namespaces import PREFIXES, XSD
+from kg.sparql import bind_values
+
+Triple = tuple[Node, Node, Node]
+
+DEFAULT_STORE = "data/store"
+"""Where the embedded store lives when neither ``--store`` nor ``KG_STORE`` says otherwise."""
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+}
+QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
+
+
+def rdf_format(name_or_path: str) -> ox.RdfFormat:
+    """The RDF format named by a format name or a file's extension (``.gz`` is not supported)."""
+    key = name_or_path.lower()
+    if "." in key:
+        key = key.rsplit(".", 1)[1]
+    try:
+        return FORMATS[key]
+    except KeyError:
+        raise InputError(
+            f"unknown RDF format {name_or_path!r} (known: turtle, nt, nquads, trig, jsonld, rdfxml)"
+        ) from None
+
+
+@dataclass
+class QueryResult:
+    """A backend-neutral query answer: SELECT rows, an ASK boolean or CONSTRUCT triples."""
+
+    variables: tuple[str, ...] = ()
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[Triple] | None = None
+
+    def dicts(self) -> list[dict[str, Node | None]]:
+        """Rows as ``{variable: term}`` dictionaries."""
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
+
+    def values(self) -> list[dict[str, object]]:
+        """Rows with literals turned into Python values and IRIs into strings (for tables and JSON)."""
+        return [
+            {name: python_value(term) for name, term in zip(self.variables, row, strict=True)}
+            for row in self.rows
+        ]
+
+
+def python_value(term: Node | None) -> object:
+    """A plain Python value for a term: numbers for numeric literals, text otherwise."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        if term.datatype == XSD.gYear and str(term).isdigit():
+            return int(str(term))
+        value = term.toPython()
+        return value if isinstance(value, (int, float, bool)) else str(term)
+    return str(term)
+
+
+class Store(Protocol):
+    """What every backend offers; the CLI, the endpoint and the app use nothing else."""
+
+    location: str
+
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        """Run a SPARQL query over the union of all graphs; ``bindings`` pre-bind variables."""
+        ...
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
+        """Replace each named graph by the given triples, all in one transaction."""
+        ...
+
+    def drop_graphs(self, graphs: Iterable[str]) -> None:
+        """Remove the given named graphs, all in one transaction."""
+        ...
+
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None) -> int:
+        """Bulk-load an RDF file (triples into ``graph``, quads as given); return the quads added."""
+        ...
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+        """Write the whole store (quads for quad formats, the merged triples otherwise)."""
+        ...
+
+    def quad_count(self) -> int:
+        """Number of quads in all named graphs."""
+        ...
+
+    def close(self) -> None:
+        """Release the store (locks, connections)."""
+        ...
+
+
+# -- term conversion -----------------------------------------------------------------------
+
+_XSD_STRING = str(XSD.string)
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Rdflib term -> pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+def from_ox(term: object) -> Node | None:
+    """Pyoxigraph term -> rdflib term (xsd:string literals become plain literals, as in RDF 1.1)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def triples_to_ntriples(triples: Iterable[Triple]) -> str:
+    """Triples as N-Triples text (rdflib's ``n3()`` of IRIs and literals is valid N-Triples)."""
+    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples)
+
+
+# -- the embedded store --------------------------------------------------------------------
+
+
+class OxigraphStore:
+    """pyoxigraph on disk (or in memory): fast SPARQL, transactional updates, bulk loading."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        self.location = str(path) if path else "memory:"
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open store {path}: {exc} (is another kg process using it?)") from exc
+
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        try:
+            answer = self._store.query(
+                bind_values(sparql, bindings), use_default_graph_as_union=True, prefixes=PREFIXES
+            )
+        except SyntaxError as exc:
+            raise InputError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult(boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = tuple(v.value for v in answer.variables)
+            rows = [tuple(from_ox(solution[name]) for name in variables) for solution in answer]
+            return QueryResult(variables=variables, rows=rows)
+        triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in answer]
+        return QueryResult(triples=triples)  # type: ignore[arg-type]
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
+        if not graphs:
+            return
+        drops = " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in graphs)
+        inserts = "\n".join(
+            f"GRAPH <{name}> {{\n{triples_to_ntriples(triples)}}}" for name, triples in graphs.items()
+        )
+        # One update request is one transaction in oxigraph: readers see all of it or none.
+        self._update(f"{drops} ;\nINSERT DATA {{\n{inserts}\n}}")
+
+    def drop_graphs(self, graphs: Iterable[str]) -> None:
+        names = list(graphs)
+        if names:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in names))
+
+    def _update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"store update failed, nothing written: {exc}") from exc
+
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None) -> int:
+        before = self.quad_count()
+        target = ox.NamedNode(graph) if graph and fmt not in QUAD_FORMATS else None
+        try:
+            self._store.bulk_load(path=str(path), format=fmt, to_graph=target)
+        except SyntaxError as exc:
+            raise InputError(f"{path}: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"{path}: {exc}") from exc
+        self._store.flush()
+        return self.quad_count() - before
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+        if fmt in QUAD_FORMATS:
+            quads = (q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph))
+            ox.serialize(quads, out, fmt, prefixes=PREFIXES)
+            return
+        triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        ox.serialize(triples, out, fmt, prefixes=PREFIXES)
+
+    def quad_count(self) -> int:
+        answer = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(next(iter(answer))["n"].value)
+
+    def iter_quads(self) -> Iterator[ox.Quad]:
+        """Every quad, for exports and validation."""
+        return iter(self._store)
+
+    def close(self) -> None:
+        self._store.flush() if self.location != "memory:" else None
+        del self._store
+
+
+def resolve_store_spec(spec: str | None) -> str:
+    """``--store`` value, else ``KG_STORE``, else the default embedded store."""
+    return spec or os.environ.get("KG_STORE") or DEFAULT_STORE
+
+
+def open_store(spec: str | None = None, *, read_only: bool = False) -> Store:
+    """Open the store named by ``spec`` (a path, ``memory:`` or an ``http(s)://`` endpoint URL)."""
+    location = resolve_store_spec(spec)
+    if location == "memory:":
+        return OxigraphStore(None)
+    if location.startswith(("http://", "https://")):
+        from kg import remote  # the remote backend is optional and imported only when named
+
+        return remote.open_remote_store(location)
+    return OxigraphStore(Path(location), read_only=read_only)
