@@ -1,0 +1,37 @@
+# Two entry points: `make run` (build the graph, open the explorer) and `make test` (the whole suite).
+# Both create the virtual environment and install the project on first use.
+
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+STORE ?= data/store
+PORT  ?= 8501
+
+.PHONY: run test install lint build clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+build: install
+	$(VENV)/bin/kg build --store $(STORE)
+
+run: build
+	@echo "cohort-kg explorer on http://127.0.0.1:$(PORT)"
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false -- --store $(STORE)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install
+	bash scripts/test-services.sh
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) $(STORE) .pytest_cache artifacts

@@ -1,0 +1,37 @@
+"""The file sources of this package, registered as ``kg ingest page|findings|bibliography``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+
+from ingest.bibliography import read_bibliography
+from ingest.curated import read_findings
+from ingest.page import read_page
+from kg.model import SourceDocument
+from kg.plugins import Source
+
+
+def _each_file(reader):  # noqa: ANN001, ANN202 - a Path -> documents function
+    def documents(args: argparse.Namespace) -> Iterator[SourceDocument]:
+        for path in args.files:
+            yield from reader(path)
+
+    return documents
+
+
+PAGE = Source(
+    name="page",
+    help="a saved PubMed abstract page: the study, its abstract and its cited-by list",
+    documents=_each_file(read_page),
+)
+FINDINGS = Source(
+    name="findings",
+    help="a curated findings table (CSV, one finding per row; see README)",
+    documents=_each_file(read_findings),
+)
+BIBLIOGRAPHY = Source(
+    name="bibliography",
+    help="a bibliographic table (CSV: pmid, pmcid, doi, title, authors, journal, year, cites_*)",
+    documents=_each_file(read_bibliography),
+)

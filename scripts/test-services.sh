@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install what the test suite needs beyond Python packages (system packages for the
+# real-server and real-browser tests). Each step is skipped when already present, and
+# a failed install is reported, not fatal: those tests then skip and say why.
+set -u
+need_apt=()
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    : # services are added here by the issues that need them
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null 2>&1 || true
+    apt-get install -y -qq "${need_apt[@]}" >/dev/null 2>&1 || echo "warning: could not install ${need_apt[*]}"
+fi
+exit 0

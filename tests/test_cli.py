@@ -1,0 +1,131 @@
+"""The kg command line, run as a user runs it (a separate process)."""
+
+import csv
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+
+from kg.paths import REPO_ROOT
+
+
+def kg(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "kg", *args]
+    if store is not None:
+        command += ["--store", str(store)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+
+
+def quads(store: Path) -> int:
+    result = kg("stats", store=store)
+    assert result.returncode == 0, result.stderr
+    return int(next(line.split(": ")[1] for line in result.stdout.splitlines() if line.startswith("quads:")))
+
+
+def test_help_lists_commands_and_sources():
+    result = kg("--help")
+    assert result.returncode == 0
+    for command in ("ingest", "load", "query", "stats", "validate", "export", "build"):
+        assert command in result.stdout
+    sources = kg("ingest", "--help")
+    for source in ("page", "findings", "bibliography"):
+        assert source in sources.stdout
+
+
+def test_ingest_page_twice_changes_nothing(tmp_path, seed_page):
+    store = tmp_path / "store"
+    first = kg("ingest", "page", str(seed_page), store=store)
+    assert first.returncode == 0, first.stderr
+    assert "1 graph(s) written" in first.stdout and "cut short" in first.stderr
+    count = quads(store)
+    assert count > 100
+    second = kg("ingest", "page", str(seed_page), store=store)
+    assert "0 graph(s) written" in second.stdout and "1 unchanged" in second.stdout
+    assert quads(store) == count
+
+
+def test_build_is_idempotent_and_conforms(tmp_path):
+    store = tmp_path / "store"
+    assert kg("build", store=store).returncode == 0
+    count = quads(store)
+    assert kg("build", store=store).returncode == 0
+    assert quads(store) == count
+    validate = kg("validate", store=store)
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+
+
+def test_failing_ingest_leaves_store_unchanged(tmp_path):
+    store = tmp_path / "store"
+    assert kg("build", store=store).returncode == 0
+    count = quads(store)
+    bad = tmp_path / "bad-findings.csv"
+    good = (REPO_ROOT / "data/seed/blinatumomab-rr-all-findings.csv").read_text().splitlines()
+    bad.write_text("\n".join([*good, good[-1].replace("improves", "improves").replace("increases", "maybe")]) + "\n")
+    result = kg("ingest", "findings", str(bad), store=store)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("kg: error: bad-findings.csv:20: direction")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert quads(store) == count
+    missing = kg("ingest", "page", str(tmp_path / "nope.txt"), store=store)
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
+    assert quads(store) == count
+
+
+def test_query_outputs(tmp_path):
+    store = tmp_path / "store"
+    kg("build", store=store)
+    result = kg("query", "citing-publications", "--format", "csv", store=store)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.stdout.splitlines()[0].startswith("citing,pmid,year,title,doi,pmcid")
+    assert {r["pmid"] for r in rows} == {"40075627", "39995843", "39800374", "39692275", "39386214"}
+    table = kg("query", "risk-factors-for-outcome", store=store)
+    assert "bone marrow blasts >50%" in table.stdout and "(3 rows)" in table.stdout
+    inline = kg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?f a ckg:Finding }", "--format", "json", store=store)
+    assert '"n": 18' in inline.stdout
+    param = kg("query", "concept", "--param", "term=CD19 dim", "--format", "tsv", store=store)
+    assert "cd19-dim" in param.stdout
+
+
+def test_query_errors_are_one_line(tmp_path):
+    store = tmp_path / "store"
+    for args, expected in [
+        (("query", "no-such-query"), "unknown query"),
+        (("query", "SELECT ?x WHERE { ?x ?y }"), "SPARQL syntax error"),
+        (("query", "citing-publications", "--param", "oops"), "--param wants name=value"),
+    ]:
+        result = kg(*args, store=store)
+        assert result.returncode == 1
+        assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("fmt", "parser"), [("trig", "trig"), ("nquads", "nquads"), ("turtle", "turtle"),
+                                             ("jsonld", "json-ld")])
+def test_export_round_trips(tmp_path, fmt, parser):
+    store = tmp_path / "store"
+    kg("build", store=store)
+    out = tmp_path / f"export.{fmt}"
+    assert kg("export", "--format", fmt, "-o", str(out), store=store).returncode == 0
+    graph = Dataset() if fmt in ("trig", "nquads") else Graph()
+    graph.parse(out, format=parser)
+    assert len(graph) > 0 or sum(1 for _ in graph.quads()) > 0
+
+
+def test_load_bulk_and_reject_broken_file(tmp_path):
+    store = tmp_path / "store"
+    good = tmp_path / "extra.nt"
+    good.write_text("".join(f'<http://example.org/a> <http://example.org/p> "{n}" .\n' for n in (1, 2)))
+    result = kg("load", str(good), store=store)
+    assert result.returncode == 0 and "2 new quads" in result.stdout
+    again = kg("load", str(good), store=store)
+    assert again.returncode == 0 and quads(store) == 2
+    broken = tmp_path / "broken.nt"
+    shutil.copy(good, broken)
+    with broken.open("a") as handle:
+        handle.write("<http://example.org/a> <http://example.org/p> \n")
+    failed = kg("load", str(broken), store=store)
+    assert failed.returncode == 1 and "nothing loaded" in failed.stderr
+    assert quads(store) == 2
