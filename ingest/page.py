@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.enrich import enrich_document
 from ingest.text import clean_text
 from kg.errors import InputError
 from kg.ids import content_key, normalize_doi, normalize_pmcid, normalize_pmid, publication_iri
@@ -222,7 +223,7 @@ def read_page(path: Path) -> Iterator[SourceDocument]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    yield page_document(text, path.resolve().as_uri())
+    yield enrich_document(page_document(text, path.resolve().as_uri()))
 
 
 def fingerprint(text: str) -> str:
