@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -66,6 +67,7 @@ class QueryResult:
     rows: list[tuple[Node | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[Triple] | None = None
+    truncated: bool = False
 
     def dicts(self) -> list[dict[str, Node | None]]:
         """Rows as ``{variable: term}`` dictionaries."""
@@ -96,8 +98,13 @@ class Store(Protocol):
 
     location: str
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-        """Run a SPARQL query over the union of all graphs; ``bindings`` pre-bind variables."""
+    def query(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None
+    ) -> QueryResult:
+        """Run a SPARQL query over the union of all graphs; ``bindings`` pre-bind variables.
+
+        With ``max_rows``, at most that many rows (or triples) are read and ``truncated`` says if more existed.
+        """
         ...
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
@@ -187,7 +194,9 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"cannot open store {path}: {exc} (is another kg process using it?)") from exc
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+    def query(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None
+    ) -> QueryResult:
         try:
             answer = self._store.query(
                 bind_values(sparql, bindings), use_default_graph_as_union=True, prefixes=PREFIXES
@@ -198,12 +207,15 @@ class OxigraphStore:
             raise StoreError(f"query failed: {exc}") from exc
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult(boolean=bool(answer))
+        limit = None if max_rows is None else max_rows + 1
         if isinstance(answer, ox.QuerySolutions):
             variables = tuple(v.value for v in answer.variables)
-            rows = [tuple(from_ox(solution[name]) for name in variables) for solution in answer]
-            return QueryResult(variables=variables, rows=rows)
-        triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in answer]
-        return QueryResult(triples=triples)  # type: ignore[arg-type]
+            rows = [tuple(from_ox(solution[name]) for name in variables) for solution in islice(answer, limit)]
+            truncated = max_rows is not None and len(rows) > max_rows
+            return QueryResult(variables=variables, rows=rows[:max_rows], truncated=truncated)
+        triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(answer, limit)]
+        truncated = max_rows is not None and len(triples) > max_rows
+        return QueryResult(triples=triples[:max_rows], truncated=truncated)  # type: ignore[arg-type]
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         if not graphs:
