@@ -11,7 +11,6 @@ what it skipped, with the line number and the reason.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -109,7 +108,8 @@ def _entry(lines: list[tuple[int, str]], id_line: tuple[int, str] | None, skippe
         names, journal_part = _split_authors_journal(text)
         if journal_part is not None and _is_author_list(names):
             authors, journal = names, _journal_fields(journal_part, f"line {number}", skipped)
-        elif (_JOURNAL.match(text) and not journal and title is not None) or (_JOURNAL.match(text) and authors):
+        elif _JOURNAL.match(text) and not journal and (title is not None or authors):
+            # a title can itself look like 'Something. 2020; ...' only before any title or author line
             journal = _journal_fields(text, f"line {number}", skipped)
         elif _is_author_list(names) and not authors:
             authors = names
@@ -178,7 +178,7 @@ def parse_page(text: str) -> ParsedPage:
         if line.casefold() in NAVIGATION:
             continue
         if _ID_LINE.match(line):
-            entry = _entry(block, (number, line), skipped) if block or _ID_LINE.match(line) else None
+            entry = _entry(block, (number, line), skipped)
             if entry:
                 citing.append(entry)
             block = []
@@ -225,7 +225,3 @@ def read_page(path: Path) -> Iterator[SourceDocument]:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     yield enrich_document(page_document(text, path.resolve().as_uri()))
 
-
-def fingerprint(text: str) -> str:
-    """A short hash of a page's text, for logs."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

@@ -129,3 +129,19 @@ def test_load_bulk_and_reject_broken_file(tmp_path):
     failed = kg("load", str(broken), store=store)
     assert failed.returncode == 1 and "nothing loaded" in failed.stderr
     assert quads(store) == 2
+
+
+def test_validate_reports_violations_and_exits_non_zero(tmp_path):
+    store = tmp_path / "store"
+    kg("build", store=store)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix ckg: <https://w3id.org/cohort-kg/ontology#> .\n"
+        "<https://w3id.org/cohort-kg/id/finding/x> a ckg:Finding ; ckg:relation \"r\" ;\n"
+        "  ckg:direction ckg:Increases ; ckg:method ckg:Curated ; ckg:objectLabel \"o\" ;\n"
+        "  ckg:count 9 ; ckg:denominator 3 .\n"
+    )
+    assert kg("load", str(bad), store=store).returncode == 0
+    result = kg("validate", store=store)
+    assert result.returncode == 1
+    assert "id:finding/x" in result.stdout and "denominator" in result.stdout
