@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -257,6 +258,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KGError as exc:
         print(f"kg: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader (head, sed -n 2p) closed the pipe early: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("kg: interrupted; the store keeps its last committed state", file=sys.stderr)
         return 130
