@@ -22,12 +22,24 @@ KINDS: dict[str, str] = {
     "ResistancePhenotype": "#8e44ad",
     "Outcome": "#17a589",
     "Therapy": "#2e86c1",
-    "Disease": "#7f8c8d",
-    "Concept": "#b7950b",
+    "Disease": "#bdc3c7",
+    "Concept": "#8d6e63",
     "Finding": "#f5b041",
     "Publication": "#34495e",
 }
 """Node kinds and their colours (concept classes of the vocabulary, findings, publications)."""
+
+KIND_MARKS: dict[str, str] = {
+    "RiskFactor": "🟥",
+    "ResistancePhenotype": "🟪",
+    "Outcome": "🟩",
+    "Therapy": "🟦",
+    "Disease": "⬜",
+    "Concept": "🟫",
+    "Finding": "🔶",
+    "Publication": "⬛",
+}
+"""Legend marks close to each kind's colour (the legend is plain text: no HTML in the app)."""
 
 KIND_LABELS: dict[str, str] = {
     "RiskFactor": "risk factor",
@@ -245,7 +257,8 @@ def layout(graph: nx.DiGraph, focus: str | None = None) -> dict[str, tuple[float
         shells.append([n for n in graph if n not in rings])
         points = nx.shell_layout(graph, nlist=[s for s in shells if s], scale=1)
     else:
-        points = nx.spring_layout(graph, seed=7, iterations=40 if graph.number_of_nodes() < 300 else 15)
+        n = graph.number_of_nodes()
+        points = nx.spring_layout(graph, seed=7, k=2.0 / math.sqrt(n), iterations=80 if n < 300 else 20)
     scale = 120 * math.sqrt(graph.number_of_nodes()) + 150
     return {str(n): (float(x) * scale, float(y) * scale) for n, (x, y) in points.items()}
 
@@ -304,7 +317,8 @@ def agraph_elements(view: GraphView, focus: str | None = None) -> tuple[list[obj
         detail = " ".join(filter(None, [data.get("direction", ""), data.get("p", ""), data.get("subgroup", "")]))
         merged = f" ×{data['findings']}" if data.get("findings", 1) > 1 else ""
         edges.append(Edge(
-            source=str(source), target=str(target), label=f"{data['relation']}{merged}",
+            source=str(source), target=str(target),
+            label="" if data["relation"] in ("reports", "cites") else f"{data['relation']}{merged}",
             title=escape(f"{data['relation']} {detail}".strip()), color="#aaaaaa",
         ))
     return nodes, edges

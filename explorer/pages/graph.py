@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_agraph import Config, agraph
 
 from explorer import data
-from explorer.graphview import KIND_LABELS, KINDS, Filters, agraph_elements, build_graph, make_view
+from explorer.graphview import KIND_LABELS, KIND_MARKS, KINDS, Filters, agraph_elements, build_graph, make_view
 from explorer.links import pubmed_url
 from explorer.ui import empty_note, md_escape, options
 
@@ -97,7 +97,7 @@ def render() -> None:
         note += " · findings collapsed into subject → object edges"
     if view.capped:
         note += f" · capped to the {int(max_nodes)} best-connected nodes"
-    st.caption(note + " · " + " · ".join(f"{KIND_LABELS[k]} {c}" for k, c in KINDS.items()))
+    st.caption(note + " · " + " ".join(f"{KIND_MARKS[k]} {KIND_LABELS[k]}" for k in KINDS))
     if shown == 0:
         st.info("No node matches these filters.")
         return
