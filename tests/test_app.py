@@ -10,7 +10,7 @@ from rdflib import Literal
 from streamlit.testing.v1 import AppTest
 
 from explorer.ui import md_escape
-from kg.namespaces import BIBO, DCTERMS, FABIO, PUBMED, RDF
+from kg import namespaces as ns
 from kg.paths import REPO_ROOT
 from kg.store import OxigraphStore
 
@@ -31,12 +31,12 @@ def seed_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     location = tmp_path_factory.mktemp("app") / "store"
     build(str(location), SEED_DIR, [])
-    publication = PUBMED[MARKUP_PMID]
+    publication = ns.PUBMED[MARKUP_PMID]
     store = OxigraphStore(location)
     store.replace_graphs({"https://w3id.org/cohort-kg/graph/test/markup": [
-        (publication, RDF.type, BIBO.Document),
-        (publication, FABIO.hasPubMedId, Literal(MARKUP_PMID)),
-        (publication, DCTERMS.title, Literal(MARKUP_TITLE)),
+        (publication, ns.RDF.type, ns.BIBO.Document),
+        (publication, ns.FABIO.hasPubMedId, Literal(MARKUP_PMID)),
+        (publication, ns.DCTERMS.title, Literal(MARKUP_TITLE)),
     ]})
     store.close()
     return location
