@@ -18,28 +18,28 @@ import networkx as nx
 import pandas as pd
 
 KINDS: dict[str, str] = {
-    "RiskFactor": "#e4572e",
-    "ResistancePhenotype": "#8e44ad",
-    "Outcome": "#17a589",
-    "Therapy": "#2e86c1",
-    "Disease": "#bdc3c7",
-    "Concept": "#8d6e63",
-    "Finding": "#f5b041",
-    "Publication": "#34495e",
+    "RiskFactor": "#ff4b4b",
+    "ResistancePhenotype": "#803df5",
+    "Outcome": "#21c354",
+    "Therapy": "#1c83e1",
+    "Disease": "#808495",
+    "Concept": "#ffe312",
+    "Finding": "#ffa421",
+    "Publication": "#31333f",
 }
-"""Node kinds and their colours (concept classes of the vocabulary, findings, publications)."""
+"""Node kinds and their colours: Streamlit's named text colours, so the plain-Markdown legend matches."""
 
 KIND_MARKS: dict[str, str] = {
-    "RiskFactor": "🟥",
-    "ResistancePhenotype": "🟪",
-    "Outcome": "🟩",
-    "Therapy": "🟦",
-    "Disease": "⬜",
-    "Concept": "🟫",
-    "Finding": "🔶",
-    "Publication": "⬛",
+    "RiskFactor": "red",
+    "ResistancePhenotype": "violet",
+    "Outcome": "green",
+    "Therapy": "blue",
+    "Disease": "gray",
+    "Concept": "yellow",
+    "Finding": "orange",
+    "Publication": "",
 }
-"""Legend marks close to each kind's colour (the legend is plain text: no HTML in the app)."""
+"""Streamlit Markdown colour names for the legend (no HTML in the app)."""
 
 KIND_LABELS: dict[str, str] = {
     "RiskFactor": "risk factor",

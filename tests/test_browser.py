@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from explorer.graphview import KINDS
 from kg.paths import REPO_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,7 +28,7 @@ SHOTS = REPO_ROOT / "artifacts" / "screenshots"
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 GRAPH_FRAME = 'iframe[title="streamlit_agraph.agraph"]'
-OUTCOME_RGB = (0x17, 0xA5, 0x89)  # explorer.graphview.KINDS["Outcome"]
+OUTCOME_RGB = tuple(int(KINDS["Outcome"][i:i + 2], 16) for i in (1, 3, 5))
 
 
 def _free_port() -> int:
@@ -103,6 +104,25 @@ def _colour_pixels(png: bytes, rgb: tuple[int, int, int], tolerance: int = 6) ->
             if all(abs(c - r) <= tolerance for c, r in zip(pixels[x, y], rgb, strict=True))]
 
 
+def _largest_blob(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The largest group of touching sampled pixels (sampled every 2 px)."""
+    left = set(points)
+    best: list[tuple[int, int]] = []
+    while left:
+        stack = [left.pop()]
+        blob = []
+        while stack:
+            x, y = stack.pop()
+            blob.append((x, y))
+            for step in ((2, 0), (-2, 0), (0, 2), (0, -2)):
+                near = (x + step[0], y + step[1])
+                if near in left:
+                    left.remove(near)
+                    stack.append(near)
+        best = max(best, blob, key=len)
+    return best
+
+
 def test_graph_page_shows_nodes_and_a_click_shows_details(app_url, browser_page):
     page = browser_page
     _open(page, f"{app_url}/graph", "Graph")
@@ -113,16 +133,14 @@ def test_graph_page_shows_nodes_and_a_click_shows_details(app_url, browser_page)
     hits = _colour_pixels(canvas.screenshot(), OUTCOME_RGB)
     page.screenshot(path=str(SHOTS / "graph.png"), full_page=True)
     assert len(hits) > 20, "no outcome node drawn on the graph canvas"
-    # click the middle of one outcome node: the pixel nearest the centroid of its blob
-    x0, y0 = hits[len(hits) // 2]
-    blob = [(x, y) for x, y in hits if abs(x - x0) < 30 and abs(y - y0) < 30]
+    blob = _largest_blob(hits)  # the biggest outcome dot, clicked in its middle
     cx = sum(x for x, _ in blob) / len(blob)
     cy = sum(y for _, y in blob) / len(blob)
     page.mouse.click(box["x"] + cx, box["y"] + cy)
     details = page.get_by_text("outcome · https://w3id.org/cohort-kg/concept/")
     details.first.wait_for()
     details.first.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1500)  # the findings table below the heading draws
     page.screenshot(path=str(SHOTS / "graph-details.png"), full_page=True)
     assert details.count() >= 1
 

@@ -97,7 +97,9 @@ def render() -> None:
         note += " · findings collapsed into subject → object edges"
     if view.capped:
         note += f" · capped to the {int(max_nodes)} best-connected nodes"
-    st.caption(note + " · " + " ".join(f"{KIND_MARKS[k]} {KIND_LABELS[k]}" for k in KINDS))
+    st.caption(note)
+    st.markdown("  ".join(f":{KIND_MARKS[k]}[■ {KIND_LABELS[k]}]" if KIND_MARKS[k] else f"■ {KIND_LABELS[k]}"
+                          for k in KINDS))
     if shown == 0:
         st.info("No node matches these filters.")
         return
