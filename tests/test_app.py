@@ -69,6 +69,7 @@ def test_page_renders_on_the_seed_graph(monkeypatch, seed_path, page):
     assert not app.exception, app.exception
     assert app.title, "every page has a title"
     assert not [m for m in app.markdown if m.allow_html], "no page renders HTML"
+    assert not app.get("help_info"), "no bare expression is echoed by Streamlit's magic"
 
 
 @pytest.mark.parametrize("page", PAGES)

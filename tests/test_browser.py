@@ -159,12 +159,13 @@ def test_sparql_page_returns_rows(app_url, browser_page):
 
 
 @pytest.mark.parametrize(("path", "title"), [
-    ("overview", "Overview"), ("findings", "Findings"), ("publications", "Publications"),
+    ("", "Overview"), ("findings", "Findings"), ("publications", "Publications"),
     ("compare", "Compare a concept across studies"), ("refresh", "Refresh from PubMed"),
 ])
 def test_every_page_renders_in_the_browser(app_url, browser_page, path, title):
     page = browser_page
     _open(page, f"{app_url}/{path}", title)
     page.wait_for_timeout(1500)  # charts and tables finish drawing
-    page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{path or 'overview'}.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Page not found").count() == 0

@@ -58,8 +58,9 @@ def render() -> None:
     plot["subgroup"] = plot["subgroup"].fillna("(not given)")
     x = alt.X("value:Q", title=MEASURES[measure],
               scale=alt.Scale(type="log") if measure == "pValue" else alt.Scale(zero=True))
-    chart = alt.Chart(plot).mark_point(filled=True, size=140).encode(
-        x=x, y=alt.Y("studyName:N", title=None), color=alt.Color("subgroup:N"),
+    height = 60 + 40 * plot["studyName"].nunique()
+    chart = alt.Chart(plot, height=height).mark_point(filled=True, size=140).encode(
+        x=x, y=alt.Y("studyName:N", title=None, axis=alt.Axis(labelLimit=320)), color=alt.Color("subgroup:N"),
         shape=alt.Shape("matchedLabel:N", title="concept"), href="source:N",
         tooltip=["studyName", "subgroup", "matchedLabel", "otherLabel", "relation", "value", "evidence"],
     )

@@ -30,6 +30,15 @@ def _label(row: pd.Series) -> str:
     return f"{title[:90]} · PMID {pmid}" if pmid else title[:100]
 
 
+def _table(where: object, heading: str, frame: pd.DataFrame, when_empty: str) -> None:
+    """A bold heading and a table, or a note when there is nothing to list."""
+    where.markdown(f"**{heading}**")
+    if frame.empty:
+        where.caption(when_empty)
+    else:
+        where.dataframe(frame, hide_index=True)
+
+
 def _detail(row: pd.Series) -> None:
     iri = str(row["publication"])
     st.subheader(md_escape(present(row["title"]) or "(untitled)"))
@@ -46,21 +55,14 @@ def _detail(row: pd.Series) -> None:
     mesh = data.named("publication-mesh", publication=iri)
     mentions = data.named("concept-mentions", publication=iri)
     left, right = st.columns(2)
-    left.markdown("**MeSH terms**")
-    left.dataframe(mesh[["heading", "major"]], hide_index=True) if not mesh.empty else left.caption("none recorded")
-    right.markdown("**Concepts mentioned**")
-    if not mentions.empty:
-        right.dataframe(mentions[["conceptLabel"]], hide_index=True)
-    else:
-        right.caption("none recorded")
+    _table(left, "MeSH terms", mesh[["heading", "major"]], "none recorded")
+    _table(right, "Concepts mentioned", mentions[["conceptLabel"]], "none recorded")
     links_frame = data.named("citation-links", publication=iri)
     cites = links_frame[links_frame["citing"] == iri][["citedPmid", "citedTitle", "citedYear"]]
     cited_by = links_frame[links_frame["cited"] == iri][["citingPmid", "citingTitle", "citingYear"]]
     left, right = st.columns(2)
-    left.markdown(f"**Cites** ({len(cites)})")
-    left.dataframe(cites, hide_index=True) if not cites.empty else left.caption("no links in the graph")
-    right.markdown(f"**Cited by** ({len(cited_by)})")
-    right.dataframe(cited_by, hide_index=True) if not cited_by.empty else right.caption("no links in the graph")
+    _table(left, f"Cites ({len(cites)})", cites, "no links in the graph")
+    _table(right, f"Cited by ({len(cited_by)})", cited_by, "no links in the graph")
     st.caption("Cited-by lists come from PMC full texts and are incomplete by nature.")
     findings = data.named("findings", study=iri)
     st.markdown(f"**Findings reported** ({len(findings)})")
