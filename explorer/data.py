@@ -58,6 +58,11 @@ def named(name: str, **params: str) -> pd.DataFrame:
     return _named(current_spec(), name, tuple(sorted(params.items())))
 
 
+def named_in(spec: str, name: str, **params: str) -> pd.DataFrame:
+    """A catalog answer for a given store (for cached functions that take the store as an argument)."""
+    return _named(spec, name, tuple(sorted(params.items())))
+
+
 def clear_caches() -> None:
     """Forget cached answers (after a refresh changed the graph)."""
     _named.clear()

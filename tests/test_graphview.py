@@ -103,3 +103,13 @@ def test_syntax_error_position_points_at_the_column():
     assert problem.message == "expected one of [_]"
     assert problem.excerpt.splitlines()[1].index("^") == len("     | ") + 14
     assert locate("x", "no position here") is None
+
+
+def test_large_views_use_rings_without_scipy(seed_rows, monkeypatch):
+    import explorer.graphview as graphview
+
+    rows, links = seed_rows
+    monkeypatch.setattr(graphview, "SPRING_LIMIT", 5)
+    view = make_view(rows, links, Filters(), max_nodes=1000, collapse=False)
+    assert view.graph.number_of_nodes() > 5 and not view.capped
+    assert set(view.positions) == set(view.graph.nodes)

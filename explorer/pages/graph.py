@@ -6,12 +6,22 @@ in "Details for") shows what the graph says about it, with the evidence sentence
 
 from __future__ import annotations
 
+import networkx as nx
 import pandas as pd
 import streamlit as st
 from streamlit_agraph import Config, agraph
 
 from explorer import data
-from explorer.graphview import KIND_LABELS, KIND_MARKS, KINDS, Filters, agraph_elements, build_graph, make_view
+from explorer.graphview import (
+    KIND_LABELS,
+    KIND_MARKS,
+    KINDS,
+    Filters,
+    GraphView,
+    agraph_elements,
+    build_graph,
+    make_view,
+)
 from explorer.links import pubmed_url
 from explorer.ui import empty_note, md_escape, options
 
@@ -70,27 +80,43 @@ def _details(node: str, kind: str, label: str, rows: pd.DataFrame) -> None:
         st.text(evidence)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def network(spec: str, filters: Filters) -> nx.DiGraph:
+    """The filtered, uncapped network (cached: a node click reruns the page without rebuilding it)."""
+    return build_graph(data.named_in(spec, "finding-network"), data.named_in(spec, "citation-links"), filters)
+
+
+@st.cache_data(max_entries=16, show_spinner="Laying out the network…")
+def drawn(spec: str, filters: Filters, focus: str | None, radius: int, max_nodes: int,
+          collapse: bool) -> tuple[GraphView, list[object], list[object]]:
+    """The capped, laid-out view and the component's elements (cached for the same reason)."""
+    view = make_view(data.named_in(spec, "finding-network"), data.named_in(spec, "citation-links"), filters,
+                     focus=focus, radius=radius, max_nodes=max_nodes, collapse=True if collapse else None,
+                     graph=network(spec, filters))
+    nodes, edges = agraph_elements(view, focus)
+    return view, nodes, edges
+
+
 def render() -> None:
     """Filters, the network, and the details of the clicked node."""
     st.title("Graph")
     rows = data.named("finding-network")
-    citations = data.named("citation-links")
     if empty_note(rows, "findings"):
         return
+    spec = data.current_spec()
     filters = _filters(rows)
     top = st.columns([3, 1, 1, 1])
-    full = build_graph(rows, citations, filters)
+    full = network(spec, filters)
     labels = {n: d["label"] for n, d in full.nodes(data=True)}
     focus = top[0].selectbox(
         "Neighbourhood around", [None, *sorted(labels, key=lambda n: labels[n].lower())],
         format_func=lambda n: "— whole graph —" if n is None else labels[n], key="g_focus",
     )
     radius = top[1].number_input("Steps", min_value=1, max_value=4, value=1, key="g_radius")
-    max_nodes = top[2].number_input("Max nodes", min_value=20, max_value=2000, value=250, step=10, key="g_max")
+    max_nodes = top[2].number_input("Max nodes", min_value=20, max_value=1000, value=250, step=10, key="g_max")
     collapse = top[3].checkbox("Collapse findings", value=False, key="g_collapse",
                                help="one edge per subject/object pair instead of a node per finding")
-    view = make_view(rows, citations, filters, focus=focus, radius=int(radius), max_nodes=int(max_nodes),
-                     collapse=True if collapse else None)
+    view, nodes, edges = drawn(spec, filters, focus, int(radius), int(max_nodes), bool(collapse))
     shown = view.graph.number_of_nodes()
     note = f"{shown} of {view.total_nodes} nodes, {view.graph.number_of_edges()} edges"
     if view.aggregated:
@@ -103,7 +129,6 @@ def render() -> None:
     if shown == 0:
         st.info("No node matches these filters.")
         return
-    nodes, edges = agraph_elements(view, focus)
     clicked = agraph(nodes=nodes, edges=edges, config=Config(
         width="100%", height=560, directed=True, physics=False, hierarchical=False,
         interaction={"hover": True, "navigationButtons": False, "multiselect": False},
