@@ -28,6 +28,8 @@ SHOTS = REPO_ROOT / "artifacts" / "screenshots"
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 GRAPH_FRAME = 'iframe[title="streamlit_agraph.agraph"]'
+MARKUP_PMID = "99999902"
+MARKUP_TITLE = "Relapse <b>bold</b> <img src=x onerror=alert(3)> <script>alert(1)</script> end"
 OUTCOME_RGB = tuple(int(KINDS["Outcome"][i:i + 2], 16) for i in (1, 3, 5))
 
 
@@ -50,6 +52,23 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], deadline: float) -
     raise TimeoutError(f"streamlit did not answer at {url}")
 
 
+def _add_markup_publication(location: Path) -> None:
+    """A publication whose title carries live markup, stored as raw triples (ingest would strip tags)."""
+    from rdflib import Literal
+
+    from kg import namespaces as ns
+    from kg.store import OxigraphStore
+
+    store = OxigraphStore(location)
+    publication = ns.PUBMED[MARKUP_PMID]
+    store.replace_graphs({"https://w3id.org/cohort-kg/graph/test/markup": [
+        (publication, ns.RDF.type, ns.BIBO.Document),
+        (publication, ns.FABIO.hasPubMedId, Literal(MARKUP_PMID)),
+        (publication, ns.DCTERMS.title, Literal(MARKUP_TITLE)),
+    ]})
+    store.close()
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
@@ -59,6 +78,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     store = tmp_path_factory.mktemp("browser") / "store"
     build(str(store), SEED_DIR, [])
+    _add_markup_publication(store)
     port = _free_port()
     log = open(store.parent / "streamlit.log", "wb")  # noqa: SIM115 - closed after the process
     process = subprocess.Popen(
@@ -156,6 +176,23 @@ def test_sparql_page_returns_rows(app_url, browser_page):
     page.screenshot(path=str(SHOTS / "sparql.png"), full_page=True)
     assert table.count() == 1
     assert any(text.split()[0].isdigit() and int(text.split()[0]) > 0 for text in caption.all_inner_texts())
+
+
+def test_markup_in_a_title_is_shown_as_text(app_url, browser_page):
+    page = browser_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    _open(page, f"{app_url}/publications", "Publications")
+    page.get_by_label("Search title, author, PMID or DOI").fill(MARKUP_PMID)
+    page.keyboard.press("Enter")
+    heading = page.get_by_role("heading", name="Relapse <b>bold</b>")
+    heading.wait_for()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "publications-markup.png"), full_page=True)
+    assert heading.inner_text().startswith("Relapse <b>bold</b> <img src=x onerror=alert(3)> <script>")
+    assert page.locator("main b", has_text="bold").count() == 0
+    assert page.locator('main img[src="x"]').count() == 0
+    assert dialogs == []
 
 
 @pytest.mark.parametrize(("path", "title"), [
