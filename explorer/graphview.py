@@ -58,6 +58,7 @@ SPRING_LIMIT = 400
 """Largest graph laid out with the force-directed spring layout; bigger ones get rings by kind."""
 RING_OF_KIND = {"Finding": 1, "Publication": 2}
 
+_DIRECTION_WORDS = {"Increases": "increases", "Decreases": "decreases", "NoEffect": "no effect"}
 _KIND_PRIORITY = ("ResistancePhenotype", "RiskFactor", "Outcome", "Therapy", "Disease")
 
 
@@ -139,7 +140,7 @@ def _concept_node(row: Mapping[str, object], end: str, kinds: dict[str, str]) ->
 
 
 def finding_label(row: Mapping[str, object]) -> str:
-    """A short label for a finding node: its percentage, count or P-value, else its relation."""
+    """A short label for a finding node: its percentage, count or P-value, else its direction or relation."""
     percentage, count, p = _number(row["percentage"]), _number(row["count"]), _number(row["pValue"])
     if percentage is not None:
         return f"{percentage:g}%"
@@ -147,7 +148,8 @@ def finding_label(row: Mapping[str, object]) -> str:
         return f"n={count:g}"
     if p is not None:
         return f"P{_text(row['pComparator']) or '='}{p:g}"
-    return str(row["relation"])
+    direction = _DIRECTION_WORDS.get(_text(row.get("directionName")) or "")
+    return direction or str(row["relation"])
 
 
 def p_text(row: Mapping[str, object]) -> str:

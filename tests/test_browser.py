@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.graphview import KINDS
+from explorer.graphview import FOCUS_COLOUR, KINDS
 from kg.paths import REPO_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -163,6 +164,24 @@ def test_graph_page_shows_nodes_and_a_click_shows_details(app_url, browser_page)
     page.wait_for_timeout(1500)  # the findings table below the heading draws
     page.screenshot(path=str(SHOTS / "graph-details.png"), full_page=True)
     assert details.count() >= 1
+
+
+def test_neighbourhood_view_centres_on_the_chosen_node(app_url, browser_page):
+    page = browser_page
+    _open(page, f"{app_url}/graph", "Graph")
+    page.get_by_label("Neighbourhood around").click()
+    page.keyboard.type("CD19-negative")
+    page.keyboard.press("Enter")
+    page.get_by_text(re.compile(r"^\d+ of \d+ nodes")).first.wait_for()
+    canvas = page.frame_locator(GRAPH_FRAME).locator("canvas")
+    canvas.wait_for()
+    page.wait_for_timeout(1500)
+    focus = _colour_pixels(canvas.screenshot(), tuple(int(FOCUS_COLOUR[i:i + 2], 16) for i in (1, 3, 5)))
+    page.screenshot(path=str(SHOTS / "graph-neighbourhood.png"), full_page=True)
+    assert len(focus) > 20, "the chosen node is drawn in the focus colour"
+    caption = page.get_by_text(re.compile(r"^\d+ of \d+ nodes")).first.inner_text()
+    shown, total = (int(n) for n in re.findall(r"\d+", caption)[:2])
+    assert 1 < shown < total
 
 
 def test_sparql_page_returns_rows(app_url, browser_page):
