@@ -27,6 +27,7 @@ from explorer.ui import empty_note, md_escape, options
 
 P_THRESHOLDS = {"any": None, "≤ 0.1": 0.1, "≤ 0.05": 0.05, "≤ 0.01": 0.01, "≤ 0.001": 0.001}
 CLICK_KEY = "graph_clicked"
+PICK_LIMIT = 2_000
 
 
 def _filters(rows: pd.DataFrame) -> Filters:
@@ -97,6 +98,17 @@ def drawn(spec: str, filters: Filters, focus: str | None, radius: int, max_nodes
     return view, nodes, edges
 
 
+def pickable(graph: nx.DiGraph) -> dict[str, str]:
+    """Nodes offered in the pickers, sorted by label.
+
+    Above ``PICK_LIMIT`` nodes findings are left out (a click still reaches them), so the browser is
+    not handed a list of thousands.
+    """
+    skip_findings = graph.number_of_nodes() > PICK_LIMIT
+    chosen = {n: d["label"] for n, d in graph.nodes(data=True) if not (skip_findings and d["kind"] == "Finding")}
+    return dict(sorted(chosen.items(), key=lambda item: item[1].lower()))
+
+
 def render() -> None:
     """Filters, the network, and the details of the clicked node."""
     st.title("Graph")
@@ -107,9 +119,9 @@ def render() -> None:
     filters = _filters(rows)
     top = st.columns([3, 1, 1, 1])
     full = network(spec, filters)
-    labels = {n: d["label"] for n, d in full.nodes(data=True)}
+    labels = pickable(full)
     focus = top[0].selectbox(
-        "Neighbourhood around", [None, *sorted(labels, key=lambda n: labels[n].lower())],
+        "Neighbourhood around", [None, *labels],
         format_func=lambda n: "— whole graph —" if n is None else labels[n], key="g_focus",
     )
     radius = top[1].number_input("Steps", min_value=1, max_value=4, value=1, key="g_radius")
@@ -139,8 +151,8 @@ def render() -> None:
     all_nodes = dict(full.nodes(data=True))
     all_nodes.update(dict(view.graph.nodes(data=True)))
     picked = st.selectbox(
-        "Details for (or click a node)", [None, *sorted(all_nodes, key=lambda n: all_nodes[n]["label"].lower())],
-        index=0, format_func=lambda n: "—" if n is None else all_nodes[n]["label"], key="g_details",
+        "Details for (or click a node)", [None, *labels],
+        index=0, format_func=lambda n: "—" if n is None else labels[n], key="g_details",
     )
     node = clicked if fresh else (picked or st.session_state.get(CLICK_KEY))
     node = node if node in all_nodes else None
