@@ -130,6 +130,12 @@ def filter_rows(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return rows[keep]
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows as plain dicts, built column-wise (faster than ``to_dict("records")``, far faster than iterrows)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values, strict=True)) for values in zip(*(frame[c].tolist() for c in columns), strict=True)]
+
+
 def _concept_node(row: Mapping[str, object], end: str, kinds: dict[str, str]) -> tuple[str, str, str] | None:
     concept, label = _text(row[end]), _text(row[f"{end}Label"])
     if concept:
@@ -163,7 +169,7 @@ def build_graph(rows: pd.DataFrame, citations: pd.DataFrame | None, filters: Fil
     rows = filter_rows(rows, filters)
     kinds = concept_kinds(rows) if not rows.empty else {}
     graph = nx.DiGraph()
-    for row in rows.to_dict("records"):  # plain dicts: ~10x faster than iterrows
+    for row in _records(rows):
         finding = str(row["finding"])
         edge = {
             "relation": str(row["relation"]),
@@ -191,7 +197,7 @@ def build_graph(rows: pd.DataFrame, citations: pd.DataFrame | None, filters: Fil
         graph.remove_nodes_from([n for n, kind in graph.nodes(data="kind") if kind not in kinds_filter])
     if filters.citations and citations is not None and not citations.empty:
         publications = {n for n, kind in graph.nodes(data="kind") if kind == "Publication"}
-        for link in citations.to_dict("records"):
+        for link in _records(citations):
             citing, cited = str(link["citing"]), str(link["cited"])
             if cited not in publications and citing not in publications:
                 continue
