@@ -133,7 +133,8 @@ def filter_rows(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Rows as plain dicts, built column-wise (faster than ``to_dict("records")``, far faster than iterrows)."""
     columns = list(frame.columns)
-    return [dict(zip(columns, values, strict=True)) for values in zip(*(frame[c].tolist() for c in columns), strict=True)]
+    values = zip(*(frame[c].tolist() for c in columns), strict=True)
+    return [dict(zip(columns, row, strict=True)) for row in values]
 
 
 def _concept_node(row: Mapping[str, object], end: str, kinds: dict[str, str]) -> tuple[str, str, str] | None:
