@@ -7,6 +7,16 @@ need_apt=()
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     : # services are added here by the issues that need them
 fi
+# --- explorer (issue 5): Debian's Chromium for tests/test_browser.py (Playwright drives it; no browser
+# download). Installed under the shared apt lock because other engineers' blocks run apt too.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    flock /tmp/apt.lock apt-get install -y -qq chromium >/dev/null 2>&1 \
+        || { flock /tmp/apt.lock apt-get update -qq >/dev/null 2>&1; \
+             flock /tmp/apt.lock apt-get install -y -qq chromium >/dev/null 2>&1; } \
+        || echo "warning: could not install chromium: the browser tests will skip"
+fi
+# --- end explorer
 if [ ${#need_apt[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null 2>&1 || true

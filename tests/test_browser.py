@@ -1,0 +1,227 @@
+"""The explorer in a real browser: Debian's Chromium driven by Playwright against `streamlit run app.py`.
+
+Needs /usr/bin/chromium (scripts/test-services.sh installs it) and the playwright Python package (the
+dev extra; no browser download). Screenshots of every page go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from explorer.graphview import FOCUS_COLOUR, KINDS
+from kg.paths import REPO_ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO_ROOT / "artifacts" / "screenshots"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+GRAPH_FRAME = 'iframe[title="streamlit_agraph.agraph"]'
+MARKUP_PMID = "99999902"
+MARKUP_TITLE = "Relapse <b>bold</b> <img src=x onerror=alert(3)> <script>alert(1)</script> end"
+OUTCOME_RGB = tuple(int(KINDS["Outcome"][i:i + 2], 16) for i in (1, 3, 5))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer at {url}")
+
+
+def _add_markup_publication(location: Path) -> None:
+    """A publication whose title carries live markup, stored as raw triples (ingest would strip tags)."""
+    from rdflib import Literal
+
+    from kg import namespaces as ns
+    from kg.store import OxigraphStore
+
+    store = OxigraphStore(location)
+    publication = ns.PUBMED[MARKUP_PMID]
+    store.replace_graphs({"https://w3id.org/cohort-kg/graph/test/markup": [
+        (publication, ns.RDF.type, ns.BIBO.Document),
+        (publication, ns.FABIO.hasPubMedId, Literal(MARKUP_PMID)),
+        (publication, ns.DCTERMS.title, Literal(MARKUP_TITLE)),
+    ]})
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (scripts/test-services.sh installs it as root)")
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is missing (pip install -e '.[dev]')")
+    from ingest.build import SEED_DIR, build
+
+    store = tmp_path_factory.mktemp("browser") / "store"
+    build(str(store), SEED_DIR, [])
+    _add_markup_publication(store)
+    port = _free_port()
+    log = open(store.parent / "streamlit.log", "wb")  # noqa: SIM115 - closed after the process
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--", "--store", str(store)],
+        cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "KG_STORE": ""},
+    )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process, time.monotonic() + 60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(app_url: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+
+
+def _open(page: object, url: str, title: str) -> None:
+    page.goto(url)
+    page.get_by_role("heading", name=title).first.wait_for()
+
+
+def _colour_pixels(png: bytes, rgb: tuple[int, int, int], tolerance: int = 6) -> list[tuple[int, int]]:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = image.size
+    pixels = image.load()
+    return [(x, y) for y in range(0, height, 2) for x in range(0, width, 2)
+            if all(abs(c - r) <= tolerance for c, r in zip(pixels[x, y], rgb, strict=True))]
+
+
+def _largest_blob(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The largest group of touching sampled pixels (sampled every 2 px)."""
+    left = set(points)
+    best: list[tuple[int, int]] = []
+    while left:
+        stack = [left.pop()]
+        blob = []
+        while stack:
+            x, y = stack.pop()
+            blob.append((x, y))
+            for step in ((2, 0), (-2, 0), (0, 2), (0, -2)):
+                near = (x + step[0], y + step[1])
+                if near in left:
+                    left.remove(near)
+                    stack.append(near)
+        best = max(best, blob, key=len)
+    return best
+
+
+def test_graph_page_shows_nodes_and_a_click_shows_details(app_url, browser_page):
+    page = browser_page
+    _open(page, f"{app_url}/graph", "Graph")
+    canvas = page.frame_locator(GRAPH_FRAME).locator("canvas")
+    canvas.wait_for()
+    page.wait_for_timeout(1500)  # the component draws after its first render message
+    box = canvas.bounding_box()
+    hits = _colour_pixels(canvas.screenshot(), OUTCOME_RGB)
+    page.screenshot(path=str(SHOTS / "graph.png"), full_page=True)
+    assert len(hits) > 20, "no outcome node drawn on the graph canvas"
+    blob = _largest_blob(hits)  # the biggest outcome dot, clicked in its middle
+    cx = sum(x for x, _ in blob) / len(blob)
+    cy = sum(y for _, y in blob) / len(blob)
+    page.mouse.click(box["x"] + cx, box["y"] + cy)
+    details = page.get_by_text("outcome · https://w3id.org/cohort-kg/concept/")
+    details.first.wait_for()
+    details.first.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)  # the findings table below the heading draws
+    page.screenshot(path=str(SHOTS / "graph-details.png"), full_page=True)
+    assert details.count() >= 1
+
+
+def test_neighbourhood_view_centres_on_the_chosen_node(app_url, browser_page):
+    page = browser_page
+    _open(page, f"{app_url}/graph", "Graph")
+    page.get_by_label("Neighbourhood around").click()
+    page.keyboard.type("CD19-negative")
+    page.keyboard.press("Enter")
+    page.get_by_text(re.compile(r"^\d+ of \d+ nodes")).first.wait_for()
+    canvas = page.frame_locator(GRAPH_FRAME).locator("canvas")
+    canvas.wait_for()
+    page.wait_for_timeout(1500)
+    focus = _colour_pixels(canvas.screenshot(), tuple(int(FOCUS_COLOUR[i:i + 2], 16) for i in (1, 3, 5)))
+    page.screenshot(path=str(SHOTS / "graph-neighbourhood.png"), full_page=True)
+    assert len(focus) > 20, "the chosen node is drawn in the focus colour"
+    caption = page.get_by_text(re.compile(r"^\d+ of \d+ nodes")).first.inner_text()
+    shown, total = (int(n) for n in re.findall(r"\d+", caption)[:2])
+    assert 1 < shown < total
+
+
+def test_sparql_page_returns_rows(app_url, browser_page):
+    page = browser_page
+    _open(page, f"{app_url}/sparql", "SPARQL")
+    page.get_by_role("button", name="Run query").click()
+    table = page.locator('[data-testid="stDataFrame"]')
+    table.first.wait_for()
+    caption = page.get_by_text("rows", exact=False)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SHOTS / "sparql.png"), full_page=True)
+    assert table.count() == 1
+    assert any(text.split()[0].isdigit() and int(text.split()[0]) > 0 for text in caption.all_inner_texts())
+
+
+def test_markup_in_a_title_is_shown_as_text(app_url, browser_page):
+    page = browser_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    _open(page, f"{app_url}/publications", "Publications")
+    page.get_by_label("Search title, author, PMID or DOI").fill(MARKUP_PMID)
+    page.keyboard.press("Enter")
+    heading = page.get_by_role("heading", name="Relapse <b>bold</b>")
+    heading.wait_for()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "publications-markup.png"), full_page=True)
+    assert heading.inner_text().startswith("Relapse <b>bold</b> <img src=x onerror=alert(3)> <script>")
+    assert page.locator("main b", has_text="bold").count() == 0
+    assert page.locator('main img[src="x"]').count() == 0
+    assert dialogs == []
+
+
+@pytest.mark.parametrize(("path", "title"), [
+    ("", "Overview"), ("findings", "Findings"), ("publications", "Publications"),
+    ("compare", "Compare a concept across studies"), ("refresh", "Refresh from PubMed"),
+])
+def test_every_page_renders_in_the_browser(app_url, browser_page, path, title):
+    page = browser_page
+    _open(page, f"{app_url}/{path}", title)
+    page.wait_for_timeout(1500)  # charts and tables finish drawing
+    page.screenshot(path=str(SHOTS / f"{path or 'overview'}.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Page not found").count() == 0

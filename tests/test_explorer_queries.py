@@ -1,0 +1,102 @@
+"""The catalog queries the explorer added, answered on the graph `kg build` makes from the bundled data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rdflib import Literal, URIRef
+
+from kg import namespaces as ns
+from kg.queries import run_named
+
+STUDY_TITLE = "Correlates of Resistance and Relapse During Blinatumomab Therapy"
+CITING = {"40075627", "39995843", "39800374", "39692275", "39386214"}
+
+
+def local(value: str | None) -> str | None:
+    return value.rsplit("/", 1)[-1] if value else None
+
+
+def test_finding_network_gives_concept_kinds_and_numbers(seed_store):
+    rows = run_named(seed_store, "finding-network").values()
+    assert len({r["finding"] for r in rows}) == 18
+    kinds = {(local(r["subject"]), r["subjectKind"]) for r in rows if r["subject"]}
+    kinds |= {(local(r["object"]), r["objectKind"]) for r in rows if r["object"]}
+    assert ("bone-marrow-blasts-over-50", "RiskFactor") in kinds
+    assert ("cd19-negative", "ResistancePhenotype") in kinds
+    assert ("complete-remission", "Outcome") in kinds
+    blasts = [r for r in rows if local(r["subject"]) == "bone-marrow-blasts-over-50"]
+    assert {(r["relation"], r["directionName"], Decimal(r["pValue"])) for r in blasts} == {
+        ("predicts", "Decreases", Decimal("0.02"))
+    }
+    text_only = [r for r in rows if r["subject"] is None and r["subjectLabel"]]
+    assert [r["subjectLabel"] for r in text_only] == ["pretreatment factors"]
+
+
+def test_publications_lists_every_document_with_citation_counts(seed_store):
+    rows = run_named(seed_store, "publications").values()
+    assert {r["pmid"] for r in rows if r["pmid"]} == CITING
+    study = [r for r in rows if (r["title"] or "").startswith(STUDY_TITLE)]
+    assert len(study) == 1 and study[0]["citedBy"] == 5 and study[0]["cites"] == 0
+    assert all(r["cites"] == 1 for r in rows if r["pmid"] in CITING)
+
+
+def test_authors_in_list_order(seed_store):
+    rows = run_named(seed_store, "authors", {"publication": str(ns.PUBMED["40075627"])}).values()
+    assert [(r["rank"], r["name"]) for r in rows] == [(1, "Csizmar C"), (2, "Litzow M"), (3, "Saliba A")]
+
+
+def test_citation_links_both_ends(seed_store):
+    every = run_named(seed_store, "citation-links").values()
+    assert {r["citingPmid"] for r in every} == CITING
+    one = run_named(seed_store, "citation-links", {"publication": str(ns.PUBMED["39386214"])}).values()
+    assert [(r["citingPmid"], r["citingYear"]) for r in one] == [("39386214", 2024)]
+    assert one[0]["citedTitle"].startswith(STUDY_TITLE)
+
+
+def test_top_concepts_ranks_by_findings(seed_store):
+    rows = run_named(seed_store, "top-concepts").values()
+    counts = {local(r["concept"]): r["findings"] for r in rows}
+    assert counts["complete-remission"] == 4
+    assert counts["extramedullary-relapse"] == 4
+    assert counts["cd19-negative"] == 3
+    assert [r["findings"] for r in rows] == sorted((r["findings"] for r in rows), reverse=True)
+
+
+def test_compare_concept_includes_narrower_concepts(seed_store):
+    rows = run_named(seed_store, "compare-concept", {"concept": "concept:extramedullary-relapse"}).values()
+    got = {(r["role"], r["subgroup"], r["count"], str(r["percentage"]), r["pValue"]) for r in rows}
+    assert got == {
+        ("object", "refractory", 13, "41", None),
+        ("object", "responders who relapsed", 8, "40", None),
+        ("object", "all patients", None, "None", "0.01"),
+        ("object", "all patients", None, "None", "0.04"),
+    }
+    broader = run_named(seed_store, "compare-concept", {"concept": "concept:extramedullary-disease"}).values()
+    assert {local(r["matched"]) for r in broader} >= {"prior-extramedullary-disease", "active-extramedullary-disease"}
+    assert len(broader) > len(rows)
+
+
+def test_mesh_mentions_and_last_refresh_on_a_small_graph(memory_store):
+    pub = ns.PUBMED["1"]
+    heading = URIRef("https://w3id.org/cohort-kg/id/mesh/x/1")
+    descriptor = URIRef("http://id.nlm.nih.gov/mesh/D015451")
+    concept = URIRef("https://w3id.org/cohort-kg/concept/blinatumomab")
+    memory_store.replace_graphs({"urn:g": [
+        (pub, ns.RDF.type, ns.BIBO.Document),
+        (pub, ns.DCTERMS.title, Literal("t")),
+        (pub, ns.CKG.hasMeshHeading, heading),
+        (heading, ns.CKG.descriptor, descriptor),
+        (heading, ns.RDFS.label, Literal("Leukemia, B-Cell")),
+        (heading, ns.CKG.majorTopic, Literal(True)),
+        (pub, ns.CKG.mentions, concept),
+        (pub, ns.CKG.lastRefreshed, Literal("2026-01-02T03:04:05Z")),
+        (pub, ns.CITO.cites, ns.PUBMED["2"]),
+        (pub, ns.FABIO.hasPubMedId, Literal("1")),
+    ]})
+    mesh = run_named(memory_store, "publication-mesh", {"publication": str(pub)}).values()
+    assert [(r["heading"], r["major"]) for r in mesh] == [("Leukemia, B-Cell", True)]
+    mentions = run_named(memory_store, "concept-mentions", {"publication": str(pub)}).values()
+    assert [r["concept"] for r in mentions] == [str(concept)]
+    stamp = run_named(memory_store, "last-refresh").values()
+    assert stamp[0]["lastRefresh"] == "2026-01-02T03:04:05Z"
