@@ -1,0 +1,303 @@
+"""Combine the concepts and statistics of one sentence into findings.
+
+Three shapes of sentence carry most results in cohort abstracts, and each is
+read by its own function:
+
+* relational: "A (P = .02), B (P = .005), and C predicted lower CR rate",
+  "X was associated with inferior OS (HR 1.8; 95% CI 1.1-2.9)", "OS was superior
+  for patients who responded" - subject items, a relation and its direction,
+  an outcome; a list of subjects becomes one finding per item with its own
+  P-value;
+* null: "no pretreatment factors predicted ...", "X was not associated with Y";
+* occurrence: "13 (41%) had evidence of EM-ALL progression", "the CR rate was
+  51%", "negative or dim in 18% and 23%, respectively" - what was observed how
+  often, in which subgroup.
+
+A subgroup comes from a leading cue ("Among responders,"), a population after
+a count ("15 (45%) responders"), a nested "among whom" clause, or a comparator
+("compared to responders who did not"). Nothing is guessed: a sentence
+without a relation cue and without counts or percentages gives no finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from ingest.extract import cues
+from ingest.extract.concepts import ConceptMention, common_narrower, narrowest
+from ingest.extract.draft import ALL_PATIENTS, Context, Draft, Local, confidence
+from ingest.extract.occurrence import occurrence_findings
+from ingest.extract.sentences import Sentence
+from ingest.extract.statistics import Statistic
+
+_KIND_RANK = {"risk factor": 0, "resistance phenotype": 1, "therapy": 2, "outcome": 3, "disease": 4}
+_OBJECT_RANK = {"resistance phenotype": 0, "outcome": 1, "risk factor": 2, "therapy": 3, "disease": 4}
+_ITEM_SPLIT = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,\s*|;\s*|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+|\s*&\s*)",
+                         re.IGNORECASE)
+_SURVIVAL = re.compile(r"surviv|\bOS\b|\bEFS\b|\bPFS\b|\bLFS\b|\bDFS\b|\bRFS\b", re.IGNORECASE)
+
+
+def _clean_label(text: str) -> str:
+    text = re.sub(r"\([^()]*(?:[Pp]\s*[=<>≤≥]|HR|OR|CI|%)[^()]*\)", " ", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,;:.")
+    return re.sub(r"^(?:and|or|the|a|an|both|either|also)\s+", "", text, flags=re.IGNORECASE)
+
+
+def _subgroup_name(group: str) -> str:
+    name = cues.GENERIC_NOUNS.sub("", group.strip())
+    return name.casefold() if name else ALL_PATIENTS
+
+
+def _leading_subgroup(text: str) -> tuple[str | None, int]:
+    """The subgroup a sentence opens with and where the rest of the sentence starts."""
+    match = cues.SUBGROUP.match(text)
+    if not match:
+        return None, 0
+    group = match["group"]
+    if cues.NOT_SUBGROUP.match(group) or not (match["cue"].casefold() == "among" or cues.POPULATION.search(group)):
+        return None, 0
+    return _subgroup_name(group), match.end()
+
+
+def _rank(mention: ConceptMention, table: Mapping[str, int]) -> int:
+    return min((table.get(kind, 9) for kind in mention.kinds), default=9)
+
+
+def _pick(mentions: Sequence[ConceptMention], ctx: Context, table: Mapping[str, int]) -> list[str]:
+    """The concepts a span is about, most specific and most relevant first; the cohort's own therapy last."""
+    if not mentions:
+        return []
+    useful = [m for m in mentions if m.concept not in ctx.cohort_concepts] or list(mentions)
+    best = min(_rank(m, table) for m in useful)
+    chosen = [m.concept for m in useful if _rank(m, table) == best]
+    return narrowest(chosen, ctx.concepts)
+
+
+def _recompose(item_text: str, item_start: int, mentions: list[ConceptMention], ctx: Context) -> list[ConceptMention]:
+    """Try "modifier + concept" as a label: "prior history EM-ALL" -> "prior EM-ALL" (prior extramedullary disease)."""
+    out = []
+    for mention in mentions:
+        before = item_text[: mention.start - item_start].split()
+        found = None
+        for word in reversed(before[-3:]):
+            iri = ctx.matcher.lookup(f"{word} {mention.text}")
+            if iri and iri != mention.concept:
+                found = ConceptMention(iri, mention.start, mention.end, mention.text,
+                                       ctx.concepts[iri].kinds, "label")
+                break
+        out.append(found or mention)
+    return out
+
+
+def _items(local: Local, start: int, end: int, ctx: Context) -> list[tuple[int, int, list[str], str]]:
+    """Split a subject region into list items: (start, end, concepts, label)."""
+    region = local.text[start:end]
+    pieces: list[tuple[int, int]] = []
+    depth, last = 0, 0
+    for index, char in enumerate(region):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if depth == 0:
+            match = _ITEM_SPLIT.match(region, index)
+            if match and match.end() > index and (index == 0 or region[index - 1] != " " or match.group().strip()):
+                if index > last:
+                    pieces.append((last, index))
+                last = match.end()
+    pieces.append((last, len(region)))
+    items = []
+    pending: list[str] = []
+    for a, b in pieces:
+        text = region[a:b]
+        if not text.strip():
+            continue
+        mentions = _recompose(text, start + a, local.mentions_in(start + a, start + b), ctx)
+        concepts = _pick(mentions, ctx, _KIND_RANK)
+        if not concepts and len(text.split()) <= 2 and not local.stats_in(start + a, start + b):
+            pending.append(text.strip())
+            continue
+        for word in pending:  # ellipsis: "concurrent or prior EM-ALL" -> "concurrent EM-ALL"
+            for mention in mentions:
+                iri = ctx.matcher.lookup(f"{word} {mention.text}")
+                if iri:
+                    items.append((start + a, start + b, [iri], f"{word} {mention.text}"))
+                    break
+        pending = []
+        items.append((start + a, start + b, concepts, _clean_label(text)))
+    return items
+
+
+def _direction_words(text: str) -> str | None:
+    words = set(re.findall(r"[a-z]+", text.casefold()))
+    if words & cues.DECREASE_WORDS:
+        return "decreases"
+    if words & cues.INCREASE_WORDS:
+        return "increases"
+    return None
+
+
+def _objects(local: Local, start: int, end: int, ctx: Context) -> list[tuple[str | None, str]]:
+    """The outcomes or phenotypes a region names: a concept narrower than all of them wins, else each one."""
+    mentions = [m for m in local.mentions_in(start, end) if m.concept not in ctx.cohort_concepts] or \
+        local.mentions_in(start, end)
+    label = _clean_label(re.split(r"[(;]|\b(?:compared|versus|vs)\b", local.text[start:end])[0])
+    label = re.sub(r"^(?:(?:developing|having|an?|the|lower|higher|reduced|increased|inferior|superior|worse|"
+                   r"better|shorter|longer|poorer|improved|decreased)\s+)+", "", label, flags=re.IGNORECASE)
+    if not mentions:
+        return [(None, label)] if label and len(label.split()) <= 8 else []
+    composed = common_narrower({m.concept for m in mentions}, ctx.concepts)
+    if composed:
+        return [(composed, label)]
+    chosen = _pick(mentions, ctx, _OBJECT_RANK)
+    if len(chosen) == 1:
+        return [(chosen[0], label)]
+    return [(iri, next(m.text for m in mentions if m.concept == iri)) for iri in chosen]
+
+
+def _numbers(stats: Sequence[Statistic]) -> dict[str, object]:
+    p = [s for s in stats if s.kind == "p_value"]
+    counts = [s for s in stats if s.kind in ("count_percent", "percent")]
+    out: dict[str, object] = {}
+    if len(p) == 1:
+        out["p"] = p[0]
+    if len(counts) == 1:
+        out["percentage"] = counts[0].percent
+        out["count"] = counts[0].count
+        out["denominator"] = counts[0].total
+    return out
+
+
+def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, ctx: Context) -> list[Draft] | None:
+    text = local.text
+    extra_items: list[tuple[int, int, list[str], str]] = []
+    lead = cues.IN_ADDITION_TO.match(text, body)
+    if lead:
+        extra_items = _items(local, lead.start("item"), lead.end("item"), ctx)
+        body = lead.end()
+    adverb = cues.LEADING_ADVERB.match(text, body)
+    if adverb:
+        body = adverb.end()
+
+    null = cues.NULL_SUBJECT.search(text, body)
+    if null:
+        subject_text = null["subject"]
+        subjects = [(null.start("subject"), null.end("subject"),
+                     _pick(local.mentions_in(null.start("subject"), null.end("subject")), ctx, _KIND_RANK),
+                     subject_text)]
+        relation = "predicts" if "predict" in null["verb"].casefold() else "associated with"
+        return _pair(local, sentence, subjects, null.end(), len(text), relation, "no_effect", subgroup, ctx)
+    negated = cues.NULL_VERB.search(text, body)
+    if negated:
+        subjects = extra_items + _items(local, body, negated.start(), ctx)
+        obj_start, obj_end = negated.end(), len(text)
+        if re.search(r"differ|similar|comparable|different", negated.group(), re.IGNORECASE):
+            # "OS did not differ between patients with and without X": OS is the object, X the subject.
+            objects_region = (body, negated.start())
+            exposure = re.search(r"\b(?:with\s+and\s+without|according\s+to|by)\s+(?P<x>[^,;(]+)", text[negated.end():])
+            if not exposure:
+                return None
+            s0 = negated.end() + exposure.start("x")
+            s1 = negated.end() + exposure.end("x")
+            subjects = _items(local, s0, s1, ctx)
+            obj_start, obj_end = objects_region
+        return _pair(local, sentence, subjects, obj_start, obj_end, "associated with", "no_effect", subgroup, ctx)
+
+    backward = cues.BACKWARD.search(text, body)
+    if backward:
+        exposure = cues.EXPOSURE.search(text, backward.end("word"))
+        if exposure and exposure["what"]:
+            subjects = _items(local, exposure.start("what"), exposure.end("what"), ctx)
+            word = backward["word"].casefold()
+            direction = "decreases" if word in cues.DECREASE_WORDS else "increases"
+            relation = "improves" if direction == "increases" else "associated with"
+            comparator = cues.COMPARATOR_GROUP.search(text, exposure.end())
+            if comparator and subgroup == ALL_PATIENTS:
+                subgroup = _subgroup_name(comparator["group"]) if comparator["group"].casefold() not in (
+                    "patients", "those", "others") else ALL_PATIENTS
+            return _pair(local, sentence, subjects, body, backward.start(), relation, direction, subgroup, ctx,
+                         stats_region=(backward.start(), len(text)))
+
+    forward = cues.FORWARD.search(text, body)
+    if not forward or (forward["predicts"] and cues.AIM.search(text, body, forward.start())):
+        return None
+    head = text[forward.end():forward.end() + 40]
+    if forward["risk"]:
+        relation, direction = "risk factor for", "increases"
+    elif forward["predicts"]:
+        relation, direction = "predicts", _direction_words(" ".join(head.split()[:2])) or "unspecified"
+    elif forward["assoc"]:
+        relation, direction = "associated with", _direction_words(" ".join(head.split()[:2])) or "increases"
+    else:
+        verb = forward["improves"].casefold()
+        relation = "improves" if verb in ("improved", "prolonged") else "associated with"
+        direction = "decreases" if verb in cues.DECREASE_WORDS else "increases"
+    subjects = extra_items + _items(local, body, forward.start(), ctx)
+    if not any(concepts for _, _, concepts, _ in subjects) and not local.stats_in(body, forward.start()):
+        subjects = [s for s in subjects if s[2]]
+    return _pair(local, sentence, subjects, forward.end(), _clause_end(text, forward.end()), relation,
+                 direction, subgroup, ctx)
+
+
+def _clause_end(text: str, start: int) -> int:
+    match = re.search(r";\s|,\s+(?:whereas|while|but|and\s+(?:the|a|an|patients|those)\b)", text[start:])
+    return start + match.start() if match else len(text)
+
+
+def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_end: int, relation: str,
+          direction: str, subgroup: str, ctx: Context, stats_region: tuple[int, int] | None = None) -> list[Draft]:
+    """One finding per subject item and object; an item's own P-value stays with it."""
+    objects = _objects(local, obj_start, obj_end, ctx)
+    if not objects or not subjects:
+        return []
+    region = stats_region or (obj_start, len(local.text))
+    shared = local.stats_in(*region, kinds=("p_value", "effect_size", "count_percent", "percent"))
+    drafts = []
+    for start, end, concepts, label in subjects:
+        own = local.stats_in(start, end, kinds=("p_value", "effect_size"))
+        stats = own or (shared if len(subjects) == 1 else [])
+        numbers = _numbers(stats)
+        effect = next((s for s in stats if s.kind == "effect_size"), None)
+        item_direction = direction
+        if effect is not None and direction in ("increases", "unspecified") and relation == "associated with" \
+                and not _direction_words(local.text[obj_start:obj_start + 30]):
+            item_direction = "increases" if effect.value > 1 else "decreases" if effect.value < 1 else direction
+        subject = concepts[0] if concepts else None
+        if subject is None and not stats and not any(iri for iri, _ in objects):
+            continue
+        for obj, obj_label in objects:
+            if obj is not None and subject == obj:
+                continue
+            final_direction = item_direction
+            if effect is not None and effect.measure in ("HR", "SHR") and _SURVIVAL.search(obj_label or "") and \
+                    direction == "increases" and not _direction_words(local.text[obj_start:obj_start + 30]):
+                final_direction = "decreases" if effect.value > 1 else "increases"
+            p = numbers.get("p")
+            drafts.append(Draft(
+                relation=relation, direction=final_direction, subject_concept=subject, subject_label=label or None,
+                object_concept=obj, object_label=obj_label or None, subgroup=subgroup, sentence=sentence,
+                statistics=tuple(stats), count=numbers.get("count"), denominator=numbers.get("denominator"),
+                percentage=numbers.get("percentage"),
+                confidence=confidence(subject, obj, stats, "0.45" if p is None else "0.55"),
+            ))
+    return drafts
+
+
+def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], stats: Sequence[Statistic],
+                      ctx: Context) -> list[Draft]:
+    """The findings of one sentence (mentions and statistics in abstract coordinates)."""
+    offset = sentence.start
+    local = Local(
+        sentence.text,
+        tuple(replace(m, start=m.start - offset, end=m.end - offset) for m in mentions),
+        tuple(s.shifted(-offset) for s in stats),
+    )
+    subgroup, body = _leading_subgroup(sentence.text)
+    subgroup = subgroup or ALL_PATIENTS
+    drafts = _relational(local, sentence, subgroup, body, ctx)
+    if drafts is None or not drafts:
+        drafts = occurrence_findings(local, sentence, subgroup, body, ctx)
+    return [_to_abstract(d, offset) for d in drafts]
+
+
+def _to_abstract(draft: Draft, offset: int) -> Draft:
+    return replace(draft, statistics=tuple(s.shifted(offset) for s in draft.statistics))
