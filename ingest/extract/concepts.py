@@ -30,6 +30,7 @@ from kg.vocabulary import VOCABULARY_FILE, Concept, load_vocabulary
 # Hyphens and dashes are not tokens: "CD19-negative" and "CD19 negative" tokenise alike.
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s\-\u2010\u2011\u2012\u2013]")
 _ABBREVIATION = re.compile(r"[^\W\d_][\w/+\-]{0,11}")
+_HYPHEN_FREE = re.compile(r"[\-\u2010\u2011]free\b", re.IGNORECASE)
 _FUSED_SUFFIX = {"negative": ("neg",), "positive": ("pos",)}
 
 
@@ -138,6 +139,9 @@ class ConceptMatcher:
                 continue
             size, iri, via = best
             first, last = tokens[i], tokens[i + size - 1]
+            if _HYPHEN_FREE.match(text, last.end):  # "relapse-free survival" is not a relapse
+                i += size
+                continue
             mention = ConceptMention(iri, first.start, last.end, text[first.start:last.end],
                                      self.concepts[iri].kinds, via)
             mentions.append(mention)

@@ -102,3 +102,19 @@ RESPECTIVE_MARKER = re.compile(
     r"(?P<marker>[A-Za-z][\w/+-]*)\s+(?:expression|staining|status)\s+(?:was|were|is|are)\s+"
     r"(?P<words>[a-z-]+(?:\s*,\s*[a-z-]+)*\s*,?\s+(?:or|and)\s+[a-z-]+)\b",
 )
+ANALYSIS_PREFIX = re.compile(
+    r"(?:(?:In|On|By|Using)\s+(?:a\s+|the\s+)?(?:(?:multi|uni)varia\w+|multiple|adjusted)\s+(?:Cox\s+|logistic\s+)?"
+    r"(?:\w+\s+)?(?:analysis|analyses|model|models|regression)|In\s+(?:Cox|logistic)\s+(?:regression|analysis|"
+    r"models?)|After\s+adjust\w+\s+for\s+[^,]{1,80})\s*,\s*",
+    re.IGNORECASE,
+)
+HAD_COMPARATIVE = re.compile(
+    r"\b(?:patients|those|children|adults|cases|subjects)\s+(?:with|who\s+had|harbou?ring|carrying|receiving)\s+"
+    r"(?P<x>.+?)\s+(?:had|showed|experienced|achieved)\s+(?:a\s+|an\s+)?(?:significantly\s+|markedly\s+)?"
+    r"(?P<word>lower|higher|longer|shorter|better|worse|superior|inferior|poorer|improved|reduced|increased|"
+    r"greater)\s+(?P<y>.+?)\s+(?:than|compared|versus|vs\.?|relative)\b",
+    re.IGNORECASE,
+)
+STRONG_BREAK = re.compile(r";\s+|,\s+(?:whereas|while|but)\s+", re.IGNORECASE)
+POPULATION_IN_COUNT = re.compile(
+    r"\d+\s+(?P<np>(?:[a-z-]+\s+)?(?:responders|non-?responders|survivors|recipients))", re.IGNORECASE)

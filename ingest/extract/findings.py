@@ -36,6 +36,7 @@ _KIND_RANK = {"risk factor": 0, "resistance phenotype": 1, "therapy": 2, "outcom
 _OBJECT_RANK = {"resistance phenotype": 0, "outcome": 1, "risk factor": 2, "therapy": 3, "disease": 4}
 _ITEM_SPLIT = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,\s*|;\s*|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+|\s*&\s*)",
                          re.IGNORECASE)
+_BY_EXPOSURE = re.compile(r"\b(?:with\s+and\s+without|according\s+to|by)\s+(?P<x>[^,;(]+)", re.IGNORECASE)
 _SURVIVAL = re.compile(r"surviv|\bOS\b|\bEFS\b|\bPFS\b|\bLFS\b|\bDFS\b|\bRFS\b", re.IGNORECASE)
 
 
@@ -124,6 +125,8 @@ def _items(local: Local, start: int, end: int, ctx: Context) -> list[tuple[int, 
                     break
         pending = []
         items.append((start + a, start + b, concepts, _clean_label(text)))
+    if pending and not items:  # short items without a concept ("Age", "NPM1 mutations") are subjects by label
+        items = [(start, end, [], _clean_label(region))]
     return items
 
 
@@ -167,7 +170,8 @@ def _numbers(stats: Sequence[Statistic]) -> dict[str, object]:
     return out
 
 
-def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, ctx: Context) -> list[Draft] | None:
+def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,
+                ctx: Context) -> list[Draft] | None:
     text = local.text
     extra_items: list[tuple[int, int, list[str], str]] = []
     lead = cues.IN_ADDITION_TO.match(text, body)
@@ -178,46 +182,54 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, ctx:
     if adverb:
         body = adverb.end()
 
-    null = cues.NULL_SUBJECT.search(text, body)
+    null = cues.NULL_SUBJECT.search(text, body, end)
     if null:
         subject_text = null["subject"]
         subjects = [(null.start("subject"), null.end("subject"),
                      _pick(local.mentions_in(null.start("subject"), null.end("subject")), ctx, _KIND_RANK),
                      subject_text)]
         relation = "predicts" if "predict" in null["verb"].casefold() else "associated with"
-        return _pair(local, sentence, subjects, null.end(), len(text), relation, "no_effect", subgroup, ctx)
-    negated = cues.NULL_VERB.search(text, body)
+        return _pair(local, sentence, subjects, null.end(), end, relation, "no_effect", subgroup, ctx)
+    negated = cues.NULL_VERB.search(text, body, end)
     if negated:
         subjects = extra_items + _items(local, body, negated.start(), ctx)
-        obj_start, obj_end = negated.end(), len(text)
+        obj_start, obj_end = negated.end(), end
         if re.search(r"differ|similar|comparable|different", negated.group(), re.IGNORECASE):
             # "OS did not differ between patients with and without X": OS is the object, X the subject.
             objects_region = (body, negated.start())
-            exposure = re.search(r"\b(?:with\s+and\s+without|according\s+to|by)\s+(?P<x>[^,;(]+)", text[negated.end():])
+            exposure = _BY_EXPOSURE.search(text, negated.end(), end)
             if not exposure:
                 return None
-            s0 = negated.end() + exposure.start("x")
-            s1 = negated.end() + exposure.end("x")
-            subjects = _items(local, s0, s1, ctx)
+            subjects = _items(local, exposure.start("x"), exposure.end("x"), ctx)
             obj_start, obj_end = objects_region
-        return _pair(local, sentence, subjects, obj_start, obj_end, "associated with", "no_effect", subgroup, ctx)
+        relation = "predicts" if "predict" in negated.group().casefold() else "associated with"
+        return _pair(local, sentence, subjects, obj_start, obj_end, relation, "no_effect", subgroup, ctx)
 
-    backward = cues.BACKWARD.search(text, body)
+    backward = cues.BACKWARD.search(text, body, end)
     if backward:
-        exposure = cues.EXPOSURE.search(text, backward.end("word"))
+        exposure = cues.EXPOSURE.search(text[:end], backward.end("word"))
         if exposure and exposure["what"]:
             subjects = _items(local, exposure.start("what"), exposure.end("what"), ctx)
             word = backward["word"].casefold()
             direction = "decreases" if word in cues.DECREASE_WORDS else "increases"
             relation = "improves" if direction == "increases" else "associated with"
-            comparator = cues.COMPARATOR_GROUP.search(text, exposure.end())
+            comparator = cues.COMPARATOR_GROUP.search(text, exposure.end(), end)
             if comparator and subgroup == ALL_PATIENTS:
                 subgroup = _subgroup_name(comparator["group"]) if comparator["group"].casefold() not in (
                     "patients", "those", "others") else ALL_PATIENTS
             return _pair(local, sentence, subjects, body, backward.start(), relation, direction, subgroup, ctx,
-                         stats_region=(backward.start(), len(text)))
+                         stats_region=(backward.start(), end))
 
-    forward = cues.FORWARD.search(text, body)
+    had = cues.HAD_COMPARATIVE.search(text, body, end)
+    if had:
+        word = had["word"].casefold()
+        direction = "decreases" if word in cues.DECREASE_WORDS else "increases"
+        relation = "improves" if word in ("longer", "better", "superior", "improved") else "associated with"
+        subjects = _items(local, had.start("x"), had.end("x"), ctx)
+        return _pair(local, sentence, subjects, had.start("y"), had.end("y"), relation, direction, subgroup, ctx,
+                     stats_region=(had.end("y"), end))
+
+    forward = cues.FORWARD.search(text, body, end)
     if not forward or (forward["predicts"] and cues.AIM.search(text, body, forward.start())):
         return None
     head = text[forward.end():forward.end() + 40]
@@ -232,15 +244,26 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, ctx:
         relation = "improves" if verb in ("improved", "prolonged") else "associated with"
         direction = "decreases" if verb in cues.DECREASE_WORDS else "increases"
     subjects = extra_items + _items(local, body, forward.start(), ctx)
-    if not any(concepts for _, _, concepts, _ in subjects) and not local.stats_in(body, forward.start()):
-        subjects = [s for s in subjects if s[2]]
-    return _pair(local, sentence, subjects, forward.end(), _clause_end(text, forward.end()), relation,
-                 direction, subgroup, ctx)
+    subjects = [s for s in subjects if s[2] or len(s[3].split()) <= 6]
+    return _pair(local, sentence, subjects, forward.end(), _clause_end(text, forward.end(), end), relation,
+                 direction, subgroup, ctx, stats_region=(forward.end(), end))
 
 
-def _clause_end(text: str, start: int) -> int:
-    match = re.search(r";\s|,\s+(?:whereas|while|but|and\s+(?:the|a|an|patients|those)\b)", text[start:])
-    return start + match.start() if match else len(text)
+def _clause_end(text: str, start: int, end: int) -> int:
+    match = re.search(r";\s|,\s+(?:whereas|while|but|and\s+(?:the|a|an|patients|those)\b)", text[start:end])
+    return start + match.start() if match else end
+
+
+def _strong_clauses(text: str, body: int) -> list[tuple[int, int]]:
+    """Clauses joined by "; " or ", whereas/while/but" outside parentheses: each may state its own finding."""
+    cuts, start = [], body
+    for match in cues.STRONG_BREAK.finditer(text, body):
+        before = text[:match.start()]
+        if before.count("(") + before.count("[") == before.count(")") + before.count("]"):
+            cuts.append((start, match.start()))
+            start = match.end()
+    cuts.append((start, len(text)))
+    return cuts
 
 
 def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_end: int, relation: str,
@@ -293,8 +316,13 @@ def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], st
     )
     subgroup, body = _leading_subgroup(sentence.text)
     subgroup = subgroup or ALL_PATIENTS
-    drafts = _relational(local, sentence, subgroup, body, ctx)
-    if drafts is None or not drafts:
+    analysis = cues.ANALYSIS_PREFIX.match(sentence.text, body)
+    if analysis:
+        body = analysis.end()
+    drafts: list[Draft] = []
+    for start, end in _strong_clauses(sentence.text, body):
+        drafts += _relational(local, sentence, subgroup, start, end, ctx) or []
+    if not drafts:
         drafts = occurrence_findings(local, sentence, subgroup, body, ctx)
     return [_to_abstract(d, offset) for d in drafts]
 

@@ -26,16 +26,21 @@ _AFTER = re.compile(
     r"(?:(?:patients|cases|subjects|children|adults)\s+)?"
     r"(?:(?P<pop>(?:[a-z-]+\s+)?(?:responders|non-?responders|survivors|recipients))\s+)?"
     r"(?:\w+ly\s+)?(?P<verb>had|have|developed|experienced|achieved|attained|underwent|received|showed|"
-    r"presented\s+with|relapsed|died|responded|progressed)\b(?P<rest>[^,;()]*)",
+    r"presented\s+with|relapsed|died|responded|progressed|proceeded\s+to|went\s+on\s+to(?:\s+receive)?|required)\b"
+    r"(?P<rest>[^,;()]*)",
     re.IGNORECASE,
 )
 _BEFORE = re.compile(
     r"(?P<label>[^,;]{2,80}?)\s+(?:(?:was|were)\s+)?(?:occurred|observed|seen|reported|achieved|documented|"
-    r"detected|found|noted|developed|present)\s+(?:in|by|among)\s*(?:\w+\s+)?$|"
-    r"(?P<rate>[^,;]{2,80}?\b(?:rates?|incidence|proportion|frequency))\s+(?:was|were|of|reached|:)\s*"
+    r"detected|found|noted|developed|present|reached|obtained|attained)\s+(?:in|by|among)\s*(?:\w+\s+)?$|"
+    r"(?P<rate>[^,;]{2,80}?\b(?:rates?|incidence|proportion|frequency|survival"
+    r"(?:\s+(?:rate\s+)?at\s+\d+\s+(?:years?|months?))?))\s+(?:was|were|of|reached|:)\s*"
     r"(?:(?:about|approximately|only|\w+ly)\s+)?[<>≤≥=]*\s*$",
     re.IGNORECASE,
 )
+
+
+_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 
 
 def _clauses(text: str, body: int) -> list[tuple[int, int, bool]]:
@@ -58,7 +63,8 @@ def _first(mentions: Sequence[ConceptMention], ctx: Context, last: bool = False)
     return (useful[-1] if last else useful[0]).concept
 
 
-def _respective(local: Local, start: int, end: int, stats: list[Statistic], ctx: Context) -> list[str] | None:
+def _respective(local: Local, start: int, end: int, stats: list[Statistic],
+                ctx: Context) -> list[tuple[str | None, str]] | None:
     """The concepts a "respectively" clause lists, in order, when there are as many as numbers."""
     clause = local.text[start:end]
     marker = cues.RESPECTIVE_MARKER.search(clause)
@@ -67,10 +73,19 @@ def _respective(local: Local, start: int, end: int, stats: list[Statistic], ctx:
         found = [ctx.matcher.lookup(f"{marker['marker']} {w}") or ctx.matcher.lookup(f"{w} {marker['marker']}")
                  for w in words if w]
         if len(found) == len(stats) and all(found):
-            return [iri for iri in found if iri]
+            return [(iri, ctx.concepts[iri].pref_label) for iri in found if iri]
     before = local.mentions_in(start, stats[0].start)
     concepts = list(dict.fromkeys(m.concept for m in before if m.concept not in ctx.cohort_concepts))
-    return concepts if len(concepts) == len(stats) else None
+    if len(concepts) == len(stats):
+        return [(iri, ctx.concepts[iri].pref_label) for iri in concepts]
+    head = re.sub(r"\s+(?:(?:was|were)\s+)?(?:occurred|observed|seen|reported|noted|developed|"
+                  r"present|detected)\s+(?:in|among)\s*$", "", local.text[start:stats[0].start].rstrip())
+    if head == local.text[start:stats[0].start].rstrip():
+        return None
+    items = [item.strip() for item in _LIST_SPLIT.split(head) if item.strip()]
+    if len(items) != len(stats) or any(len(item.split()) > 6 for item in items):
+        return None
+    return [(ctx.matcher.lookup(item), _label(item)) for item in items]
 
 
 def _label(text: str) -> str:
@@ -95,7 +110,7 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
         if len(stats) >= 2 and re.search(r"\brespectively\b", text[start:end], re.IGNORECASE):
             targets = _respective(local, start, end, stats, ctx)
             if targets:
-                pairs = [(s, iri, ctx.concepts[iri].pref_label, scope) for s, iri in zip(stats, targets, strict=True)]
+                pairs = [(s, iri, label, scope) for s, (iri, label) in zip(stats, targets, strict=True)]
         else:
             for index, stat in enumerate(stats):
                 limit = stats[index + 1].start if index + 1 < len(stats) else end
@@ -117,14 +132,18 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
                     continue
                 if concept is None and len(label.split()) > 8:
                     continue
+                inner = cues.POPULATION_IN_COUNT.search(stat.text)
+                if inner:
+                    group = inner["np"].casefold()
                 pairs.append((stat, concept, label, group))
         for stat, concept, label, group in pairs:
             phenotype = concept is not None and "resistance phenotype" in ctx.concepts[concept].kinds
             total = stat.total
             if total is None and denominator is not None and group == current and "(evaluable)" not in group:
                 total = denominator
-            if total is None and group == ALL_PATIENTS and ctx.cohort_size and stat.count is None:
-                total = ctx.cohort_size
+            if total is None and group == ALL_PATIENTS and ctx.cohort_size and stat.percent is not None and (
+                    stat.count is None or abs(stat.count * 100 / ctx.cohort_size - float(stat.percent)) <= 1):
+                total = ctx.cohort_size  # the whole cohort, stated or (count/size = percent) checked
             drafts.append(Draft(
                 relation="observed in" if phenotype else "rate", direction="unspecified",
                 subject_concept=None, subject_label=None, object_concept=concept, object_label=label or None,

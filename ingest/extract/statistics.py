@@ -65,6 +65,25 @@ _SAMPLE = re.compile(
     r"(?P<noun>patients|subjects|participants|children|adults|individuals|cases|women|men|infants|"
     r"adolescents|recipients|survivors)\b"
 )
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_WORD_NUMBER = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[1:10])}))?|{'|'.join(_UNITS[2:])})"
+_SAMPLE_WORDS = re.compile(
+    rf"(?<![\w-])(?P<words>{_WORD_NUMBER})\s+(?:(?:adult|pediatric|paediatric|consecutive|evaluable|eligible|"
+    r"newly|diagnosed|treated|older|elderly|young|heavily|pretreated|previously|untreated)\s+){0,3}"
+    r"(?P<noun>patients|subjects|participants|children|adults|individuals|cases|women|men|recipients)\b",
+    re.IGNORECASE,
+)
+
+
+def word_number(text: str) -> int:
+    """The value of a spelt-out number below one hundred ("Forty-one" -> 41)."""
+    total = 0
+    for word in re.split(r"[- ]", text.casefold()):
+        total += _TENS.index(word) * 10 + 20 if word in _TENS else _UNITS.index(word)
+    return total
+
+
 _RATE = re.compile(
     r"(?P<what>(?:[\w/-]+\s+){0,3}?(?:[\w/()-]+\s+)?)(?P<noun>rate|rates|incidence|proportion|frequency|probability)"
     rf"\s+(?:was|were|of|reached|is|:)\s+(?:\w+\s+){{0,2}}?(?P<op>{OP})?\s*(?P<percent>{NUM})\s*%",
@@ -245,6 +264,12 @@ def _samples(text: str, claims: _Claims) -> list[Statistic]:
         claims.take(start, end)
         found.append(Statistic("sample_size", "=", Decimal(raw.replace(",", "")), start, end, text[start:end],
                                count=int(raw.replace(",", "")), label=m["noun"]))
+    for m in _SAMPLE_WORDS.finditer(text):
+        if claims.free(m.start(), m.end()):
+            claims.take(m.start(), m.end())
+            size = word_number(m["words"])
+            found.append(Statistic("sample_size", "=", Decimal(size), m.start(), m.end(), m.group(),
+                                   count=size, label=m["noun"].casefold()))
     return found
 
 
