@@ -81,7 +81,8 @@ def _stored_abstract(store_spec: str | None, iri: str) -> tuple[str, str | None]
         store.close()
     if not rows:
         raise InputError(f"the store holds no abstract for {iri}; give the abstract as FILE")
-    return str(rows[0]["abstract"]), rows[0].get("title")
+    title = rows[0].get("title")
+    return str(rows[0]["abstract"]), str(title) if title is not None else None
 
 
 def abstract_documents(args: argparse.Namespace) -> Iterator[SourceDocument]:
@@ -95,7 +96,8 @@ def abstract_documents(args: argparse.Namespace) -> Iterator[SourceDocument]:
         if not pmid:
             raise InputError("without FILE, give --pmid of a publication whose abstract is in the store")
         text, title = _stored_abstract(args.store, iri)
-        records = derived_records(Publication(pmid=pmid, title=title, abstract=text))
+        publication = Publication(pmid=pmid, title=title, abstract=text)
+        records = [publication, *derived_records(publication)]  # the graph keeps the text its findings point into
         source = iri
     else:
         text = clean_text(read_text_file(args.file))

@@ -12,7 +12,7 @@ import re
 
 # A negated relation: "no pretreatment factors predicted", "was not associated with", "did not differ".
 NULL_SUBJECT = re.compile(
-    r"\bno\s+(?:other\s+|significant\s+|baseline\s+)?(?P<subject>(?:[\w/-]+\s+){0,3}?[\w/-]+)\s+"
+    r"\bno\s+(?:other\s+|significant\s+)?(?P<subject>(?:[\w/-]+\s+){0,3}?[\w/-]+)\s+"
     r"(?P<verb>predicted|predicts|was\s+associated\s+with|were\s+associated\s+with|correlated\s+with|"
     r"influenced|affected|was\s+predictive\s+of|were\s+predictive\s+of)\b",
     re.IGNORECASE,
