@@ -8,7 +8,9 @@ cohort's own therapy and disease) is read once and handed to every sentence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
@@ -20,7 +22,11 @@ from kg.model import Evidence, Finding, Mention, PublicationRef
 MAX_CHARS = 200_000
 """Longer texts are cut here: no abstract is this long, and the cost stays bounded."""
 
+MAX_SENTENCE = 3_000
+"""A "sentence" longer than this is not prose (a table, a list run together): no findings are read from it."""
+
 _COHORT_KINDS = {"therapy", "disease"}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,16 @@ def _finding(draft: Draft, publication: PublicationRef) -> Finding:
     )
 
 
+def _until(items: Sequence[T], start: int, end: int) -> list[T]:
+    """The items from ``start`` on that end by ``end`` (items are sorted by position)."""
+    out = []
+    for item in items[start:]:
+        if item.end > end:  # type: ignore[attr-defined]
+            break
+        out.append(item)
+    return out
+
+
 def extract_abstract(text: str, publication: PublicationRef, *, title: str | None = None,
                      matcher: ConceptMatcher | None = None) -> Extraction:
     """Read one abstract. Never raises on odd text: what it cannot read is counted as uninterpreted."""
@@ -116,9 +132,10 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
             m_index += 1
         while s_index < len(stats) and stats[s_index].start < sentence.start:
             s_index += 1
-        own_mentions = [m for m in mentions[m_index:] if m.end <= sentence.end]
-        own_stats = [s for s in stats[s_index:] if s.end <= sentence.end]
-        drafts = sentence_findings(sentence, own_mentions, own_stats, ctx)
+        own_mentions = _until(mentions, m_index, sentence.end)
+        own_stats = _until(stats, s_index, sentence.end)
+        too_long = sentence.end - sentence.start > MAX_SENTENCE
+        drafts = [] if too_long else sentence_findings(sentence, own_mentions, own_stats, ctx)
         for draft in drafts:
             record = _finding(draft, publication)
             findings.setdefault(record, ExtractedFinding(record, draft.statistics))

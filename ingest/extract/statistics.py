@@ -16,6 +16,7 @@ bare "45%".
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
@@ -88,8 +89,8 @@ def word_number(text: str) -> int:
 
 
 _RATE = re.compile(
-    r"(?P<what>(?:[\w/-]+\s+){0,3}?(?:[\w/()-]+\s+)?)(?P<noun>rate|rates|incidence|proportion|frequency|probability)"
-    rf"\s+(?:was|were|of|reached|is|:)\s+(?:\w+\s+){{0,2}}?(?P<op>{OP})?\s*(?P<percent>{NUM})\s*%",
+    r"(?P<what>(?:[\w/()-]{1,40}\s+){0,4}?)(?P<noun>rate|rates|incidence|proportion|frequency|probability)"
+    rf"\s+(?:was|were|of|reached|is|:)\s+(?:\w{{1,20}}\s+){{0,2}}?(?:{OP})?\s*$",
     re.IGNORECASE,
 )
 _OPS = {"≤": "<=", "⩽": "<=", "=<": "<=", "≥": ">=", "⩾": ">=", "=>": ">=", "of": "=", "was": "=", "is": "="}
@@ -147,16 +148,22 @@ def _measure(raw: str) -> str:
 
 
 class _Claims:
-    """Character spans already used by a statistic."""
+    """Character spans already used by a statistic (kept sorted, so a check costs a bisection)."""
 
     def __init__(self) -> None:
-        self.spans: list[tuple[int, int]] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
 
     def free(self, start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in self.spans)
+        index = bisect_right(self.starts, start)
+        if index > 0 and self.ends[index - 1] > start:
+            return False
+        return not (index < len(self.starts) and self.starts[index] < end)
 
     def take(self, start: int, end: int) -> None:
-        self.spans.append((start, end))
+        index = bisect_right(self.starts, start)
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
 
 
 def _p_values(text: str, claims: _Claims) -> list[Statistic]:
@@ -249,11 +256,12 @@ def _percents(text: str, claims: _Claims) -> list[Statistic]:
 
 
 def _rate_labels(text: str, stats: list[Statistic]) -> list[Statistic]:
-    """Name what a rate is of ("CR rate was 51%" -> label "CR rate")."""
-    labels = {}
-    for m in _RATE.finditer(text):
-        labels[m.end()] = " ".join((m["what"] + m["noun"]).split())
-    return [replace(s, label=labels[s.end]) if s.kind == "percent" and s.end in labels else s for s in stats]
+    """Name what a rate is of ("CR rate was 51%" -> label "CR rate"), looking a short way back only."""
+    out = []
+    for stat in stats:
+        match = _RATE.search(text, max(0, stat.start - 90), stat.start) if stat.kind == "percent" else None
+        out.append(replace(stat, label=" ".join((match["what"] + match["noun"]).split())) if match else stat)
+    return out
 
 
 def _samples(text: str, claims: _Claims) -> list[Statistic]:
