@@ -33,6 +33,7 @@ _AFTER = re.compile(
 _BEFORE = re.compile(
     r"(?P<label>[^,;]{2,80}?)\s+(?:(?:was|were)\s+)?(?:occurred|observed|seen|reported|achieved|documented|"
     r"detected|found|noted|developed|present|reached|obtained|attained)\s+(?:in|by|among)\s*(?:\w+\s+)?$|"
+    r"(?P<share>[^,;]{2,80}?)\s+(?:accounted\s+for|represented|made\s+up)\s*$|"
     r"(?P<rate>[^,;]{2,80}?\b(?:rates?|incidence|proportion|frequency|survival"
     r"(?:\s+(?:rate\s+)?at\s+\d+\s+(?:years?|months?))?))\s+(?:was|were|of|reached|:)\s*"
     r"(?:(?:about|approximately|only|\w+ly)\s+)?[<>≤≥=]*\s*$",
@@ -40,6 +41,7 @@ _BEFORE = re.compile(
 )
 
 
+_ELLIPTIC = re.compile(r"\s*,?\s*(?:and\s+|or\s+)?(?P<label>[^,;()%]{2,60}?)\s+(?:in|among)\s*$", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 
 
@@ -124,10 +126,15 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
                     if after["pop"]:
                         group = cues.GENERIC_NOUNS.sub("", after["pop"]).casefold()
                 elif before:
-                    which = "label" if before["label"] else "rate"
+                    which = next(name for name in ("label", "share", "rate") if before[name])
                     region = (start + before.start(which), start + before.end(which))
                     concept = _first(local.mentions_in(*region), ctx, last=True)
                     label = _label(before[which])
+                elif index and (elliptic := _ELLIPTIC.match(text, stats[index - 1].end, stat.start)):
+                    # "X was observed in 6 (11%) and Y in 5 (9%) patients": Y shares the verb of X.
+                    region = (elliptic.start("label"), elliptic.end("label"))
+                    concept = _first(local.mentions_in(*region), ctx, last=True)
+                    label = _label(elliptic["label"])
                 else:
                     continue
                 if concept is None and len(label.split()) > 8:
@@ -141,7 +148,10 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
             total = stat.total
             if total is None and denominator is not None and group == current and "(evaluable)" not in group:
                 total = denominator
-            if total is None and group == ALL_PATIENTS and ctx.cohort_size and stat.percent is not None and (
+            survival = "surviv" in label.casefold() or (
+                concept is not None and "surviv" in ctx.concepts[concept].pref_label.casefold())
+            whole_cohort = group == ALL_PATIENTS and ctx.cohort_size and stat.percent is not None and not survival
+            if total is None and whole_cohort and (
                     stat.count is None or abs(stat.count * 100 / ctx.cohort_size - float(stat.percent)) <= 1):
                 total = ctx.cohort_size  # the whole cohort, stated or (count/size = percent) checked
             drafts.append(Draft(

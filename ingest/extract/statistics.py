@@ -44,6 +44,10 @@ _COUNT_TOTAL_PERCENT = re.compile(
 _PERCENT_COUNT_TOTAL = re.compile(
     rf"(?P<percent>{NUM})\s*%\s*[(\[]\s*(?:n\s*=\s*)?(?P<count>\d+)\s*(?:/|of)\s*(?P<total>\d+)\s*[)\]]"
 )
+_COUNT_NOUN_PERCENT = re.compile(
+    rf"(?<![\d.·/])(?P<count>\d+)\s+(?:[a-z-]+\s+){{0,2}}?(?:patients|cases|subjects|children|adults|responders|"
+    rf"participants|individuals)\s*[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
+)
 _COUNT_PERCENT = re.compile(
     rf"(?<![\d.·/])(?P<count>\d+)\s*[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
 )
@@ -214,7 +218,7 @@ def _medians(text: str, claims: _Claims) -> list[Statistic]:
 
 def _counts(text: str, claims: _Claims) -> list[Statistic]:
     found = []
-    for pattern in (_COUNT_TOTAL_PERCENT, _PERCENT_COUNT_TOTAL, _COUNT_PERCENT):
+    for pattern in (_COUNT_TOTAL_PERCENT, _PERCENT_COUNT_TOTAL, _COUNT_NOUN_PERCENT, _COUNT_PERCENT):
         for m in pattern.finditer(text):
             if not claims.free(m.start(), m.end()):
                 continue
