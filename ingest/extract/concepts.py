@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.vocabulary import VOCABULARY_FILE, Concept, load_vocabulary
 
@@ -30,13 +31,13 @@ from kg.vocabulary import VOCABULARY_FILE, Concept, load_vocabulary
 # Hyphens and dashes are not tokens: "CD19-negative" and "CD19 negative" tokenise alike.
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s\-\u2010\u2011\u2012\u2013]")
 _ABBREVIATION = re.compile(r"[^\W\d_][\w/+\-]{0,11}")
+_END = "\x00"
 _HYPHEN_FREE = re.compile(r"[\-\u2010\u2011]free\b", re.IGNORECASE)
 _FUSED_SUFFIX = {"negative": ("neg",), "positive": ("pos",)}
 
 
-@dataclass(frozen=True)
-class Token:
-    """One token of a text: its surface form and where it is."""
+class Token(NamedTuple):
+    """One token of a text: its surface form and where it is (a tuple: texts have thousands)."""
 
     text: str
     start: int
@@ -83,37 +84,48 @@ class ConceptMatcher:
 
     def __init__(self, concepts: Mapping[str, Concept]) -> None:
         self.concepts = dict(concepts)
-        self._labels: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        self._abbrevs: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for concept in self.concepts.values():
+        # Two token tries (nested dicts; the key _END holds the concept): folded labels, exact abbreviations.
+        self._labels: dict = {}
+        self._abbrevs: dict = {}
+        for concept in sorted(self.concepts.values(), key=lambda c: c.iri):
             names = [concept.pref_label, *concept.alt_labels, *concept.hidden_labels]
             for name in names:
                 for variant in _label_variants(name):
                     self._add(self._labels, tuple(fold(t.text) for t in tokenize(variant)), concept.iri)
             for abbreviation in concept.abbreviations:
                 self._add(self._abbrevs, tuple(t.text for t in tokenize(abbreviation)), concept.iri)
-        for index in (self._labels, self._abbrevs):
-            for entries in index.values():
-                entries.sort(key=lambda entry: -len(entry[0]))
 
     @staticmethod
-    def _add(index: dict[str, list[tuple[tuple[str, ...], str]]], key: tuple[str, ...], iri: str) -> None:
-        if key and (key, iri) not in index.setdefault(key[0], []):
-            index[key[0]].append((key, iri))
+    def _add(trie: dict, key: tuple[str, ...], iri: str) -> None:
+        if not key:
+            return
+        node = trie
+        for token in key:
+            node = node.setdefault(token, {})
+        node.setdefault(_END, iri)  # the first concept to claim a label keeps it
+
+    @staticmethod
+    def _walk(trie: dict, seq: list[str], i: int) -> tuple[int, str] | None:
+        """The longest key of the trie starting at ``seq[i]``: (length, concept)."""
+        node, best, j = trie, None, i
+        while j < len(seq) and seq[j] in node:
+            node = node[seq[j]]
+            j += 1
+            if _END in node:
+                best = (j - i, node[_END])
+        return best
 
     def lookup(self, phrase: str) -> str | None:
         """The concept a whole phrase names (as a label or abbreviation), or None."""
         tokens = tokenize(phrase)
-        if not tokens:
-            return None
-        folded = tuple(fold(t.text) for t in tokens)
-        for key, iri in self._labels.get(folded[0], ()):
-            if key == folded:
-                return iri
-        exact = tuple(t.text for t in tokens)
-        for key, iri in self._abbrevs.get(exact[0], ()):
-            if key == exact:
-                return iri
+        for trie, seq in ((self._labels, [fold(t.text) for t in tokens]), (self._abbrevs, [t.text for t in tokens])):
+            node = trie
+            for token in seq:
+                node = node.get(token)
+                if node is None:
+                    break
+            if seq and node is not None and _END in node:
+                return node[_END]
         return None
 
     def find(self, text: str) -> list[ConceptMention]:
@@ -121,19 +133,16 @@ class ConceptMatcher:
         tokens = tokenize(text)
         folded = [fold(t.text) for t in tokens]
         exact = [t.text for t in tokens]
-        defined: dict[tuple[str, ...], str] = {}
+        defined: dict = {}  # a trie like the others, filled as the text defines abbreviations
         mentions: list[ConceptMention] = []
         i, n = 0, len(tokens)
         while i < n:
             best: tuple[int, str, str] | None = None  # (length, iri, via)
-            for index, seq, via in ((defined, exact, "defined"), (self._labels, folded, "label"),
-                                    (self._abbrevs, exact, "abbreviation")):
-                entries = index.get(seq[i]) if via != "defined" else _defined_at(defined, seq, i)
-                for key, iri in entries or ():
-                    size = len(key)
-                    if (best is None or size > best[0]) and tuple(seq[i:i + size]) == key:
-                        best = (size, iri, via)
-                        break
+            for trie, seq, via in ((defined, exact, "defined"), (self._labels, folded, "label"),
+                                   (self._abbrevs, exact, "abbreviation")):
+                hit = self._walk(trie, seq, i) if seq[i] in trie else None
+                if hit and (best is None or hit[0] > best[0]):
+                    best = (hit[0], hit[1], via)
             if best is None:
                 i += 1
                 continue
@@ -148,12 +157,8 @@ class ConceptMatcher:
             i += size
             short = _definition_after(text, tokens, i)
             if short is not None:
-                defined[short] = iri
+                self._add(defined, short, iri)
         return mentions
-
-
-def _defined_at(defined: dict[tuple[str, ...], str], seq: list[str], i: int) -> list[tuple[tuple[str, ...], str]]:
-    return [(key, iri) for key, iri in defined.items() if key[0] == seq[i]]
 
 
 def _definition_after(text: str, tokens: list[Token], i: int) -> tuple[str, ...] | None:

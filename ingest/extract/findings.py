@@ -311,7 +311,7 @@ def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], st
     offset = sentence.start
     local = Local(
         sentence.text,
-        tuple(replace(m, start=m.start - offset, end=m.end - offset) for m in mentions),
+        tuple(ConceptMention(m.concept, m.start - offset, m.end - offset, m.text, m.kinds, m.via) for m in mentions),
         tuple(s.shifted(-offset) for s in stats),
     )
     subgroup, body = _leading_subgroup(sentence.text)

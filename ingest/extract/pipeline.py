@@ -15,7 +15,7 @@ from typing import TypeVar
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
 from ingest.extract.findings import sentence_findings
-from ingest.extract.sentences import split_sentences
+from ingest.extract.sentences import Sentence, split_sentences
 from ingest.extract.statistics import Statistic, find_statistics
 from kg.model import Evidence, Finding, Mention, PublicationRef
 
@@ -62,10 +62,10 @@ class Extraction:
 
 
 def _context(text: str, title: str | None, mentions: list[ConceptMention], stats: list[Statistic],
-             matcher: ConceptMatcher) -> Context:
+             sentences: list[Sentence], matcher: ConceptMatcher) -> Context:
     sizes = [s for s in stats if s.kind == "sample_size"]
     cohort_size = sizes[0].count if sizes else None
-    first_end = next((s.end for s in split_sentences(text)[:1]), 0)
+    first_end = sentences[0].end if sentences else 0
     cohort_end = sizes[0].end if sizes else first_end
     sentence_end = text.find(". ", cohort_end)
     limit = len(text) if sentence_end < 0 else sentence_end
@@ -122,8 +122,8 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
     text = (text or "")[:MAX_CHARS]
     mentions = matcher.find(text)
     stats = find_statistics(text)
-    ctx = _context(text, title, mentions, stats, matcher)
     sentences = split_sentences(text)
+    ctx = _context(text, title, mentions, stats, sentences, matcher)
     findings: dict[Finding, ExtractedFinding] = {}
     uninterpreted = 0
     m_index = s_index = 0
