@@ -125,6 +125,7 @@ def _extract_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, metavar="FILE",
                         help="a plain-text abstract, a saved PubMed abstract page, or a PubMed XML file")
     parser.add_argument("--format", choices=("json", "table"), default="table", help="output (default: table)")
+    parser.add_argument("--store", help=argparse.SUPPRESS)  # no store is used; keeps the core from offering one
 
 
 def _run_extract(args: argparse.Namespace) -> int:
@@ -212,6 +213,7 @@ def _eval_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--abstract", type=Path, metavar="FILE", help="a plain-text abstract")
     parser.add_argument("--fail-under", type=float, metavar="F1",
                         help="exit 1 when F1 of findings with a P-value or percentage is below this")
+    parser.add_argument("--store", help=argparse.SUPPRESS)  # no store is used
 
 
 def _run_eval(args: argparse.Namespace) -> int:
