@@ -99,3 +99,21 @@ def test_held_out_abstracts(gold: Path):
     report = format_evaluation(result)
     assert result.target.recall >= 0.8, report
     assert result.target.precision >= 0.8, report
+
+
+def test_common_phrasings_of_structured_abstracts():
+    text = ("METHODS: We identified 212 adults with relapsed/refractory B-ALL.\n"
+            "RESULTS: In univariate analysis, age ≥ 60 years (HR 1.62, 95% CI 1.10–2.38, P = 0.014) and MRD "
+            "positivity (HR 2.8; 95% CI, 1.6-4.9; P < .001) were associated with inferior OS. Patients who "
+            "received allo-HCT in first remission had significantly better EFS (P = .01). Neurotoxicity was more "
+            "frequent in patients with CNS involvement (21% vs 8%; P = .04). The cumulative incidence of relapse "
+            "at 2 years was 38%.")
+    got = {(slug(f.subject_concept) or f.subject_label, slug(f.object_concept) or f.object_label, f.direction,
+            str(f.p_value), f.denominator) for f in findings_of(text)}
+    assert got == {
+        ("age ≥ 60 years", "overall-survival", "decreases", "0.014", None),
+        ("minimal-residual-disease", "overall-survival", "decreases", "0.001", None),
+        ("allogeneic-hct", "event-free-survival", "increases", "0.01", None),
+        ("CNS involvement", "Neurotoxicity", "increases", "0.04", None),
+        (None, "relapse", "unspecified", "None", None),  # a time-to-event estimate has no denominator
+    }

@@ -40,7 +40,8 @@ FORWARD = re.compile(
 # Relations whose outcome comes first: "OS was superior for patients who responded".
 BACKWARD = re.compile(
     r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+)?(?P<word>improved|superior|better|longer|prolonged|"
-    r"higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased)\s+"
+    r"higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased|"
+    r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed))\s+"
     r"(?:(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders)?)",
     re.IGNORECASE,
 )
@@ -63,6 +64,7 @@ INCREASE_WORDS = {
     "higher", "increased", "greater", "longer", "better", "improved", "superior", "more", "prolonged",
     "elevated", "increase", "improve",
 }
+IMPROVE_WORDS = {"improved", "superior", "better", "longer", "prolonged"}
 # "Among refractory cases," / "In patients with MRD-negative CR," at the start of a sentence.
 SUBGROUP = re.compile(
     r"^(?:However,\s*|Furthermore,\s*|Moreover,\s*|In\s+addition,\s*|Additionally,\s*|Conversely,\s*)?"
@@ -109,10 +111,11 @@ ANALYSIS_PREFIX = re.compile(
     re.IGNORECASE,
 )
 HAD_COMPARATIVE = re.compile(
-    r"\b(?:patients|those|children|adults|cases|subjects)\s+(?:with|who\s+had|harbou?ring|carrying|receiving)\s+"
+    r"\b(?:patients|those|children|adults|cases|subjects)\s+(?:with|who\s+had|who\s+received|who\s+underwent|"
+    r"harbou?ring|carrying|receiving|treated\s+with)\s+"
     r"(?P<x>.+?)\s+(?:had|showed|experienced|achieved)\s+(?:a\s+|an\s+)?(?:significantly\s+|markedly\s+)?"
     r"(?P<word>lower|higher|longer|shorter|better|worse|superior|inferior|poorer|improved|reduced|increased|"
-    r"greater)\s+(?P<y>.+?)\s+(?:than|compared|versus|vs\.?|relative)\b",
+    r"greater)\s+(?P<y>[^(;,]+?)(?=\s+(?:than|compared|versus|vs\.?|relative)\b|\s*[(;,]|\s*\.?$)",
     re.IGNORECASE,
 )
 STRONG_BREAK = re.compile(r";\s+|,\s+(?:whereas|while|but)\s+", re.IGNORECASE)

@@ -211,8 +211,8 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         if exposure and exposure["what"]:
             subjects = _items(local, exposure.start("what"), exposure.end("what"), ctx)
             word = backward["word"].casefold()
-            direction = "decreases" if word in cues.DECREASE_WORDS else "increases"
-            relation = "improves" if direction == "increases" else "associated with"
+            direction = "decreases" if word in cues.DECREASE_WORDS or word.startswith("less") else "increases"
+            relation = "improves" if word in cues.IMPROVE_WORDS else "associated with"
             comparator = cues.COMPARATOR_GROUP.search(text, exposure.end(), end)
             if comparator and subgroup == ALL_PATIENTS:
                 subgroup = _subgroup_name(comparator["group"]) if comparator["group"].casefold() not in (
@@ -224,7 +224,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     if had:
         word = had["word"].casefold()
         direction = "decreases" if word in cues.DECREASE_WORDS else "increases"
-        relation = "improves" if word in ("longer", "better", "superior", "improved") else "associated with"
+        relation = "improves" if word in cues.IMPROVE_WORDS else "associated with"
         subjects = _items(local, had.start("x"), had.end("x"), ctx)
         return _pair(local, sentence, subjects, had.start("y"), had.end("y"), relation, direction, subgroup, ctx,
                      stats_region=(had.end("y"), end))

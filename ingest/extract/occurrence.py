@@ -32,15 +32,17 @@ _AFTER = re.compile(
 )
 _BEFORE = re.compile(
     r"(?P<label>[^,;]{2,80}?)\s+(?:(?:was|were)\s+)?(?:occurred|observed|seen|reported|achieved|documented|"
-    r"detected|found|noted|developed|present|reached|obtained|attained)\s+(?:in|by|among)\s*(?:\w+\s+)?$|"
+    r"detected|found|noted|developed|present|reached|obtained|attained|identified|confirmed)\s+(?:in|by|among)\s*"
+    r"(?:\w+\s+)?$|"
     r"(?P<share>[^,;]{2,80}?)\s+(?:accounted\s+for|represented|made\s+up)\s*$|"
-    r"(?P<rate>[^,;]{2,80}?\b(?:rates?|incidence|proportion|frequency|survival"
-    r"(?:\s+(?:rate\s+)?at\s+\d+\s+(?:years?|months?))?))\s+(?:was|were|of|reached|:)\s*"
+    r"(?P<rate>[^,;]{2,80}?\b(?:(?:rates?|incidence|proportion|frequency)(?:\s+of\s+[^,;()]{1,60}?)?|survival)"
+    r"(?:\s+(?:rate\s+)?at\s+\d+\s+(?:years?|months?))?)\s+(?:was|were|of|reached|:)\s*"
     r"(?:(?:about|approximately|only|\w+ly)\s+)?[<>≤≥=]*\s*$",
     re.IGNORECASE,
 )
 
 
+_TIME_TO_EVENT = re.compile(r"surviv|cumulative|\bat\s+\d+\s*(?:years?|months?)|\d+-(?:year|month)", re.IGNORECASE)
 _ELLIPTIC = re.compile(r"\s*,?\s*(?:and\s+|or\s+)?(?P<label>[^,;()%]{2,60}?)\s+(?:in|among)\s*$", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 
@@ -148,7 +150,7 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
             total = stat.total
             if total is None and denominator is not None and group == current and "(evaluable)" not in group:
                 total = denominator
-            survival = "surviv" in label.casefold() or (
+            survival = bool(_TIME_TO_EVENT.search(label)) or (
                 concept is not None and "surviv" in ctx.concepts[concept].pref_label.casefold())
             whole_cohort = group == ALL_PATIENTS and ctx.cohort_size and stat.percent is not None and not survival
             if total is None and whole_cohort and (
