@@ -22,28 +22,19 @@ without a relation cue and without counts or percentages gives no finding.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.extract import cues
-from ingest.extract.concepts import ConceptMention, common_narrower, narrowest
+from ingest.extract.concepts import ConceptMention
 from ingest.extract.draft import ALL_PATIENTS, Context, Draft, Local, confidence
 from ingest.extract.occurrence import occurrence_findings
+from ingest.extract.phrases import KIND_RANK, object_concepts, pick, subject_items
 from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
 
-_KIND_RANK = {"risk factor": 0, "resistance phenotype": 1, "therapy": 2, "outcome": 3, "disease": 4}
-_OBJECT_RANK = {"resistance phenotype": 0, "outcome": 1, "risk factor": 2, "therapy": 3, "disease": 4}
-_ITEM_SPLIT = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,\s*|;\s*|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+|\s*&\s*)",
-                         re.IGNORECASE)
 _BY_EXPOSURE = re.compile(r"\b(?:with\s+and\s+without|according\s+to|by)\s+(?P<x>[^,;(]+)", re.IGNORECASE)
 _SURVIVAL = re.compile(r"surviv|\bOS\b|\bEFS\b|\bPFS\b|\bLFS\b|\bDFS\b|\bRFS\b", re.IGNORECASE)
-
-
-def _clean_label(text: str) -> str:
-    text = re.sub(r"\([^()]*(?:[Pp]\s*[=<>≤≥]|HR|OR|CI|%)[^()]*\)", " ", text)
-    text = re.sub(r"\s+", " ", text).strip(" ,;:.")
-    return re.sub(r"^(?:and|or|the|a|an|both|either|also)\s+", "", text, flags=re.IGNORECASE)
 
 
 def _subgroup_name(group: str) -> str:
@@ -62,74 +53,6 @@ def _leading_subgroup(text: str) -> tuple[str | None, int]:
     return _subgroup_name(group), match.end()
 
 
-def _rank(mention: ConceptMention, table: Mapping[str, int]) -> int:
-    return min((table.get(kind, 9) for kind in mention.kinds), default=9)
-
-
-def _pick(mentions: Sequence[ConceptMention], ctx: Context, table: Mapping[str, int]) -> list[str]:
-    """The concepts a span is about, most specific and most relevant first; the cohort's own therapy last."""
-    if not mentions:
-        return []
-    useful = [m for m in mentions if m.concept not in ctx.cohort_concepts] or list(mentions)
-    best = min(_rank(m, table) for m in useful)
-    chosen = [m.concept for m in useful if _rank(m, table) == best]
-    return narrowest(chosen, ctx.concepts)
-
-
-def _recompose(item_text: str, item_start: int, mentions: list[ConceptMention], ctx: Context) -> list[ConceptMention]:
-    """Try "modifier + concept" as a label: "prior history EM-ALL" -> "prior EM-ALL" (prior extramedullary disease)."""
-    out = []
-    for mention in mentions:
-        before = item_text[: mention.start - item_start].split()
-        found = None
-        for word in reversed(before[-3:]):
-            iri = ctx.matcher.lookup(f"{word} {mention.text}")
-            if iri and iri != mention.concept:
-                found = ConceptMention(iri, mention.start, mention.end, mention.text,
-                                       ctx.concepts[iri].kinds, "label")
-                break
-        out.append(found or mention)
-    return out
-
-
-def _items(local: Local, start: int, end: int, ctx: Context) -> list[tuple[int, int, list[str], str]]:
-    """Split a subject region into list items: (start, end, concepts, label)."""
-    region = local.text[start:end]
-    pieces: list[tuple[int, int]] = []
-    depth, last = 0, 0
-    for index, char in enumerate(region):
-        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
-        if depth == 0:
-            match = _ITEM_SPLIT.match(region, index)
-            if match and match.end() > index and (index == 0 or region[index - 1] != " " or match.group().strip()):
-                if index > last:
-                    pieces.append((last, index))
-                last = match.end()
-    pieces.append((last, len(region)))
-    items = []
-    pending: list[str] = []
-    for a, b in pieces:
-        text = region[a:b]
-        if not text.strip():
-            continue
-        mentions = _recompose(text, start + a, local.mentions_in(start + a, start + b), ctx)
-        concepts = _pick(mentions, ctx, _KIND_RANK)
-        if not concepts and len(text.split()) <= 2 and not local.stats_in(start + a, start + b):
-            pending.append(text.strip())
-            continue
-        for word in pending:  # ellipsis: "concurrent or prior EM-ALL" -> "concurrent EM-ALL"
-            for mention in mentions:
-                iri = ctx.matcher.lookup(f"{word} {mention.text}")
-                if iri:
-                    items.append((start + a, start + b, [iri], f"{word} {mention.text}"))
-                    break
-        pending = []
-        items.append((start + a, start + b, concepts, _clean_label(text)))
-    if pending and not items:  # short items without a concept ("Age", "NPM1 mutations") are subjects by label
-        items = [(start, end, [], _clean_label(region))]
-    return items
-
-
 def _direction_words(text: str) -> str | None:
     words = set(re.findall(r"[a-z]+", text.casefold()))
     if words & cues.DECREASE_WORDS:
@@ -137,24 +60,6 @@ def _direction_words(text: str) -> str | None:
     if words & cues.INCREASE_WORDS:
         return "increases"
     return None
-
-
-def _objects(local: Local, start: int, end: int, ctx: Context) -> list[tuple[str | None, str]]:
-    """The outcomes or phenotypes a region names: a concept narrower than all of them wins, else each one."""
-    mentions = [m for m in local.mentions_in(start, end) if m.concept not in ctx.cohort_concepts] or \
-        local.mentions_in(start, end)
-    label = _clean_label(re.split(r"[(;]|\b(?:compared|versus|vs)\b", local.text[start:end])[0])
-    label = re.sub(r"^(?:(?:developing|having|an?|the|lower|higher|reduced|increased|inferior|superior|worse|"
-                   r"better|shorter|longer|poorer|improved|decreased)\s+)+", "", label, flags=re.IGNORECASE)
-    if not mentions:
-        return [(None, label)] if label and len(label.split()) <= 8 else []
-    composed = common_narrower({m.concept for m in mentions}, ctx.concepts)
-    if composed:
-        return [(composed, label)]
-    chosen = _pick(mentions, ctx, _OBJECT_RANK)
-    if len(chosen) == 1:
-        return [(chosen[0], label)]
-    return [(iri, next(m.text for m in mentions if m.concept == iri)) for iri in chosen]
 
 
 def _numbers(stats: Sequence[Statistic]) -> dict[str, object]:
@@ -176,7 +81,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     extra_items: list[tuple[int, int, list[str], str]] = []
     lead = cues.IN_ADDITION_TO.match(text, body)
     if lead:
-        extra_items = _items(local, lead.start("item"), lead.end("item"), ctx)
+        extra_items = subject_items(local, lead.start("item"), lead.end("item"), ctx)
         body = lead.end()
     adverb = cues.LEADING_ADVERB.match(text, body)
     if adverb:
@@ -186,13 +91,13 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     if null:
         subject_text = null["subject"]
         subjects = [(null.start("subject"), null.end("subject"),
-                     _pick(local.mentions_in(null.start("subject"), null.end("subject")), ctx, _KIND_RANK),
+                     pick(local.mentions_in(null.start("subject"), null.end("subject")), ctx, KIND_RANK),
                      subject_text)]
         relation = "predicts" if "predict" in null["verb"].casefold() else "associated with"
         return _pair(local, sentence, subjects, null.end(), end, relation, "no_effect", subgroup, ctx)
     negated = cues.NULL_VERB.search(text, body, end)
     if negated:
-        subjects = extra_items + _items(local, body, negated.start(), ctx)
+        subjects = extra_items + subject_items(local, body, negated.start(), ctx)
         obj_start, obj_end = negated.end(), end
         if re.search(r"differ|similar|comparable|different", negated.group(), re.IGNORECASE):
             # "OS did not differ between patients with and without X": OS is the object, X the subject.
@@ -200,7 +105,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             exposure = _BY_EXPOSURE.search(text, negated.end(), end)
             if not exposure:
                 return None
-            subjects = _items(local, exposure.start("x"), exposure.end("x"), ctx)
+            subjects = subject_items(local, exposure.start("x"), exposure.end("x"), ctx)
             obj_start, obj_end = objects_region
         relation = "predicts" if "predict" in negated.group().casefold() else "associated with"
         return _pair(local, sentence, subjects, obj_start, obj_end, relation, "no_effect", subgroup, ctx)
@@ -209,7 +114,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     if backward:
         exposure = cues.EXPOSURE.search(text[:end], backward.end("word"))
         if exposure and exposure["what"]:
-            subjects = _items(local, exposure.start("what"), exposure.end("what"), ctx)
+            subjects = subject_items(local, exposure.start("what"), exposure.end("what"), ctx)
             word = backward["word"].casefold()
             direction = "decreases" if word in cues.DECREASE_WORDS or word.startswith("less") else "increases"
             relation = "improves" if word in cues.IMPROVE_WORDS else "associated with"
@@ -225,7 +130,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         word = had["word"].casefold()
         direction = "decreases" if word in cues.DECREASE_WORDS else "increases"
         relation = "improves" if word in cues.IMPROVE_WORDS else "associated with"
-        subjects = _items(local, had.start("x"), had.end("x"), ctx)
+        subjects = subject_items(local, had.start("x"), had.end("x"), ctx)
         return _pair(local, sentence, subjects, had.start("y"), had.end("y"), relation, direction, subgroup, ctx,
                      stats_region=(had.end("y"), end))
 
@@ -243,7 +148,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         verb = forward["improves"].casefold()
         relation = "improves" if verb in ("improved", "prolonged") else "associated with"
         direction = "decreases" if verb in cues.DECREASE_WORDS else "increases"
-    subjects = extra_items + _items(local, body, forward.start(), ctx)
+    subjects = extra_items + subject_items(local, body, forward.start(), ctx)
     subjects = [s for s in subjects if s[2] or len(s[3].split()) <= 6]
     return _pair(local, sentence, subjects, forward.end(), _clause_end(text, forward.end(), end), relation,
                  direction, subgroup, ctx, stats_region=(forward.end(), end))
@@ -269,7 +174,7 @@ def _strong_clauses(text: str, body: int) -> list[tuple[int, int]]:
 def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_end: int, relation: str,
           direction: str, subgroup: str, ctx: Context, stats_region: tuple[int, int] | None = None) -> list[Draft]:
     """One finding per subject item and object; an item's own P-value stays with it."""
-    objects = _objects(local, obj_start, obj_end, ctx)
+    objects = object_concepts(local, obj_start, obj_end, ctx)
     if not objects or not subjects:
         return []
     region = stats_region or (obj_start, len(local.text))
