@@ -24,6 +24,7 @@ from kg.model import SourceDocument
 from kg.namespaces import CKG
 from kg.rdf import Triple, provenance_triples, records_triples, triples_hash
 from kg.store import Store
+from kg.supersede import link_supersessions
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,8 @@ def load_documents(
             summary.skipped += doc.skipped
             payloads.append((graph_iri(doc.kind, doc.key), doc.kind, doc.source, records_triples(doc.records)))
         _write(store, payloads, summary, known, now)
+    if summary.written:
+        link_supersessions(store, now)
     return summary
 
 

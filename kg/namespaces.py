@@ -132,6 +132,7 @@ class CKG(DefinedNamespace):
     confidence: URIRef
     hasEvidence: URIRef
     supersedes: URIRef
+    statementKey: URIRef
 
     # evidence
     evidenceText: URIRef

@@ -32,6 +32,7 @@ from kg.ids import (
     normalize_pmcid,
     normalize_pmid,
     publication_iri,
+    statement_key,
 )
 from kg.model import Citation, Cohort, Finding, Mention, Publication, Record
 from kg.namespaces import BIBO, CITO, CKG, DCTERMS, FABIO, FOAF, ID, MESH, PRISM, PROV, RDF, RDFS, XSD
@@ -163,6 +164,7 @@ def _finding(finding: Finding) -> Iterator[Triple]:
     yield node, CKG.relation, _text(finding.relation)
     yield node, CKG.direction, DIRECTION_IRI[finding.direction]
     yield node, CKG.method, METHOD_IRI[finding.method]
+    yield node, CKG.statementKey, _text(statement_key(finding))
     if finding.subject_concept:
         yield node, CKG.subject, URIRef(finding.subject_concept)
     if finding.object_concept:

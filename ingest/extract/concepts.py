@@ -1,0 +1,219 @@
+"""Recognise vocabulary concepts in text, with character offsets.
+
+The recogniser is built once from the SKOS vocabulary (``ontology/vocabulary.ttl``):
+curators add a synonym or an abbreviation there and it is recognised, no code
+changes. Text and labels are cut into the same tokens and compared token by
+token, which is what makes "CD19-negative", "CD19 negative" and "cd19 Negative"
+one label: hyphens and spaces both only separate tokens, case is folded, and a
+plural "s" is dropped. Abbreviations (``ckg:abbreviation``) are compared with
+their case kept, so "ALL" never fires on "all". An abbreviation an author
+defines in the text ("extramedullary disease (EM-ALL)") maps to that concept
+for the rest of the text.
+
+Why tokens and dictionaries rather than one regular expression per label: the
+lookup cost does not grow with the size of the vocabulary (see
+``bench/extract_bench.py``), and the hyphen/space/case/plural variants come for
+free instead of being spelt out in every pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from kg.vocabulary import VOCABULARY_FILE, Concept, load_vocabulary
+
+# A token is a run of letters/digits (any script) or one other visible character.
+# Hyphens and dashes are not tokens: "CD19-negative" and "CD19 negative" tokenise alike.
+_TOKEN = re.compile(r"[^\W_]+|[^\w\s\-\u2010\u2011\u2012\u2013]")
+_ABBREVIATION = re.compile(r"[^\W\d_][\w/+\-]{0,11}")
+_END = "\x00"
+_HYPHEN_FREE = re.compile(r"[\-\u2010\u2011]free\b", re.IGNORECASE)
+_FUSED_SUFFIX = {"negative": ("neg",), "positive": ("pos",)}
+
+
+class Token(NamedTuple):
+    """One token of a text: its surface form and where it is (a tuple: texts have thousands)."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ConceptMention:
+    """A concept found in a text, with the exact characters that named it."""
+
+    concept: str
+    start: int
+    end: int
+    text: str
+    kinds: tuple[str, ...]
+    via: str  # "label", "abbreviation" or "defined" (an abbreviation the text itself introduced)
+
+
+def fold(token: str) -> str:
+    """The case-, plural-insensitive form of a token used for label comparison."""
+    word = token.casefold()
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and word[-2].isalpha():
+        word = word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[Token]:
+    """Cut a text into tokens with offsets (hyphens and whitespace separate, never count)."""
+    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _label_variants(label: str) -> set[str]:
+    """A label plus the fused forms authors use for marker labels ("CD19 negative" -> "CD19neg")."""
+    variants = {label}
+    words = re.split(r"[\s\-]+", label.strip())
+    if len(words) == 2 and words[1].casefold() in _FUSED_SUFFIX:
+        for suffix in _FUSED_SUFFIX[words[1].casefold()]:
+            variants.add(words[0] + suffix)
+    return variants
+
+
+class ConceptMatcher:
+    """A compiled index of every label, synonym and abbreviation, matched longest-first."""
+
+    def __init__(self, concepts: Mapping[str, Concept]) -> None:
+        self.concepts = dict(concepts)
+        # Two token tries (nested dicts; the key _END holds the concept): folded labels, exact abbreviations.
+        self._labels: dict = {}
+        self._abbrevs: dict = {}
+        for concept in sorted(self.concepts.values(), key=lambda c: c.iri):
+            names = [concept.pref_label, *concept.alt_labels, *concept.hidden_labels]
+            for name in names:
+                for variant in _label_variants(name):
+                    self._add(self._labels, tuple(fold(t.text) for t in tokenize(variant)), concept.iri)
+            for abbreviation in concept.abbreviations:
+                self._add(self._abbrevs, tuple(t.text for t in tokenize(abbreviation)), concept.iri)
+
+    @staticmethod
+    def _add(trie: dict, key: tuple[str, ...], iri: str) -> None:
+        if not key:
+            return
+        node = trie
+        for token in key:
+            node = node.setdefault(token, {})
+        node.setdefault(_END, iri)  # the first concept to claim a label keeps it
+
+    @staticmethod
+    def _walk(trie: dict, seq: list[str], i: int) -> tuple[int, str] | None:
+        """The longest key of the trie starting at ``seq[i]``: (length, concept)."""
+        node, best, j = trie, None, i
+        while j < len(seq) and seq[j] in node:
+            node = node[seq[j]]
+            j += 1
+            if _END in node:
+                best = (j - i, node[_END])
+        return best
+
+    def lookup(self, phrase: str) -> str | None:
+        """The concept a whole phrase names (as a label or abbreviation), or None."""
+        tokens = tokenize(phrase)
+        for trie, seq in ((self._labels, [fold(t.text) for t in tokens]), (self._abbrevs, [t.text for t in tokens])):
+            node = trie
+            for token in seq:
+                node = node.get(token)
+                if node is None:
+                    break
+            if seq and node is not None and _END in node:
+                return node[_END]
+        return None
+
+    def find(self, text: str) -> list[ConceptMention]:
+        """Every concept mention in the text, left to right, longest match at each position."""
+        tokens = tokenize(text)
+        folded = [fold(t.text) for t in tokens]
+        exact = [t.text for t in tokens]
+        defined: dict = {}  # a trie like the others, filled as the text defines abbreviations
+        mentions: list[ConceptMention] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            best: tuple[int, str, str] | None = None  # (length, iri, via)
+            for trie, seq, via in ((defined, exact, "defined"), (self._labels, folded, "label"),
+                                   (self._abbrevs, exact, "abbreviation")):
+                hit = self._walk(trie, seq, i) if seq[i] in trie else None
+                if hit and (best is None or hit[0] > best[0]):
+                    best = (hit[0], hit[1], via)
+            if best is None:
+                i += 1
+                continue
+            size, iri, via = best
+            first, last = tokens[i], tokens[i + size - 1]
+            if _HYPHEN_FREE.match(text, last.end):  # "relapse-free survival" is not a relapse
+                i += size
+                continue
+            mention = ConceptMention(iri, first.start, last.end, text[first.start:last.end],
+                                     self.concepts[iri].kinds, via)
+            mentions.append(mention)
+            i += size
+            short = _definition_after(text, tokens, i)
+            if short is not None:
+                self._add(defined, short, iri)
+        return mentions
+
+
+def _definition_after(text: str, tokens: list[Token], i: int) -> tuple[str, ...] | None:
+    """The abbreviation in "( ABBR )" right after a mention, as exact tokens; None if there is none.
+
+    Only short, capitalised forms count ("EM-ALL", "HCT", "r/r"), so a parenthesis holding
+    a P-value or a sentence is never taken for a definition.
+    """
+    if i >= len(tokens) or tokens[i].text != "(":
+        return None
+    for j in range(i + 1, min(i + 6, len(tokens))):
+        if tokens[j].text == ")":
+            inner = tokens[i + 1:j]
+            if not inner:
+                return None
+            word = text[inner[0].start:inner[-1].end]
+            if _ABBREVIATION.fullmatch(word) and any(c.isupper() for c in word):
+                return tuple(t.text for t in inner)
+            return None
+    return None
+
+
+@lru_cache(maxsize=4)
+def default_matcher(path: Path = VOCABULARY_FILE) -> ConceptMatcher:
+    """The matcher for the project's vocabulary, built once per process."""
+    return ConceptMatcher(load_vocabulary(path))
+
+
+def narrowest(iris: Iterable[str], concepts: Mapping[str, Concept]) -> list[str]:
+    """Drop every concept that is broader than another one in the list (keep the most specific)."""
+    chosen = list(dict.fromkeys(iris))
+    ancestors: set[str] = set()
+    for iri in chosen:
+        ancestors |= broader_closure(iri, concepts)
+    return [iri for iri in chosen if iri not in ancestors]
+
+
+def broader_closure(iri: str, concepts: Mapping[str, Concept]) -> set[str]:
+    """Every concept strictly broader than ``iri`` (transitively)."""
+    seen: set[str] = set()
+    stack = list(concepts[iri].broader) if iri in concepts else []
+    while stack:
+        parent = stack.pop()
+        if parent not in seen:
+            seen.add(parent)
+            stack.extend(concepts[parent].broader if parent in concepts else ())
+    return seen
+
+
+def common_narrower(iris: Iterable[str], concepts: Mapping[str, Concept]) -> str | None:
+    """A concept narrower than all the given ones ("EM-ALL" + "relapse" -> extramedullary relapse)."""
+    wanted = set(iris)
+    if len(wanted) < 2:
+        return None
+    for iri in sorted(concepts):
+        if wanted <= broader_closure(iri, concepts) | {iri} and iri not in wanted:
+            return iri
+    return None

@@ -1,0 +1,154 @@
+"""One abstract in, its statistics, findings and concept mentions out (pure, no store).
+
+The steps run in this order: concepts over the whole text (so an abbreviation
+defined in one sentence is known in the next), statistics, sentences, then the
+findings of each sentence. The abstract-level context (cohort size, the
+cohort's own therapy and disease) is read once and handed to every sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
+from ingest.extract.draft import Context, Draft
+from ingest.extract.findings import sentence_findings
+from ingest.extract.sentences import Sentence, split_sentences
+from ingest.extract.statistics import Statistic, find_statistics
+from kg.model import Evidence, Finding, Mention, PublicationRef
+
+MAX_CHARS = 200_000
+"""Longer texts are cut here: no abstract is this long, and the cost stays bounded."""
+
+MAX_SENTENCE = 3_000
+"""A "sentence" longer than this is not prose (a table, a list run together): no findings are read from it."""
+
+_COHORT_KINDS = {"therapy", "disease"}
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ExtractedFinding:
+    """A finding record and the statistics it was built from."""
+
+    finding: Finding
+    statistics: tuple[Statistic, ...]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extraction read from one abstract."""
+
+    publication: PublicationRef
+    text: str
+    statistics: tuple[Statistic, ...]
+    findings: tuple[ExtractedFinding, ...]
+    mentions: tuple[ConceptMention, ...]  # offsets into ``text``
+    title_concepts: tuple[str, ...]
+    sentences: int
+    uninterpreted_sentences: int
+
+    def concepts(self) -> list[str]:
+        """The distinct concepts mentioned in the title and the abstract."""
+        return list(dict.fromkeys([*self.title_concepts, *(m.concept for m in self.mentions)]))
+
+    def records(self) -> list[Finding | Mention]:
+        """The ``kg.model`` records to store: findings and one mention per concept."""
+        found: list[Finding | Mention] = [item.finding for item in self.findings]
+        found += [Mention(publication=self.publication, concept=iri) for iri in self.concepts()]
+        return found
+
+
+def _context(text: str, title: str | None, mentions: list[ConceptMention], stats: list[Statistic],
+             sentences: list[Sentence], matcher: ConceptMatcher) -> Context:
+    sizes = [s for s in stats if s.kind == "sample_size"]
+    cohort_size = sizes[0].count if sizes else None
+    first_end = sentences[0].end if sentences else 0
+    cohort_end = sizes[0].end if sizes else first_end
+    sentence_end = text.find(". ", cohort_end)
+    limit = len(text) if sentence_end < 0 else sentence_end
+    own = {m.concept for m in mentions if m.start < limit and set(m.kinds) & _COHORT_KINDS}
+    if title:
+        own |= {m.concept for m in matcher.find(title) if set(m.kinds) & _COHORT_KINDS}
+    return Context(matcher=matcher, concepts=matcher.concepts, cohort_size=cohort_size, cohort_concepts=own)
+
+
+def _finding(draft: Draft, publication: PublicationRef) -> Finding:
+    p_values = [s for s in draft.statistics if s.kind == "p_value"]
+    effects = [s for s in draft.statistics if s.kind == "effect_size"]
+    p = p_values[0] if len(p_values) == 1 else None
+    effect = effects[0] if len(effects) == 1 else None
+    return Finding(
+        publication=publication,
+        relation=draft.relation,
+        direction=draft.direction,  # type: ignore[arg-type]
+        method="extracted",
+        subject_concept=draft.subject_concept,
+        subject_label=draft.subject_label,
+        object_concept=draft.object_concept,
+        object_label=draft.object_label,
+        subgroup=draft.subgroup,
+        count=draft.count,
+        denominator=draft.denominator,
+        percentage=draft.percentage,
+        p_value=p.value if p else None,
+        p_comparator=p.operator if p else None,  # type: ignore[arg-type]
+        effect_measure=effect.measure if effect else None,
+        effect_size=effect.value if effect else None,
+        ci_low=effect.ci_low if effect else None,
+        ci_high=effect.ci_high if effect else None,
+        confidence=draft.confidence,
+        evidence=(Evidence(publication=publication, text=draft.sentence.text,
+                           start=draft.sentence.start, end=draft.sentence.end),),
+    )
+
+
+def _until(items: Sequence[T], start: int, end: int) -> list[T]:
+    """The items from ``start`` on that end by ``end`` (items are sorted by position)."""
+    out = []
+    for item in items[start:]:
+        if item.end > end:  # type: ignore[attr-defined]
+            break
+        out.append(item)
+    return out
+
+
+def extract_abstract(text: str, publication: PublicationRef, *, title: str | None = None,
+                     matcher: ConceptMatcher | None = None) -> Extraction:
+    """Read one abstract. Never raises on odd text: what it cannot read is counted as uninterpreted."""
+    matcher = matcher or default_matcher()
+    text = (text or "")[:MAX_CHARS]
+    mentions = matcher.find(text)
+    stats = find_statistics(text)
+    sentences = split_sentences(text)
+    ctx = _context(text, title, mentions, stats, sentences, matcher)
+    findings: dict[Finding, ExtractedFinding] = {}
+    uninterpreted = 0
+    m_index = s_index = 0
+    for sentence in sentences:
+        while m_index < len(mentions) and mentions[m_index].start < sentence.start:
+            m_index += 1
+        while s_index < len(stats) and stats[s_index].start < sentence.start:
+            s_index += 1
+        own_mentions = _until(mentions, m_index, sentence.end)
+        own_stats = _until(stats, s_index, sentence.end)
+        too_long = sentence.end - sentence.start > MAX_SENTENCE
+        drafts = [] if too_long else sentence_findings(sentence, own_mentions, own_stats, ctx)
+        for draft in drafts:
+            record = _finding(draft, publication)
+            findings.setdefault(record, ExtractedFinding(record, draft.statistics))
+        if not drafts and not own_stats:
+            uninterpreted += 1
+    return Extraction(
+        publication=publication,
+        text=text,
+        statistics=tuple(stats),
+        findings=tuple(findings.values()),
+        mentions=tuple(mentions),
+        title_concepts=tuple(dict.fromkeys(m.concept for m in matcher.find(title))) if title else (),
+        sentences=len(sentences),
+        uninterpreted_sentences=uninterpreted,
+    )
+
