@@ -142,7 +142,8 @@ class EutilsStandIn:
                 return 200, "text/xml", b"<ePostResult><ERROR>Empty ID list; Nothing to store</ERROR></ePostResult>", {}
             webenv = f"MCID_standin_{len(self.history)}"
             self.history[f"{webenv}#1"] = ids
-            return 200, "text/xml", f"<ePostResult><QueryKey>1</QueryKey><WebEnv>{webenv}</WebEnv></ePostResult>".encode(), {}
+            answer = f"<ePostResult><QueryKey>1</QueryKey><WebEnv>{webenv}</WebEnv></ePostResult>"
+            return 200, "text/xml", answer.encode(), {}
         if name == "esummary":
             result: dict[str, object] = {"uids": [i for i in ids if self.record(i)]}
             for i in result["uids"]:
@@ -171,7 +172,8 @@ class EutilsStandIn:
             webenv = f"MCID_standin_{len(self.history)}"
             self.history[f"{webenv}#1"] = found
             result.update(webenv=webenv, querykey="1")
-        return 200, "application/json", json.dumps({"header": {"type": "esearch"}, "esearchresult": result}).encode(), {}
+        answer = {"header": {"type": "esearch"}, "esearchresult": result}
+        return 200, "application/json", json.dumps(answer).encode(), {}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -250,7 +252,7 @@ class RunningStandIn:
     def __init__(self, state: EutilsStandIn) -> None:
         self.state = state
         self.server = _Server(state)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:

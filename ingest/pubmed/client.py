@@ -148,7 +148,8 @@ class EutilsClient:
     ) -> bytes:
         """Call ``<utility>.fcgi`` and return the checked body; POST when there are many ids."""
         pairs = self._params(params, ids, repeat_ids)
-        post = len(ids) > POST_ABOVE
+        # With a key, POST keeps it out of URLs, which HTTP libraries log at debug level.
+        post = len(ids) > POST_ABOVE or self.api_key is not None
 
         def validate(response: requests.Response) -> None:
             if json_answer:
