@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -55,7 +56,7 @@ def test_limiter_spaces_slots_across_threads_on_a_fake_clock():
         thread.join()
     slots.sort()
     assert len(slots) == 30
-    assert min(b - a for a, b in zip(slots, slots[1:], strict=False)) >= limiter.interval - 1e-9
+    assert min(b - a for a, b in itertools.pairwise(slots)) >= limiter.interval - 1e-9
     assert max_in_any_second(slots) <= 3
 
 
@@ -128,7 +129,7 @@ def test_unreachable_server_is_a_clear_error():
             api.esearch(client, "anything")
 
 
-class socket_closed_port:  # noqa: N801 - used as a context manager
+class socket_closed_port:
     def __enter__(self) -> str:
         import socket
 

@@ -249,7 +249,8 @@ def _run(store: Store, client: EutilsClient, named: list[str] | None, depth: int
             merge_resolutions(store, resolutions, now)
             summary.resolved = len(resolutions)
             # The records fetched to check the match are stored now, not fetched again below.
-            result = load_documents(store, _pubmed_documents([r.record for r in resolutions], stamp, client.base_url))
+            result = load_documents(store, _pubmed_documents([r.record for r in resolutions], stamp, client.base_url),
+                                    now=now)
             summary.records_written += result.written
             summary.records_unchanged += result.unchanged
             known = _state(store)
@@ -274,7 +275,7 @@ def _run(store: Store, client: EutilsClient, named: list[str] | None, depth: int
         for short, linkname in LINKS.items():
             for links in api.elink(client, todo, linkname):
                 docs = _link_documents(links, short, client.base_url)
-                result = load_documents(store, docs)
+                result = load_documents(store, docs, now=now)
                 summary.link_sets_written += result.written
                 loaded.merge(result)
                 for linked in links.values():
@@ -296,7 +297,7 @@ def _run(store: Store, client: EutilsClient, named: list[str] | None, depth: int
     for body in api.efetch(client, targets):
         records = parse_pubmed_xml(body, where="efetch answer")
         returned.update(r.publication.pmid or "" for r in records)
-        result = load_documents(store, _pubmed_documents(records, stamp, client.base_url))
+        result = load_documents(store, _pubmed_documents(records, stamp, client.base_url), now=now)
         summary.records_written += result.written
         summary.records_unchanged += result.unchanged
         loaded.merge(result)
