@@ -119,7 +119,23 @@ def read_pubmed_xml(path: Path) -> Iterator[SourceDocument]:
             raise InputError(f"{path}: cannot read compressed data ({exc})") from exc
 
 
+def check_pubmed_xml(path: Path) -> int:
+    """Parse a whole file without keeping anything; raise ``InputError`` if any of it is bad.
+
+    The bulk source stores batches while it parses, so it checks every file first:
+    a file that is truncated or hostile halfway leaves the store unchanged.
+    """
+    with _open(path) as stream:
+        try:
+            return sum(1 for _ in iter_pubmed_xml(stream, where=str(path)))
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{path}: cannot read compressed data ({exc})") from exc
+
+
 def _documents(args: argparse.Namespace) -> Iterator[SourceDocument]:
+    for path in args.files:
+        count = check_pubmed_xml(path)
+        log.info("%s: %d records", path, count)
     for path in args.files:
         yield from read_pubmed_xml(path)
 
@@ -128,4 +144,9 @@ PUBMED_XML = Source(
     name="pubmed-xml",
     help="PubMed XML files (efetch output or the annual baseline's pubmed*.xml.gz), streamed",
     documents=_documents,
+    description="Load PubMed XML files without calling E-utilities: one graph per record "
+                "(graph/pubmed/<PMID>, the same graph kg refresh writes). Every file is checked "
+                "completely before anything is stored; then records are stored in batches as they "
+                "are parsed, so memory stays bounded for baseline-sized files.",
+    streaming=True,
 )
