@@ -213,3 +213,11 @@ def test_retry_after_parsing():
     assert retry_after_seconds(None) is None
     assert retry_after_seconds("nonsense") is None
     assert 0 <= retry_after_seconds(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime())) <= 1
+
+
+def test_slow_answer_beyond_timeout_is_retried(relaxed: RunningStandIn):
+    client = fast_client(relaxed.url, FakeClock(), timeout=0.2)
+    relaxed.state.faults.append(("slow", 0.6))
+    found = api.esearch(client, "10.3389/fimmu.2024.1423487[doi]")
+    assert found.ids == ("39386214",)
+    assert client.http.stats.connection_errors == 1 and client.requests == 2

@@ -196,3 +196,25 @@ def test_catalog_query_matches_graph(seed_page: Path, relaxed: RunningStandIn):
     rows = store.query(get_query("citing-publications").text).values()
     citing_study = {r["pmid"] for r in rows if r["study"] == STUDY}
     assert citing_study == SEED
+
+
+def test_doi_only_publication_is_resolved_and_near_miss_title_is_not(relaxed: RunningStandIn):
+    from ingest.pubmed.resolve import Unresolved, find_pmid
+    from kg.ids import normalize_title
+    from kg.model import Publication, SourceDocument
+
+    store = OxigraphStore(None)
+    doc = SourceDocument(kind="bibliography", key="t", source="file:///t.csv", records=(
+        Publication(doi="10.3389/FIMMU.2024.1423487", title="A DOI-only entry"),
+        Publication(title="A different paper that esearch ranks first"),
+    ))
+    load_documents(store, [doc])
+    # esearch answers the near-miss title with a PMID whose record has another title: must be refused.
+    relaxed.state.titles[normalize_title("A different paper that esearch ranks first")] = "39995843"
+    client = client_for(relaxed.url)
+    assert find_pmid(client, Unresolved("x", title="A different paper that esearch ranks first")) is None
+    summary = refresh(store, client, now=NOW)
+    assert summary.resolved == 1
+    assert ask(store, "ASK { <https://pubmed.ncbi.nlm.nih.gov/39386214> prism:doi '10.3389/fimmu.2024.1423487' }")
+    assert not ask(store, "ASK { <https://doi.org/10.3389/fimmu.2024.1423487> ?p ?o FILTER (?p != owl:sameAs) }")
+    assert ask(store, "ASK { ?p ckg:provisional true ; dcterms:title 'A different paper that esearch ranks first' }")
