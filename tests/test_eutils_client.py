@@ -221,3 +221,44 @@ def test_slow_answer_beyond_timeout_is_retried(relaxed: RunningStandIn):
     found = api.esearch(client, "10.3389/fimmu.2024.1423487[doi]")
     assert found.ids == ("39386214",)
     assert client.http.stats.connection_errors == 1 and client.requests == 2
+
+
+RECORDED_ERRORS = {
+    "biopython/biopython__epost2.xml": "Invalid db name specified: nothing",
+    "biopython/biopython__epost3.xml": "Empty ID list; Nothing to store",
+    "biopython/biopython__esummary8.xml": "Neither query_key nor id specified",
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED_ERRORS))
+def test_recorded_error_bodies_are_reported(name: str):
+    from conftest import EUTILS_FIXTURES
+
+    from ingest.pubmed.client import check_xml_body
+
+    path = EUTILS_FIXTURES / name
+    if not path.is_file():
+        pytest.skip(f"{path} not found (../shared absent)")
+    with pytest.raises(EutilsError, match=RECORDED_ERRORS[name]):
+        check_xml_body("epost", path.read_bytes())
+
+
+def test_recorded_truncated_body_and_documented_429_body():
+    from conftest import EUTILS_FIXTURES
+
+    from ingest.http import RetryableError
+    from ingest.pubmed.client import check_json_body, check_xml_body
+
+    truncated = EUTILS_FIXTURES / "biopython" / "biopython__einfo4.xml"
+    documented = EUTILS_FIXTURES / "documented" / "NCBI_NBK25497__rate_limit_error_documented_example.json"
+    if not truncated.is_file() or not documented.is_file():
+        pytest.skip("recorded answers not found (../shared absent)")
+    with pytest.raises(RetryableError, match="truncated"):
+        check_xml_body("einfo", truncated.read_bytes())
+    with pytest.raises(EutilsError, match="API rate limit exceeded"):
+        check_json_body("esearch", documented.read_bytes())
+    for path in sorted((EUTILS_FIXTURES / "biopython").glob("biopython__e*.xml")):
+        if path.name not in ("biopython__einfo4.xml", "biopython__efetch_pmc.xml") and path.name not in {
+            n.split("/")[1] for n in RECORDED_ERRORS
+        }:
+            check_xml_body("recorded", path.read_bytes())  # good answers pass the checks

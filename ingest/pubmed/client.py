@@ -31,6 +31,7 @@ POST_ABOVE = 200
 
 _ROOT = re.compile(rb"<([A-Za-z][\w.:-]*)")
 _ERROR = re.compile(rb"<ERROR>(.*?)</ERROR>", re.DOTALL)
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 
 class EutilsError(RemoteError):
@@ -38,17 +39,9 @@ class EutilsError(RemoteError):
 
 
 def _root_name(body: bytes) -> bytes | None:
-    """Name of the first element, skipping the XML declaration, DOCTYPE and comments."""
-    position = 0
-    while True:
-        match = _ROOT.search(body, position)
-        if not match:
-            return None
-        before = body[max(0, match.start() - 1) : match.start() + 1]
-        if before[:1] in (b"!", b"?"):
-            position = match.end()
-            continue
-        return match.group(1)
+    """Name of the first element (the XML declaration, DOCTYPE and comments start with ``<?``/``<!``)."""
+    match = _ROOT.search(_COMMENT.sub(b"", body))
+    return match.group(1) if match else None
 
 
 def check_xml_body(utility: str, body: bytes) -> None:

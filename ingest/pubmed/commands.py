@@ -26,7 +26,8 @@ REFRESH_DESCRIPTION = """\
 Complete the literature around the studies from NCBI PubMed (E-utilities).
 
 By default: publications known only by title or DOI are resolved to their PMID;
-the studies (publications that report findings) are expanded one step through
+the studies (publications that report findings, or that your own sources cite,
+like the study of a saved page) are expanded one step through
 PubMed's cited-by and reference links; every publication in the graph without
 a recent PubMed record gets one (authors, journal, dates, MeSH, abstract).
 Each batch is stored as soon as it arrives; re-running skips what was
