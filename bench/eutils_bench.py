@@ -184,10 +184,11 @@ def main() -> None:
               f"{naive['wall']:.0f} | extrapolated from {naive['sample']} PMIDs measured in "
               f"{naive['measured_wall']:.1f} s; ratio {naive['requests'] / ours['requests']:.0f}x requests |",
               flush=True)
-    rates = bench_parsers(args.parse)
-    print(f"\nparser, {rates['count']:,} generated records: ours {rates['ours']:,.0f} records/s, "
-          f"Bio.Entrez.read {rates['biopython']:,.0f} records/s (ratio {rates['ours'] / rates['biopython']:.1f}x)",
-          flush=True)
+    if args.parse:
+        rates = bench_parsers(args.parse)
+        print(f"\nparser, {rates['count']:,} generated records: ours {rates['ours']:,.0f} records/s, "
+              f"Bio.Entrez.read {rates['biopython']:,.0f} records/s "
+              f"(ratio {rates['ours'] / rates['biopython']:.1f}x)", flush=True)
     if args.bulk:
         with tempfile.TemporaryDirectory() as folder:
             bulk = bench_bulk(args.bulk, Path(folder))
