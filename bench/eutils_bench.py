@@ -8,10 +8,14 @@
    is measured on a sample of PMIDs and extrapolated (said so in the output).
 2. parser: records/s of ``ingest.pubmed.parser`` versus ``Bio.Entrez.read``
    (DTDs from Biopython's local copy) on the same generated file.
-3. bulk: ``kg ingest pubmed-xml`` on a generated 100,000-record file in a
-   child process: records/s parsed and stored, peak memory (max RSS).
+3. bulk: stream-parsing a generated 100,000-record file (the bulk source's
+   check pass) in a child process: records/s and peak memory (max RSS); and
+   ``kg ingest pubmed-xml`` parsing and storing a generated file (default
+   20,000 records: the store's transactional writes, ~100 records/s on the
+   shared machine, would take about 20 minutes for 100,000).
 
-Usage: .venv/bin/python bench/eutils_bench.py [--sizes 1000 10000] [--bulk 100000] [--naive-sample 40]
+Usage: .venv/bin/python bench/eutils_bench.py [--sizes 1000 10000] [--naive-sample 40] [--parse 5000]
+                                             [--parse-file 100000] [--bulk 20000]
 """
 
 from __future__ import annotations
@@ -146,13 +150,32 @@ def bench_parsers(count: int) -> dict[str, float]:
     return {"count": count, "ours": count / t_ours, "biopython": count / t_bio}
 
 
-def bench_bulk(count: int, folder: Path) -> dict[str, float]:
-    path = folder / "pubmed-bench.xml.gz"
+def _bulk_file(count: int, folder: Path) -> Path:
+    path = folder / f"pubmed-bench-{count}.xml.gz"
     with gzip.open(path, "wb", compresslevel=1) as out:
         out.write(HEAD)
         for i in range(count):
             out.write(synthetic_record(str(FIRST + i)))
         out.write(b"</PubmedArticleSet>\n")
+    return path
+
+
+def bench_parse_file(count: int, folder: Path) -> dict[str, float]:
+    """Stream-parse a generated file in a child process (the bulk source's check pass): rate and max RSS."""
+    path = _bulk_file(count, folder)
+    code = ("import sys; from pathlib import Path; from ingest.pubmed.commands import check_pubmed_xml; "
+            "print(check_pubmed_xml(Path(sys.argv[1])))")
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    assert int(result.stdout) == count
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"count": count, "wall": wall, "rate": count / wall, "peak_mb": peak_kb / 1024,
+            "file_mb": path.stat().st_size / 1e6}
+
+
+def bench_bulk(count: int, folder: Path) -> dict[str, float]:
+    path = _bulk_file(count, folder)
     store = folder / "store"
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
@@ -169,7 +192,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--naive-sample", type=int, default=40)
     parser.add_argument("--parse", type=int, default=5000)
-    parser.add_argument("--bulk", type=int, default=100_000)
+    parser.add_argument("--parse-file", type=int, default=100_000, help="records in the stream-parse-only file")
+    parser.add_argument("--bulk", type=int, default=20_000, help="records parsed and stored by kg ingest pubmed-xml")
     args = parser.parse_args()
     print("| N citing | client | HTTP requests | 429s | wall time (s) | notes |")
     print("|---|---|---|---|---|---|")
@@ -189,6 +213,12 @@ def main() -> None:
         print(f"\nparser, {rates['count']:,} generated records: ours {rates['ours']:,.0f} records/s, "
               f"Bio.Entrez.read {rates['biopython']:,.0f} records/s "
               f"(ratio {rates['ours'] / rates['biopython']:.1f}x)", flush=True)
+    if args.parse_file:
+        with tempfile.TemporaryDirectory() as folder:
+            parsed = bench_parse_file(args.parse_file, Path(folder))
+        print(f"stream-parse only (the check pass), {parsed['count']:,} records ({parsed['file_mb']:.0f} MB gzip): "
+              f"{parsed['wall']:.0f} s, {parsed['rate']:,.0f} records/s, peak RSS {parsed['peak_mb']:.0f} MB",
+              flush=True)
     if args.bulk:
         with tempfile.TemporaryDirectory() as folder:
             bulk = bench_bulk(args.bulk, Path(folder))
