@@ -48,6 +48,8 @@ class EutilsStandIn:
 
     limit: int = 3
     keyed_limit: int = 10
+    phrase_index: bool = True
+    """False: quoted title phrases find nothing, as for a phrase missing from PubMed's phrase index."""
     records: dict[str, bytes] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     dois: dict[str, str] = field(default_factory=dict)
@@ -157,12 +159,16 @@ class EutilsStandIn:
         field_match = re.fullmatch(r'\s*"?(.*?)"?\s*\[(\w+)\]\s*', term)
         found: list[str] = []
         notes: dict[str, object] = {}
-        if field_match and field_match.group(2).lower() in ("doi", "aid", "lid"):
+        if " AND " in term:  # every word in the title
+            words = [w.strip() for w in term.replace("[ti]", "").split(" AND ")]
+            wanted = set(normalize_title(" ".join(words)).split())
+            found = [p for key, p in self.titles.items() if wanted <= set(key.split())]
+        elif field_match and field_match.group(2).lower() in ("doi", "aid", "lid"):
             pmid = self.dois.get(field_match.group(1).lower())
             found = [pmid] if pmid else []
         else:
             text = field_match.group(1) if field_match else term
-            pmid = self.titles.get(normalize_title(text))
+            pmid = self.titles.get(normalize_title(text)) if self.phrase_index else None
             found = [pmid] if pmid else []
         if not found:
             notes = {"errorlist": {"phrasesnotfound": [term]},

@@ -218,3 +218,13 @@ def test_doi_only_publication_is_resolved_and_near_miss_title_is_not(relaxed: Ru
     assert ask(store, "ASK { <https://pubmed.ncbi.nlm.nih.gov/39386214> prism:doi '10.3389/fimmu.2024.1423487' }")
     assert not ask(store, "ASK { <https://doi.org/10.3389/fimmu.2024.1423487> ?p ?o FILTER (?p != owl:sameAs) }")
     assert ask(store, "ASK { ?p ckg:provisional true ; dcterms:title 'A different paper that esearch ranks first' }")
+
+
+def test_title_missing_from_phrase_index_is_found_by_its_words(seed_page: Path, relaxed: RunningStandIn):
+    relaxed.state.phrase_index = False
+    store = page_store(seed_page)
+    summary = refresh(store, client_for(relaxed.url), now=NOW)
+    assert summary.resolved == 1
+    terms = [dict(s.params)["term"] for s in relaxed.state.requests_to("esearch.fcgi")]
+    assert terms[0].endswith('"[ti]') and " AND " in terms[1]
+    assert not ask(store, "ASK { ?p ckg:provisional true }")

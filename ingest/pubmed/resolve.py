@@ -70,6 +70,11 @@ def find_pmid(client: EutilsClient, wanted: Unresolved) -> Resolution | None:
     found = api.esearch(client, _term(wanted), retmax=5)
     if not found.ids and wanted.doi and wanted.title:
         found = api.esearch(client, _term(Unresolved(wanted.iri, title=wanted.title)), retmax=5)
+    if not found.ids and wanted.title:
+        # A quoted phrase that is not in PubMed's phrase index finds nothing (PhraseNotFound):
+        # ask for every word in the title instead; the title match below still decides.
+        words = normalize_title(wanted.title).split()
+        found = api.esearch(client, " AND ".join(f"{word}[ti]" for word in words), retmax=5)
     if not found.ids:
         log.info("no PubMed record for %s (%s)", wanted.iri, "; ".join(found.notes) or "no hits")
         return None
