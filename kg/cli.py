@@ -45,7 +45,9 @@ def _store_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_ingest(source: Source, args: argparse.Namespace) -> int:
-    documents = list(tqdm(source.documents(args), desc=f"parsing {source.name}", unit="doc", disable=None))
+    documents = tqdm(source.documents(args), desc=f"parsing {source.name}", unit="doc", disable=None)
+    if not source.streaming:
+        documents = list(documents)
     store = open_store(args.store)
     try:
         summary = load_documents(store, documents)

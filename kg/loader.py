@@ -18,6 +18,7 @@ from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 from rdflib.util import guess_format
 
+from kg.aliases import apply_aliases, stored_aliases
 from kg.errors import InputError
 from kg.ids import graph_iri
 from kg.model import SourceDocument
@@ -100,11 +101,13 @@ def load_documents(
     """
     summary = LoadSummary()
     known = stored_hashes(store)
+    aliases = stored_aliases(store)  # publications merged by a refresh keep their merged identity
     for batch in _batches(docs, batch_size):
         payloads = []
         for doc in batch:
             summary.skipped += doc.skipped
-            payloads.append((graph_iri(doc.kind, doc.key), doc.kind, doc.source, records_triples(doc.records)))
+            triples = apply_aliases(records_triples(doc.records), aliases)
+            payloads.append((graph_iri(doc.kind, doc.key), doc.kind, doc.source, triples))
         _write(store, payloads, summary, known, now)
     if summary.written:
         link_supersessions(store, now)

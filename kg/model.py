@@ -89,6 +89,8 @@ class Publication:
     abstract: str | None = None
     abstract_sections: tuple[AbstractSection, ...] = ()
     is_book: bool = False
+    last_refreshed: str | None = None
+    """When the record was fetched from its database (ISO date-time), for incremental refresh."""
 
     @property
     def ref(self) -> PublicationRef:

@@ -41,6 +41,9 @@ class Source:
     documents: Callable[[argparse.Namespace], Iterable[SourceDocument]]
     add_arguments: Callable[[argparse.ArgumentParser], None] = add_file_arguments
     description: str = ""
+    streaming: bool = False
+    """True for bulk sources: documents go to the store in batches as they are parsed (bounded
+    memory) instead of all being parsed first; such a source checks its input before yielding."""
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,8 @@ def _publication(pub: Publication) -> Iterator[Triple]:
     if pub.year is not None:
         yield node, FABIO.hasPublicationYear, Literal(f"{pub.year:04d}", datatype=XSD.gYear)
     yield from _optional(node, PRISM.publicationDate, pub.pub_date)
+    if pub.last_refreshed:
+        yield node, CKG.lastRefreshed, Literal(pub.last_refreshed, datatype=XSD.dateTime)
     for ptype in pub.publication_types:
         yield node, CKG.publicationType, _text(ptype)
     for keyword in pub.keywords:

@@ -1,0 +1,1 @@
+"""NCBI PubMed: E-utilities client and calls, PubMed XML parser, citation refresh, bulk XML source."""
