@@ -18,9 +18,9 @@ from tqdm import tqdm
 from ingest.enrich import derived_records
 from ingest.extract.evaluate import evaluate, format_evaluation, read_gold
 from ingest.extract.pipeline import Extraction, extract_abstract
-from ingest.extract.pubmed_xml import read_pubmed_xml
 from ingest.extract.report import extraction_json, extraction_table
 from ingest.page import NAVIGATION, parse_page
+from ingest.pubmed.parser import iter_pubmed_xml
 from ingest.text import clean_text
 from kg.errors import InputError
 from kg.ids import content_key, normalize_pmid, publication_iri
@@ -47,7 +47,8 @@ def publications_in(path: Path) -> list[Publication]:
     head = text.lstrip()[:2000]
     if head.startswith("<") and ("<PubmedArticle" in head or "<!DOCTYPE PubmedArticleSet" in head
                                  or "<PubmedArticleSet" in head):
-        return read_pubmed_xml(path)
+        with path.open("rb") as stream:
+            return [record.publication for record in iter_pubmed_xml(stream, where=str(path))]
     lines = [clean_text(line).casefold() for line in text.splitlines()[:12]]
     if sum(line in NAVIGATION for line in lines) >= 2:
         return [parse_page(text).study]
