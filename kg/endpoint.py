@@ -20,6 +20,7 @@ which would fall back to rdflib's 20x slower engine).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import queue
@@ -71,14 +72,9 @@ def _capped_solutions(solutions: ox.QuerySolutions, max_rows: int) -> tuple[ox.Q
     """The first ``max_rows`` solutions as a new pyoxigraph result (rebuilt from TSV, which is lossless)."""
     variables = [v.value for v in solutions.variables]
     lines = ["\t".join(f"?{v}" for v in variables)]
-    count = 0
-    truncated = False
-    for solution in islice(solutions, max_rows + 1):
-        if count == max_rows:
-            truncated = True
-            break
-        lines.append("\t".join("" if solution[v] is None else str(solution[v]) for v in variables))
-        count += 1
+    rows = list(islice(solutions, max_rows + 1))
+    truncated = len(rows) > max_rows
+    lines += ["\t".join("" if row[v] is None else str(row[v]) for v in variables) for row in rows[:max_rows]]
     text = "\n".join(lines) + "\n"
     return ox.parse_query_results(text.encode("utf-8"), format=ox.QueryResultsFormat.TSV), truncated
 
@@ -273,10 +269,8 @@ class ProcessPoolEvaluator:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 return
-            try:
+            with contextlib.suppress(OSError):
                 worker.conn.send(None)
-            except OSError:
-                pass
             worker.process.join(2)
             if worker.process.is_alive():
                 self._kill(worker)

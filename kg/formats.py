@@ -26,7 +26,8 @@ class Format:
 
 
 RESULT_FORMATS = (
-    Format("application/sparql-results+json", ("application/json",), ("json", "srj"), results=ox.QueryResultsFormat.JSON),
+    Format("application/sparql-results+json", ("application/json",), ("json", "srj"),
+           results=ox.QueryResultsFormat.JSON),
     Format("application/sparql-results+xml", ("application/xml", "text/xml"), ("xml", "srx"),
            results=ox.QueryResultsFormat.XML),
     Format("text/csv", (), ("csv",), results=ox.QueryResultsFormat.CSV),

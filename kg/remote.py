@@ -100,9 +100,9 @@ def json_term(value: Mapping[str, str]) -> Node:
     """A SPARQL JSON results term as an rdflib term (plain literals for xsd:string)."""
     kind, text = value["type"], value["value"]
     if kind == "uri":
-        return BNode(text[len("nodeID://"):]) if text.startswith("nodeID://") else URIRef(text)
+        return _bnode(text) if text.startswith("nodeID://") else URIRef(text)
     if kind == "bnode":
-        return BNode(text)
+        return _bnode(text)
     lang = value.get("xml:lang")
     if lang:
         return Literal(text, lang=lang)
@@ -110,6 +110,11 @@ def json_term(value: Mapping[str, str]) -> Node:
     if datatype and datatype != _XSD_STRING:
         return Literal(text, datatype=URIRef(datatype))
     return Literal(text)
+
+
+def _bnode(label: str) -> BNode:
+    """A blank node with a label N-Triples accepts (Virtuoso labels look like ``nodeID://b10007``)."""
+    return BNode(re.sub(r"[^A-Za-z0-9_]", "_", label.removeprefix("nodeID://")))
 
 
 def parse_results_json(data: Mapping[str, object], max_rows: int | None) -> QueryResult:
@@ -232,14 +237,19 @@ class RemoteStore:
             self._replace_one(name, list(triples))
 
     def _replace_one(self, graph: str, triples: list[Triple]) -> None:
-        if len(triples) <= self._chunk:
-            self.update(f"DROP SILENT GRAPH <{graph}> ;\n{insert_data(graph, triples)}", what=f"replacing {graph}")
-            return
         stage = _stage_name(graph)
+        try:  # write every request body first: a term that cannot be written stops us before any request
+            bodies = [insert_data(graph if len(triples) <= self._chunk else stage, chunk)
+                      for chunk in _chunks(triples, self._chunk)] or [""]
+        except Exception as exc:
+            raise InputError(f"cannot write graph {graph}: {exc}; nothing written") from exc
+        if len(bodies) == 1:
+            self.update(f"DROP SILENT GRAPH <{graph}> ;\n{bodies[0]}", what=f"replacing {graph}")
+            return
         self.update(f"DROP SILENT GRAPH <{stage}>", what=f"staging {graph}")
         try:
-            for chunk in _chunks(triples, self._chunk):
-                self.update(insert_data(stage, chunk), what=f"staging {graph}")
+            for body in bodies:
+                self.update(body, what=f"staging {graph}")
         except Exception:
             self._drop_quietly(stage)
             raise
@@ -270,7 +280,7 @@ class RemoteStore:
             for quad in ox.parse(path=str(path), format=fmt):
                 name = target or (quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None)
                 if name is None:
-                    raise InputError(f"{path}: a quad in the default graph; cohort-kg keeps every triple in a named graph")
+                    raise InputError(f"{path}: a quad in the default graph; cohort-kg keeps triples in named graphs")
                 grouped[name].append((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
         except SyntaxError as exc:
             raise InputError(f"{path}: {exc}") from exc

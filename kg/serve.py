@@ -88,7 +88,7 @@ class EndpointHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "cohort-kg"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         log.info("%s %s", self.address_string(), format % args)
 
     # -- plumbing -------------------------------------------------------------------------
@@ -128,20 +128,20 @@ class EndpointHandler(BaseHTTPRequestHandler):
 
     # -- methods --------------------------------------------------------------------------
 
-    def do_OPTIONS(self) -> None:  # noqa: N802 - stdlib naming
+    def do_OPTIONS(self) -> None:
         self.send_response(HTTPStatus.NO_CONTENT)
         for name, value in CORS_HEADERS.items():
             self.send_header(name, value)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._dispatch(body=None)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._dispatch(body=None)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         try:
             body = self._read_body()
         except ProtocolError as exc:
