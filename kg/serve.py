@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
+import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -288,6 +290,8 @@ class EndpointServer(ThreadingHTTPServer):
 def serve(store: Store, config: ServeConfig) -> None:
     """Serve until interrupted."""
     server = EndpointServer(store, config)
+    if threading.current_thread() is threading.main_thread():  # SIGTERM stops as cleanly as Ctrl-C
+        signal.signal(signal.SIGTERM, _interrupt)
     host, port = server.server_address[:2]
     print(f"SPARQL endpoint on http://{host}:{port}/sparql (query page: http://{host}:{port}/)", flush=True)
     try:
@@ -296,6 +300,10 @@ def serve(store: Store, config: ServeConfig) -> None:
         pass
     finally:
         server.server_close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
