@@ -289,3 +289,16 @@ def test_remote_store_is_a_store():
     store: RemoteStore = open_remote_store("http://127.0.0.1:1/sparql", {})
     for method in ("query", "replace_graphs", "drop_graphs", "load_file", "dump", "quad_count", "close"):
         assert callable(getattr(store, method))
+
+
+@pytest.mark.virtuoso
+def test_explorer_runs_on_virtuoso(virtuoso_env):
+    from ingest.build import SEED_DIR, build
+    from streamlit.testing.v1 import AppTest
+
+    build(virtuoso_env, SEED_DIR, [])
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120).run()
+    assert not app.exception
+    assert f"store: {virtuoso_env}" in app.caption[0].value
+    findings = app.dataframe[0].value
+    assert len(findings) == 18 and "pValue" in findings.columns
