@@ -293,8 +293,9 @@ def test_remote_store_is_a_store():
 
 @pytest.mark.virtuoso
 def test_explorer_runs_on_virtuoso(virtuoso_env):
-    from ingest.build import SEED_DIR, build
     from streamlit.testing.v1 import AppTest
+
+    from ingest.build import SEED_DIR, build
 
     build(virtuoso_env, SEED_DIR, [])
     app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120).run()
