@@ -208,6 +208,7 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.location = str(path) if path else "memory:"
+        self._read_only = read_only
         try:
             if path is None:
                 self._store = ox.Store()
@@ -306,7 +307,8 @@ class OxigraphStore:
         return iter(self._store)
 
     def close(self) -> None:
-        self._store.flush() if self.location != "memory:" else None
+        if self.location != "memory:" and not self._read_only:  # a read-only store has nothing to flush
+            self._store.flush()
         del self._store
 
 
