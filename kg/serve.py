@@ -89,6 +89,9 @@ class EndpointHandler(BaseHTTPRequestHandler):
     server: EndpointServer
     protocol_version = "HTTP/1.1"
     server_version = "cohort-kg"
+    # Headers and body go out in two writes; with Nagle on, a keep-alive client's delayed ACK
+    # holds the body back ~40 ms (measured: 44 ms for ASK {} instead of ~1 ms).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:
         log.info("%s %s", self.address_string(), format % args)
