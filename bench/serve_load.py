@@ -232,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"virtuoso: bulk load {time.perf_counter() - started:.1f} s")
 
                 def via_virtuoso(session: requests.Session, text: str) -> requests.Response:
-                    return session.post(virtuoso.query_url, data={"query": with_prefixes(text)}, timeout=args.single_limit,
+                    return session.post(virtuoso.query_url, data={"query": with_prefixes(text)},
+                                        timeout=args.single_limit,
                                         headers={"Accept": "application/sparql-results+json"})
 
                 virtuoso_ms = timings(lambda t: via_virtuoso(requests, t).raise_for_status(), mix, single)
