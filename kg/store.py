@@ -10,7 +10,7 @@ endpoint (``kg.remote``). Queries always see the union of all named graphs.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -178,6 +178,31 @@ def triples_to_ntriples(triples: Iterable[Triple]) -> str:
     return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples)
 
 
+def native_query(
+    store: ox.Store,
+    sparql: str,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Run a query string on a pyoxigraph store with a protocol dataset; errors as ``InputError``/``StoreError``."""
+    options: dict[str, object] = {"prefixes": PREFIXES}
+    if default_graphs is None and named_graphs is None:
+        options["use_default_graph_as_union"] = True
+    else:  # SPARQL 1.1 Protocol: a dataset given in the request replaces the default one
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    try:
+        return store.query(sparql, **options)
+    except SyntaxError as exc:
+        raise InputError(f"SPARQL syntax error: {exc}") from exc
+    except ValueError as exc:
+        raise InputError(f"bad dataset: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"query failed: {exc}") from exc
+
+
 # -- the embedded store --------------------------------------------------------------------
 
 
@@ -186,6 +211,7 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.location = str(path) if path else "memory:"
+        self._read_only = read_only
         try:
             if path is None:
                 self._store = ox.Store()
@@ -219,6 +245,20 @@ class OxigraphStore:
         triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(answer, limit)]
         truncated = max_rows is not None and len(triples) > max_rows
         return QueryResult(triples=triples[:max_rows], truncated=truncated)  # type: ignore[arg-type]
+
+    def query_native(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """The raw pyoxigraph answer, for the endpoint to serialize natively (no rdflib terms).
+
+        ``default_graphs`` / ``named_graphs`` are the protocol's ``default-graph-uri`` /
+        ``named-graph-uri``; without either, the default graph is the union of all graphs.
+        """
+        return native_query(self._store, sparql, default_graphs=default_graphs, named_graphs=named_graphs)
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         if not graphs:
@@ -274,7 +314,8 @@ class OxigraphStore:
         return iter(self._store)
 
     def close(self) -> None:
-        self._store.flush() if self.location != "memory:" else None
+        if self.location != "memory:" and not self._read_only:  # a read-only store has nothing to flush
+            self._store.flush()
         del self._store
 
 

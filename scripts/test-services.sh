@@ -22,4 +22,20 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     apt-get update -qq >/dev/null 2>&1 || true
     apt-get install -y -qq "${need_apt[@]}" >/dev/null 2>&1 || echo "warning: could not install ${need_apt[*]}"
 fi
+
+# --- issue 6 (kg serve, remote store): Virtuoso for the dual-backend tests -------------------
+# tests/virtuoso.py starts its own private server on loopback; the tests skip with the reason
+# when virtuoso-t is missing.
+if ! command -v virtuoso-t >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        export DEBIAN_FRONTEND=noninteractive
+        flock /tmp/apt.lock apt-get install -y -qq virtuoso-opensource >/dev/null 2>&1 \
+            || { flock /tmp/apt.lock apt-get update -qq >/dev/null 2>&1; \
+                 flock /tmp/apt.lock apt-get install -y -qq virtuoso-opensource >/dev/null 2>&1; } \
+            || echo "warning: could not install virtuoso-opensource: the Virtuoso tests will skip"
+    else
+        echo "note: virtuoso-opensource not installed (needs root and apt): the Virtuoso tests will skip"
+    fi
+fi
+# --- end issue 6 ------------------------------------------------------------------------------
 exit 0

@@ -1,4 +1,4 @@
-"""Shared fixtures: a socket guard, the seed page from ../shared, and ready-made stores."""
+"""Shared fixtures: a socket guard, the seed page from ../shared, and ready-made stores on each backend."""
 
 from __future__ import annotations
 
@@ -49,13 +49,49 @@ def memory_store() -> OxigraphStore:
     return OxigraphStore(None)
 
 
-@pytest.fixture
-def seed_store(tmp_path: Path) -> OxigraphStore:
-    """The graph `kg build` makes from the bundled data, in a temporary on-disk store."""
-    from ingest.build import SEED_DIR, build
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):
+    """A private Virtuoso on loopback for the whole session (skips, with the reason, where it cannot run)."""
+    from virtuoso import start_virtuoso
 
-    location = tmp_path / "store"
-    build(str(location), SEED_DIR, [])
-    store = OxigraphStore(location)
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    if isinstance(server, str):
+        pytest.skip(f"Virtuoso unavailable: {server}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def virtuoso_env(virtuoso_server, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An empty cohort-kg dataset on the Virtuoso server; credentials in the environment; returns its URL."""
+    from kg.remote import open_remote_store
+
+    for name, value in virtuoso_server.environment().items():
+        monkeypatch.setenv(name, value)
+    store = open_remote_store(virtuoso_server.query_url)
+    store.drop_graphs(store.graph_sizes())
+    store.close()
+    return virtuoso_server.query_url
+
+
+BACKENDS = ["embedded", pytest.param("virtuoso", marks=pytest.mark.virtuoso)]
+
+
+@pytest.fixture(params=BACKENDS)
+def store_spec(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store on each backend: a temporary embedded folder, then the Virtuoso server."""
+    if request.param == "virtuoso":
+        return request.getfixturevalue("virtuoso_env")
+    return str(tmp_path / "store")
+
+
+@pytest.fixture
+def seed_store(store_spec: str):
+    """The graph `kg build` makes from the bundled data, on each backend."""
+    from ingest.build import SEED_DIR, build
+    from kg.store import open_store
+
+    build(store_spec, SEED_DIR, [])
+    store = open_store(store_spec)
     yield store
     store.close()

@@ -53,3 +53,12 @@ def test_on_disk_store_persists(tmp_path):
     again = OxigraphStore(tmp_path / "s")
     assert again.quad_count() == 1
     again.close()
+
+
+def test_read_only_store_reads_and_closes(tmp_path):
+    store = OxigraphStore(tmp_path / "s")
+    store.replace_graphs({"http://example.org/g": [(A, P, Literal(1))]})
+    store.close()
+    reader = OxigraphStore(tmp_path / "s", read_only=True)
+    assert reader.quad_count() == 1
+    reader.close()
