@@ -176,6 +176,7 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.location = str(path) if path else "memory:"
+        self._writable = path is not None and not read_only
         try:
             if path is None:
                 self._store = ox.Store()
@@ -227,7 +228,7 @@ class OxigraphStore:
             raise StoreError(f"store update failed, nothing written: {exc}") from exc
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None) -> int:
-        before = self.quad_count()
+        before = self.quad_count() if next(iter(self._store), None) is not None else 0
         target = ox.NamedNode(graph) if graph and fmt not in QUAD_FORMATS else None
         try:
             self._store.bulk_load(path=str(path), format=fmt, to_graph=target)
@@ -247,15 +248,17 @@ class OxigraphStore:
         ox.serialize(triples, out, fmt, prefixes=PREFIXES)
 
     def quad_count(self) -> int:
-        answer = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return int(next(iter(answer))["n"].value)
+        # len() walks one index in Rust: several times faster than COUNT(*) through the SPARQL engine.
+        in_default = sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        return len(self._store) - in_default
 
     def iter_quads(self) -> Iterator[ox.Quad]:
         """Every quad, for exports and validation."""
         return iter(self._store)
 
     def close(self) -> None:
-        self._store.flush() if self.location != "memory:" else None
+        if self._writable:  # flush() raises on read-only instances and is pointless in memory
+            self._store.flush()
         del self._store
 
 
