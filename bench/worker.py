@@ -31,7 +31,7 @@ def _timed_runs(run: Any, repeats: int, budget: float) -> tuple[list[float], int
     times: list[float] = []
     rows = 0
     spent = 0.0
-    while len(times) < repeats and (spent < budget or len(times) < 2):
+    while len(times) < repeats and (spent < budget or not times):
         start = time.perf_counter()
         rows = run()
         elapsed = time.perf_counter() - start

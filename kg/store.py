@@ -209,6 +209,17 @@ class OxigraphStore:
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         if not graphs:
             return
+        names = [ox.NamedNode(name) for name in graphs]
+        if not any(next(self._store.quads_for_pattern(None, None, None, g), None) for g in names):
+            # Only new graphs: nothing to drop, and extend() is one transaction by itself. It skips the
+            # SPARQL text round trip (serialize, then parse INSERT DATA): about twice as fast.
+            try:
+                quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+                         for g, triples in zip(names, graphs.values(), strict=True) for s, p, o in triples]
+                self._store.extend(quads)
+            except (TypeError, ValueError, OSError) as exc:
+                raise StoreError(f"store update failed, nothing written: {exc}") from exc
+            return
         drops = " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in graphs)
         inserts = "\n".join(
             f"GRAPH <{name}> {{\n{triples_to_ntriples(triples)}}}" for name, triples in graphs.items()
