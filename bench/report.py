@@ -90,6 +90,7 @@ def _load_table(results: list[dict]) -> list[str]:
     ]
     for r in results:
         load, rd, mp = r["load"], r["rdflib"], r["mapping"]
+        mapping_cell = f"{mp['triples_per_s']:,.0f} ({mp['quads']:,} quads)" if "quads" in mp else "skipped"
         if "load_s" in rd:
             base = [f"{rd['load_s']:.1f}", f"{r['quads'] / rd['load_s']:,.0f}", f"{rd['maxrss_mb']:,.0f}",
                     _ratio(rd["load_s"] / load["seconds"])]
@@ -99,7 +100,7 @@ def _load_table(results: list[dict]) -> list[str]:
             f"| {_size_label(r['size'])} | {r['quads']:,} | {load['seconds']:.1f} | {load['cpu_seconds']:.1f} "
             f"| {load['triples_per_s']:,.0f} "
             f"| {load['maxrss_mb']:,.0f} | {load['disk_mb']:,.0f} | {' | '.join(base)} "
-            f"| {mp['triples_per_s']:,.0f} ({mp['quads']:,} quads) |"
+            f"| {mapping_cell} |"
         )
     return lines
 
@@ -143,7 +144,7 @@ def _query_table(result: dict, kinds: dict[str, str]) -> list[str]:
             f"| {agree} |"
         )
     if "skipped" in result["rdflib"]:
-        lines.append(f"\nrdflib baseline skipped at this size: {result['rdflib']['skipped']} (limit 10 minutes).")
+        lines.append(f"\nrdflib baseline skipped at this size: {result['rdflib']['skipped']}.")
     return lines
 
 
@@ -160,6 +161,8 @@ def headline(results: list[dict], kinds: dict[str, str]) -> list[str]:
             if values:
                 parts.append(f"{kind} queries {_ratio(min(values))} to {_ratio(max(values))} "
                              f"(median {_ratio(statistics.median(values))})")
+        if "load_s" not in r["rdflib"]:
+            continue
         load = r["rdflib"]["load_s"] / r["load"]["seconds"]
         lines.append(f"- {_size_label(r['size'])}: `kg load` {_ratio(load)} the speed of rdflib's parse; "
                      + "; ".join(parts))
