@@ -211,7 +211,7 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.location = str(path) if path else "memory:"
-        self._read_only = read_only
+        self._writable = path is not None and not read_only
         try:
             if path is None:
                 self._store = ox.Store()
@@ -263,6 +263,17 @@ class OxigraphStore:
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         if not graphs:
             return
+        names = [ox.NamedNode(name) for name in graphs]
+        if not any(next(self._store.quads_for_pattern(None, None, None, g), None) for g in names):
+            # Only new graphs: nothing to drop, and extend() is one transaction by itself. It skips the
+            # SPARQL text round trip (serialize, then parse INSERT DATA): about twice as fast.
+            try:
+                quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+                         for g, triples in zip(names, graphs.values(), strict=True) for s, p, o in triples]
+                self._store.extend(quads)
+            except (TypeError, ValueError, OSError) as exc:
+                raise StoreError(f"store update failed, nothing written: {exc}") from exc
+            return
         drops = " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in graphs)
         inserts = "\n".join(
             f"GRAPH <{name}> {{\n{triples_to_ntriples(triples)}}}" for name, triples in graphs.items()
@@ -286,7 +297,7 @@ class OxigraphStore:
             raise StoreError(f"store update failed, nothing written: {exc}") from exc
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None) -> int:
-        before = self.quad_count()
+        before = self.quad_count() if next(iter(self._store), None) is not None else 0
         target = ox.NamedNode(graph) if graph and fmt not in QUAD_FORMATS else None
         try:
             self._store.bulk_load(path=str(path), format=fmt, to_graph=target)
@@ -306,15 +317,16 @@ class OxigraphStore:
         ox.serialize(triples, out, fmt, prefixes=PREFIXES)
 
     def quad_count(self) -> int:
-        answer = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return int(next(iter(answer))["n"].value)
+        # len() walks one index in Rust: several times faster than COUNT(*) through the SPARQL engine.
+        in_default = sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        return len(self._store) - in_default
 
     def iter_quads(self) -> Iterator[ox.Quad]:
         """Every quad, for exports and validation."""
         return iter(self._store)
 
     def close(self) -> None:
-        if self.location != "memory:" and not self._read_only:  # a read-only store has nothing to flush
+        if self._writable:  # flush() raises on read-only instances and is pointless in memory
             self._store.flush()
         del self._store
 

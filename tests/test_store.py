@@ -62,3 +62,15 @@ def test_read_only_store_reads_and_closes(tmp_path):
     reader = OxigraphStore(tmp_path / "s", read_only=True)
     assert reader.quad_count() == 1
     reader.close()
+
+
+def test_new_graphs_with_a_bad_term_write_nothing(memory_store):
+    # New graphs take the extend() path: it must be as all-or-nothing as the SPARQL update.
+    with pytest.raises(Exception):  # noqa: B017 - any failure, as long as nothing is written
+        memory_store.replace_graphs(
+            {"http://example.org/g": [(A, P, Literal("lost"))], "http://example.org/h": [(A, P, URIRef("bad iri"))]}
+        )
+    assert memory_store.quad_count() == 0
+    memory_store.replace_graphs({"http://example.org/g": [(A, P, Literal("new"))]})
+    memory_store.replace_graphs({"http://example.org/g": [(A, P, Literal("newer"))]})
+    assert [r[0] for r in memory_store.query("SELECT ?o WHERE { ?s ?p ?o }").rows] == [Literal("newer")]
