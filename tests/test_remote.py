@@ -300,6 +300,10 @@ def test_explorer_runs_on_virtuoso(virtuoso_env):
     build(virtuoso_env, SEED_DIR, [])
     app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120).run()
     assert not app.exception
-    assert f"store: {virtuoso_env}" in app.caption[0].value
+    # The explorer names its store in a sidebar caption (the first main-area caption is the refresh stamp).
+    assert f"store: {virtuoso_env}" in [caption.value for caption in app.sidebar.caption]
+    # The app opens on the overview; the findings table is on its own page since the multipage explorer.
+    app.switch_page("explorer/pages/findings.py").run()
+    assert not app.exception
     findings = app.dataframe[0].value
     assert len(findings) == 18 and "pValue" in findings.columns

@@ -45,6 +45,8 @@ Progress = Callable[[int, int, str], None]
 STALE_AFTER = timedelta(days=7)
 LINKS = {"citedin": api.CITED_IN, "refs": api.REFS}
 
+# ?study is one EXISTS over a UNION, not `EXISTS {..} || EXISTS {..}`: Virtuoso 7.2 rejects two EXISTS
+# joined by an operator (SQ074). It answers 0/1 where pyoxigraph answers false/true; _state uses bool().
 _PUBLICATIONS = """
 SELECT ?pub ?pmid ?doi ?title ?refreshed ?study WHERE {
   { ?pub a bibo:Document } UNION { ?pub ckg:reportsFinding ?finding } UNION { ?pub a ckg:Study }
@@ -52,7 +54,7 @@ SELECT ?pub ?pmid ?doi ?title ?refreshed ?study WHERE {
   OPTIONAL { ?pub prism:doi ?doi }
   OPTIONAL { ?pub dcterms:title ?title }
   OPTIONAL { ?pub ckg:lastRefreshed ?refreshed }
-  BIND(EXISTS { ?pub ckg:reportsFinding ?f } || EXISTS { ?pub a ckg:Study } AS ?study)
+  BIND(EXISTS { { ?pub ckg:reportsFinding ?f } UNION { ?pub a ckg:Study } } AS ?study)
 }"""
 _CITED_BY_USER_SOURCES = """
 SELECT DISTINCT ?pub WHERE {
