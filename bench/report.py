@@ -46,7 +46,7 @@ def machine_description() -> dict[str, str]:
         "ram": f"{_ram_gb():.0f} GB",
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "libraries": ", ".join(f"{n} {version(n)}" for n in ("pyoxigraph", "rdflib", "oxrdflib")),
+        "libraries": ", ".join(f"{n} {version(n)}" for n in ("pyoxigraph", "rdflib", "pyshacl")),
         "load average at start": " / ".join(f"{v:.2f}" for v in load),
     }
 

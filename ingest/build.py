@@ -10,6 +10,7 @@ that table's graph.
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
 
 from ingest.bibliography import read_bibliography
@@ -29,17 +30,20 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also ingest this saved PubMed page (repeatable)")
 
 
-def build(store_spec: str | None, seed_dir: Path, pages: list[Path]) -> LoadSummary:
-    """Load ontology, vocabulary, seed tables and pages; return what changed."""
+def build(store_spec: str | None, seed_dir: Path, pages: list[Path], *, now: datetime | None = None) -> LoadSummary:
+    """Load ontology, vocabulary, seed tables and pages; return what changed.
+
+    ``now`` fixes the provenance timestamp (for comparing two builds); by default it is the current time.
+    """
     store = open_store(store_spec)
     summary = LoadSummary()
     try:
-        summary.merge(load_rdf_files(store, [ONTOLOGY_DIR / "cohort-kg.ttl"], "ontology"))
-        summary.merge(load_rdf_files(store, [ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary"))
+        summary.merge(load_rdf_files(store, [ONTOLOGY_DIR / "cohort-kg.ttl"], "ontology", now=now))
+        summary.merge(load_rdf_files(store, [ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary", now=now))
         docs = [doc for path in sorted(seed_dir.glob("*-bibliography.csv")) for doc in read_bibliography(path)]
         docs += [doc for path in sorted(seed_dir.glob("*-findings.csv")) for doc in read_findings(path)]
         docs += [doc for path in pages for doc in read_page(path)]
-        summary.merge(load_documents(store, docs))
+        summary.merge(load_documents(store, docs, now=now))
     finally:
         store.close()
     return summary
