@@ -89,7 +89,7 @@ def test_medians_with_ranges_and_intervals():
 
 
 @pytest.mark.parametrize(("text", "size"), [
-    ("We retrospectively analyzed 65 patients with ALL", 65),
+    ("Our registry held 65 patients with ALL", 65),
     ("A total of 1,204 adults were enrolled", 1204),
     ("patients (n = 54) received", 54),
     ("Forty-one adults received blinatumomab", 41),

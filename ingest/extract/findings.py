@@ -9,7 +9,7 @@ read by its own function:
   an outcome; a list of subjects becomes one finding per item with its own
   P-value;
 * null: "no pretreatment factors predicted ...", "X was not associated with Y";
-* occurrence: "13 (41%) had evidence of EM-ALL progression", "the CR rate was
+* occurrence: "9 (30%) showed extramedullary progression", "the CR rate was
   51%", "negative or dim in 18% and 23%, respectively" - what was observed how
   often, in which subgroup.
 

@@ -1,7 +1,7 @@
 """Occurrence findings: what was observed how often, in which subgroup.
 
-"13 (41%) had evidence of EM-ALL progression", "EM-ALL relapse occurred in 8
-(40%) patients", "The CR rate was 51%", "CD19 expression was negative or dim in
+"9 (30%) showed extramedullary progression", "extramedullary relapse was seen in 5
+(25%) patients", "The CR rate was 51%", "CD19 expression was negative or dim in
 18% and 23%, respectively". The sentence is cut into clauses (", and", ";",
 "among whom"); each count or percentage is tied to the thing named right after
 it ("had/developed/underwent X") or right before it ("X occurred in", "X rate
