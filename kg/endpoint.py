@@ -36,6 +36,7 @@ import pyoxigraph as ox
 from kg.errors import InputError, KGError, StoreError
 from kg.formats import format_for
 from kg.guard import QueryTimeout
+from kg.namespaces import PREFIXES
 from kg.store import OxigraphStore, QueryResult, Store, native_query, to_ox
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def serialize_answer(answer: object, request: EvalRequest) -> Answer:
         truncated = len(triples) > request.max_rows
         if fmt.rdf is None:
             raise InputError(f"{fmt.media_type} cannot carry an RDF graph")
-        body = ox.serialize(triples[: request.max_rows], format=fmt.rdf, prefixes=_prefixes())
+        body = ox.serialize(triples[: request.max_rows], format=fmt.rdf, prefixes=PREFIXES)
         return Answer(body or b"", fmt.media_type, truncated)
     if fmt.results is None:
         raise InputError(f"{fmt.media_type} cannot carry SPARQL results")
@@ -95,12 +96,6 @@ def serialize_answer(answer: object, request: EvalRequest) -> Answer:
         return Answer(answer.serialize(format=fmt.results) or b"", fmt.media_type)
     capped, truncated = _capped_solutions(answer, request.max_rows)  # type: ignore[arg-type]
     return Answer(capped.serialize(format=fmt.results) or b"", fmt.media_type, truncated)
-
-
-def _prefixes() -> dict[str, str]:
-    from kg.namespaces import PREFIXES
-
-    return PREFIXES
 
 
 def evaluate_native(store: ox.Store, request: EvalRequest) -> Answer:
@@ -122,7 +117,7 @@ def evaluate_generic(store: Store, request: EvalRequest) -> Answer:
         if fmt.rdf is None:
             raise InputError(f"{fmt.media_type} cannot carry an RDF graph")
         triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in result.triples]  # type: ignore[arg-type]
-        return Answer(ox.serialize(triples, format=fmt.rdf, prefixes=_prefixes()) or b"", fmt.media_type,
+        return Answer(ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES) or b"", fmt.media_type,
                       result.truncated)
     if fmt.results is None:
         raise InputError(f"{fmt.media_type} cannot carry SPARQL results")

@@ -155,7 +155,6 @@ def _findings_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--pmid", help="the publication's PMID")
     which.add_argument("--title", help="the title of a publication known without PMID (a provisional one)")
-    parser.add_argument("--store", metavar="PATH|URL", help="store to use (default: $KG_STORE, else data/store)")
 
 
 def _value(row: dict, name: str) -> str:
