@@ -5,9 +5,13 @@ Each ``.rq`` file starts with comment lines the catalog reads::
     # title: one line for listings
     # description: what it answers (may continue on indented comment lines)
     # param: NAME KIND [DEFAULT]  help text      (KIND is iri, literal, integer or decimal)
+    # page: N                                    (optional: the query is paged, N rows by default)
 
 Parameters are bound as RDF terms through ``kg.sparql.bind_values``; a value
-is never pasted into the query text.
+is never pasted into the query text. A paged query holds exactly one ``LIMIT N``
+(usually in an inner SELECT that orders a narrow projection, so the engine sorts
+keys rather than whole rows) and gets two more parameters, ``limit`` (0 = every
+row) and ``offset``, which ``kg.sparql.set_page`` writes into that clause.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from rdflib.term import Node
 from kg.errors import InputError
 from kg.namespaces import CONCEPT, PREFIXES, XSD
 from kg.paths import QUERY_DIR
+from kg.sparql import page_limit, set_page
 from kg.store import QueryResult, Store
 
 KINDS = ("iri", "literal", "integer", "decimal")
+PAGE_PARAMETERS = ("limit", "offset")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class NamedQuery:
     text: str
     parameters: tuple[Parameter, ...]
     path: Path
+    page_size: int | None = None
+    """Rows per page by default for a paged query (its ``limit`` parameter), None if not paged."""
 
 
 _PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<kind>\w+)(?:\s+(?P<default>\S+))?(?:\s{2,}(?P<help>.*))?$")
@@ -64,7 +72,7 @@ def parse_query_file(path: Path) -> NamedQuery:
             break
         body = line[1:].rstrip()
         key, sep, value = body.strip().partition(":")
-        if sep and key in ("title", "description", "param") and not body.startswith("   "):
+        if sep and key in ("title", "description", "param", "page") and not body.startswith("   "):
             last = key
             if key == "param":
                 match = _PARAM.match(value.strip())
@@ -75,6 +83,12 @@ def parse_query_file(path: Path) -> NamedQuery:
                 fields[key] = value.strip()
         elif last in fields:
             fields[last] += " " + body.strip()
+    page_size = _page_size(path, text, fields.pop("page", None))
+    if page_size is not None:
+        params += [
+            Parameter("limit", "integer", str(page_size), "rows to return (0 = every row)"),
+            Parameter("offset", "integer", "0", "rows to skip, for the next pages"),
+        ]
     return NamedQuery(
         name=path.stem,
         title=fields.get("title", path.stem),
@@ -82,7 +96,18 @@ def parse_query_file(path: Path) -> NamedQuery:
         text=text,
         parameters=tuple(params),
         path=path,
+        page_size=page_size,
     )
+
+
+def _page_size(path: Path, text: str, declared: str | None) -> int | None:
+    """The ``# page: N`` header, checked against the query's one ``LIMIT N``."""
+    if declared is None:
+        return None
+    span = page_limit(text)
+    if not declared.isdigit() or span is None or span[2] != int(declared):
+        raise InputError(f"{path.name}: '# page: {declared}' needs exactly one 'LIMIT {declared}' in the query")
+    return int(declared)
 
 
 def catalog(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
@@ -130,6 +155,8 @@ def bindings_for(query: NamedQuery, values: dict[str, str]) -> dict[str, Node]:
         raise InputError(f"query {query.name} has no parameter {unknown[0]!r} (parameters: {names})")
     bindings: dict[str, Node] = {}
     for name, parameter in known.items():
+        if query.page_size is not None and name in PAGE_PARAMETERS:
+            continue  # written into the LIMIT clause by prepare(), not bound as a term
         raw = values.get(name, parameter.default)
         if raw is not None and raw != "":
             bindings[name] = to_term(parameter, raw)
@@ -144,7 +171,22 @@ def get_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
     return queries[name]
 
 
+def prepare(query: NamedQuery, values: dict[str, str] | None = None) -> tuple[str, dict[str, Node]]:
+    """The text to run (with its page applied, if paged) and the terms to bind."""
+    values = values or {}
+    bindings = bindings_for(query, values)
+    if query.page_size is None:
+        return query.text, bindings
+    page = {}
+    for name, default in zip(PAGE_PARAMETERS, (query.page_size, 0), strict=True):
+        raw = str(values.get(name, "") or default).strip()
+        if not raw.isdigit():
+            raise InputError(f"parameter {name} wants a whole number >= 0, got {raw!r}")
+        page[name] = int(raw)
+    return set_page(query.text, page["limit"], page["offset"]), bindings
+
+
 def run_named(store: Store, name: str, values: dict[str, str] | None = None) -> QueryResult:
-    """Run a catalog query with the given parameter values."""
-    query = get_query(name)
-    return store.query(query.text, bindings_for(query, values or {}))
+    """Run a catalog query with the given parameter values (paged ones: the first page by default)."""
+    text, bindings = prepare(get_query(name), values)
+    return store.query(text, bindings)

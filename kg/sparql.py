@@ -9,6 +9,11 @@ group, which every SPARQL 1.1 engine evaluates as a join with the pattern.
 A bound parameter is visible to the top-level group of the WHERE clause: use
 it in top-level patterns and FILTERs, not in a FILTER inside a nested group
 (``{ ... } UNION { ... FILTER(?param ...) }``), where it would still be unbound.
+It is also joined into every sub-SELECT that projects it as a plain variable
+(``SELECT ?study ?year WHERE {...}``): a sub-SELECT is evaluated on its own, so a
+page (``ORDER BY ... LIMIT``) or a count computed inside it must see the parameter
+to be the page or count of the bound value, not of the whole graph. Joining the
+same value again outside changes nothing.
 """
 
 from __future__ import annotations
@@ -103,7 +108,76 @@ def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
     for value in bindings.values():
         if not isinstance(value, (URIRef, Literal)):
             raise InputError(f"parameter values must be IRIs or literals, got {value!r}")
+    inserts = [(_where_brace(query), dict(bindings))]
+    for brace, projected in _subselects(query):
+        inner = {name: term for name, term in bindings.items() if name in projected}
+        if inner:
+            inserts.append((brace, inner))
+    for brace, terms in sorted(inserts, key=lambda item: item[0], reverse=True):
+        query = f"{query[: brace + 1]} {_values_block(terms)} {query[brace + 1 :]}"
+    return query
+
+
+def _values_block(bindings: Mapping[str, Node]) -> str:
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(term.n3() for term in bindings.values())
-    brace = _where_brace(query)
-    return f"{query[: brace + 1]} VALUES ({names}) {{ ({values}) }} {query[brace + 1 :]}"
+    return f"VALUES ({names}) {{ ({values}) }}"
+
+
+_PROJECTED = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _subselects(query: str) -> Iterator[tuple[int, set[str]]]:
+    """For each sub-SELECT: the offset of its WHERE group's ``{`` and its plainly projected variables.
+
+    Variables inside parentheses (``(COUNT(?x) AS ?n)``) are expressions, not plain
+    projections, and are left out; so is ``SELECT *``.
+    """
+    tokens = list(scan(query))
+    selects = [offset for token, offset in tokens if token == "SELECT"][1:]
+    for select in selects:
+        brace = next(offset for token, offset in tokens if token == "{" and offset > select)
+        clause, depth, plain = query[select + len("SELECT") : brace], 0, []
+        for index, ch in enumerate(clause):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0 and ch in "?$" and (match := _PROJECTED.match(clause, index)):
+                plain.append(match.group(1))
+        yield brace, set(plain)
+
+
+_LIMIT_VALUE = re.compile(r"\s+(\d+)")
+
+
+def page_limit(query: str) -> tuple[int, int, int] | None:
+    """The query's only ``LIMIT n`` clause as (start, end, n) offsets, or None if it has none.
+
+    A paged catalog query carries exactly one; more than one is refused because the caller
+    could not know which one it moves.
+    """
+    found = [offset for token, offset in scan(query) if token == "LIMIT"]
+    if not found:
+        return None
+    if len(found) > 1:
+        raise InputError("cannot page a query with more than one LIMIT clause")
+    start = found[0]
+    number = _LIMIT_VALUE.match(query, start + len("LIMIT"))
+    if not number:
+        raise InputError("cannot page a query whose LIMIT is not a number")
+    return start, number.end(), int(number.group(1))
+
+
+def set_page(query: str, limit: int, offset: int = 0) -> str:
+    """Rewrite the query's one ``LIMIT n`` to return ``limit`` rows after skipping ``offset``.
+
+    ``limit=0`` means every row. Both are checked to be non-negative ints, so nothing but
+    digits ever reaches the text (they cannot be bound through VALUES: SPARQL has no
+    variables in LIMIT/OFFSET).
+    """
+    if not isinstance(limit, int) or not isinstance(offset, int) or limit < 0 or offset < 0:
+        raise InputError(f"limit and offset must be whole numbers >= 0, got {limit!r} and {offset!r}")
+    span = page_limit(query)
+    if span is None:
+        raise InputError("this query has no LIMIT clause to page")
+    start, end, _ = span
+    clause = (f"LIMIT {limit}" if limit else "") + (f" OFFSET {offset}" if offset else "")
+    return f"{query[:start]}{clause}{query[end:]}"

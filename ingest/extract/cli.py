@@ -167,7 +167,7 @@ def _run_findings(args: argparse.Namespace) -> int:
     iri = publication_iri(ref)
     store = open_store(args.store)
     try:
-        rows = run_named(store, "publication-findings", {"study": iri}).values()
+        rows = run_named(store, "publication-findings", {"study": iri, "limit": "0"}).values()
     finally:
         store.close()
     if not rows:
