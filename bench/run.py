@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.generate import FIRST_PMID, GENERATOR_VERSION, parse_size, publications_for, write_nquads
-from bench.report import machine_description, render_markdown, write_section
+from bench.report import WHOLE, machine_description, render_markdown, write_section
 from kg.paths import REPO_ROOT
-from kg.queries import NamedQuery, bindings_for, catalog
+from kg.queries import NamedQuery, catalog, prepare
 from kg.sparql import bind_values
 
 log = logging.getLogger("bench")
@@ -80,16 +80,23 @@ def run_child(cmd: list[str], timeout: float | None = None) -> Child:
 
 
 def query_variants(queries: dict[str, NamedQuery]) -> list[dict[str, str]]:
-    """Every catalog query with its defaults, plus one variant per parameter the bench can fill."""
+    """Every catalog query with its defaults, plus the variants worth timing.
+
+    One variant per parameter the bench can fill, and for a paged query its whole answer
+    (``limit=0``) besides the default first page.
+    """
     variants = []
     for query in queries.values():
         kind = "aggregate" if "COUNT(" in query.text.upper() or "GROUP BY" in query.text.upper() else "join"
-        variants.append({"name": query.name, "kind": kind, "text": bind_values(query.text, bindings_for(query, {}))})
+        variants.append({"name": query.name, "kind": kind, "text": bind_values(*prepare(query, {}))})
         for parameter in query.parameters:
             if parameter.default is None and parameter.name in SAMPLE_PARAMS:
                 value = SAMPLE_PARAMS[parameter.name]
-                text = bind_values(query.text, bindings_for(query, {parameter.name: value}))
+                text = bind_values(*prepare(query, {parameter.name: value}))
                 variants.append({"name": f"{query.name} ({parameter.name}={value})", "kind": kind, "text": text})
+        if query.page_size is not None:  # the default is one page; this is what an export of it costs
+            text = bind_values(*prepare(query, {"limit": "0"}))
+            variants.append({"name": f"{query.name} (limit=0)", "kind": WHOLE, "text": text})
     return variants
 
 

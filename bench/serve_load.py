@@ -37,7 +37,7 @@ from virtuoso import start_virtuoso  # noqa: E402
 
 from ingest.build import SEED_DIR, build  # noqa: E402
 from kg.model import PublicationRef  # noqa: E402
-from kg.queries import bindings_for, catalog  # noqa: E402
+from kg.queries import catalog, prepare  # noqa: E402
 from kg.remote import with_prefixes  # noqa: E402
 from kg.sparql import bind_values  # noqa: E402
 from kg.store import OxigraphStore, native_query  # noqa: E402
@@ -57,7 +57,7 @@ def interactive_mix(study: str) -> dict[str, str]:
         "findings": {"study": study},
     }
     queries = catalog()
-    return {name: bind_values(queries[name].text, bindings_for(queries[name], v)) for name, v in values.items()}
+    return {name: bind_values(*prepare(queries[name], v)) for name, v in values.items()}
 
 
 @dataclass
@@ -190,8 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     mix = interactive_mix(study)
     queries = catalog()
     aggregate = queries[AGGREGATE].text
-    single = {AGGREGATE: aggregate, SINGLE: bind_values(queries[SINGLE].text,
-                                                        bindings_for(queries[SINGLE], {"term": "EM-ALL"}))}
+    single = {AGGREGATE: aggregate, SINGLE: bind_values(*prepare(queries[SINGLE], {"term": "EM-ALL"}))}
 
     # Baseline 1: in-process pyoxigraph, answers serialized as SPARQL JSON (what the endpoint sends).
     def direct(text: str) -> bytes:

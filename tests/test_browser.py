@@ -194,7 +194,8 @@ def test_sparql_page_returns_rows(app_url, browser_page):
     page.wait_for_timeout(800)
     page.screenshot(path=str(SHOTS / "sparql.png"), full_page=True)
     assert table.count() == 1
-    assert any(text.split()[0].isdigit() and int(text.split()[0]) > 0 for text in caption.all_inner_texts())
+    counts = [re.match(r"(\d[\d,]*) rows", text.strip()) for text in caption.all_inner_texts()]
+    assert any(m and int(m.group(1).replace(",", "")) > 0 for m in counts)
 
 
 def test_markup_in_a_title_is_shown_as_text(app_url, browser_page):

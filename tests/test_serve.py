@@ -247,7 +247,7 @@ def test_query_page_lists_the_catalog_escaped(endpoint):
     for name in catalog():
         assert f"/?example={name}" in page.text
     concept = requests.get(endpoint.base + "/", params={"example": "concept"}, timeout=30).text
-    assert 'BIND(&quot;subject of finding&quot; AS ?role)' in concept  # the query text, HTML-escaped
+    assert '&quot;mentioned by&quot;, &quot;cohort&quot;' in concept  # the query text, HTML-escaped
     hostile = requests.get(endpoint.base + "/", params={"example": "<script>alert(1)</script>"}, timeout=30)
     assert hostile.status_code == 200 and "<script>" not in hostile.text
     assert "<script" not in page.text and "http://" not in page.text.split("</style>")[0]
