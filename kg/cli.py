@@ -16,6 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from kg import __version__
+from kg.counts import refresh_counts
 from kg.errors import InputError, KGError
 from kg.loader import load_documents
 from kg.output import OUTPUT_FORMATS, render
@@ -105,6 +106,7 @@ def load_one_file(store: Store, path: Path, fmt: object, graph: str | None) -> i
 
 def _cmd_load(args: argparse.Namespace) -> int:
     store = open_store(args.store)
+    changed = False
     try:
         for path in args.files:
             if not path.is_file():
@@ -116,9 +118,14 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
                 graph = args.graph or graph_iri("file", path.stem)
             added = load_one_file(store, path, fmt, graph)
+            changed = changed or added > 0
             print(f"loaded {path}: {added} new quads")
     finally:
-        store.close()
+        try:
+            if changed:  # files loaded before a failing one stay loaded: count them too
+                refresh_counts(store)
+        finally:
+            store.close()
     return 0
 
 
@@ -189,6 +196,8 @@ def _cmd_queries(args: argparse.Namespace) -> int:
 def _cmd_stats(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     try:
+        if args.recount:
+            refresh_counts(store)
         result = store.query(get_query("graph-stats").text)
         quads = store.quad_count()
         distinct = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
@@ -197,7 +206,9 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     print(f"store: {store.location}")
     print(f"quads: {quads}")
     print(f"distinct triples: {distinct.values()[0]['n']}")
-    for name, value in result.values()[0].items():
+    if not result.rows:
+        print("counts: none stored (the store was not written by kg); run kg stats --recount")
+    for name, value in (result.values() or [{}])[0].items():
         print(f"{name}: {value}")
     return 0
 
@@ -276,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser("stats", help="count what the graph holds")
     _store_argument(stats)
+    stats.add_argument("--recount", action="store_true",
+                       help="recompute the stored whole-graph counts first (kg does it after every load; use this "
+                       "when another tool wrote to the store)")
     stats.set_defaults(handler=_cmd_stats)
 
     validate = commands.add_parser("validate", help="check the graph against the SHACL shapes")

@@ -19,6 +19,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.util import guess_format
 
 from kg.aliases import apply_aliases, stored_aliases
+from kg.counts import refresh_counts
 from kg.errors import InputError
 from kg.ids import graph_iri
 from kg.model import SourceDocument
@@ -111,6 +112,7 @@ def load_documents(
         _write(store, payloads, summary, known, now)
     if summary.written:
         link_supersessions(store, now)
+        refresh_counts(store, now)
     return summary
 
 
@@ -130,4 +132,6 @@ def load_rdf_files(store: Store, paths: Iterable[Path], kind: str, *, now: datet
         triples = set(to_canonical_graph(graph))
         payloads.append((graph_iri(kind, path.stem), kind, path.resolve().as_uri(), triples))
     _write(store, payloads, summary, stored_hashes(store), now)
+    if summary.written:
+        refresh_counts(store, now)
     return summary

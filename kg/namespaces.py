@@ -161,6 +161,14 @@ class CKG(DefinedNamespace):
     sourceKind: URIRef
     contentHash: URIRef
 
+    # derived counts (kg.counts)
+    publicationCount: URIRef
+    studyCount: URIRef
+    findingCount: URIRef
+    conceptCount: URIRef
+    citationLinkCount: URIRef
+    sourceGraphCount: URIRef
+
 
 PREFIXES: dict[str, str] = {
     "ckg": str(CKG._NS),

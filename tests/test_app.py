@@ -28,6 +28,7 @@ def seed_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     safe whatever a store holds.
     """
     from ingest.build import SEED_DIR, build
+    from kg.counts import refresh_counts
 
     location = tmp_path_factory.mktemp("app") / "store"
     build(str(location), SEED_DIR, [])
@@ -38,6 +39,7 @@ def seed_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (publication, ns.FABIO.hasPubMedId, Literal(MARKUP_PMID)),
         (publication, ns.DCTERMS.title, Literal(MARKUP_TITLE)),
     ]})
+    refresh_counts(store)  # what every kg write does after changing the store
     store.close()
     return location
 

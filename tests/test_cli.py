@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph
 
+from kg.counts import COUNTS_GRAPH
 from kg.paths import REPO_ROOT
+from kg.store import OxigraphStore
 
 
 def kg(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:
@@ -24,6 +26,15 @@ def quads(store: Path) -> int:
     result = kg("stats", store=store)
     assert result.returncode == 0, result.stderr
     return int(next(line.split(": ")[1] for line in result.stdout.splitlines() if line.startswith("quads:")))
+
+
+def counts_quads(store: Path) -> int:
+    """Quads of the derived counts graph that every kg write refreshes (kg/counts.py)."""
+    opened = OxigraphStore(store)
+    try:
+        return len(opened.query(f"SELECT * WHERE {{ GRAPH <{COUNTS_GRAPH}> {{ ?s ?p ?o }} }}").rows)
+    finally:
+        opened.close()
 
 
 def test_help_lists_commands_and_sources():
@@ -120,15 +131,17 @@ def test_load_bulk_and_reject_broken_file(tmp_path):
     good.write_text("".join(f'<http://example.org/a> <http://example.org/p> "{n}" .\n' for n in (1, 2)))
     result = kg("load", str(good), store=store)
     assert result.returncode == 0 and "2 new quads" in result.stdout
+    loaded = quads(store)
+    assert loaded == 2 + counts_quads(store)
     again = kg("load", str(good), store=store)
-    assert again.returncode == 0 and quads(store) == 2
+    assert again.returncode == 0 and quads(store) == loaded
     broken = tmp_path / "broken.nt"
     shutil.copy(good, broken)
     with broken.open("a") as handle:
         handle.write("<http://example.org/a> <http://example.org/p> \n")
     failed = kg("load", str(broken), store=store)
     assert failed.returncode == 1 and "nothing loaded" in failed.stderr
-    assert quads(store) == 2
+    assert quads(store) == loaded
 
 
 def test_validate_reports_violations_and_exits_non_zero(tmp_path):
