@@ -17,7 +17,8 @@ different nodes). A label shared by two pieces would become two nodes. So the lo
 runs in parallel only up to the first piece that contains ``_:`` (a cheap byte
 search; a literal holding ``_:`` merely ends the parallel part early), and everything
 from there to the end of the file goes through one single call, which keeps one
-label one node, as a single-call load of the whole file does.
+label one node, as a single-call load of the whole file does. The same holds from a
+piece that has no newline at all (a line longer than a chunk, CR-only line ends).
 """
 
 from __future__ import annotations
@@ -56,18 +57,25 @@ def default_threads() -> int:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Whole lines of the file: their bytes, the file line number of the first one, and its byte offset."""
+    """Whole lines of the file: their bytes, the file line number of the first one, and its byte offset.
+
+    ``whole`` is False for a piece with no newline before the end of the file (a line
+    longer than a chunk, or a file with CR-only line ends): it cannot be cut, so the
+    caller loads the file from there on in one call.
+    """
 
     data: bytes
     first_line: int
     offset: int
+    whole: bool = True
 
 
 def iter_chunks(handle: BinaryIO, chunk_bytes: int) -> Iterator[Chunk]:
     """Cut a binary stream into pieces of about ``chunk_bytes`` that end at a newline.
 
-    A line longer than ``chunk_bytes`` is kept whole (the piece just grows). The last
-    piece may lack a final newline, as the file may.
+    The last piece may lack a final newline, as the file may. A piece with no newline
+    at all before the end of the stream ends the iteration, marked not ``whole``
+    (growing it instead would copy the rest of the file over and over).
     """
     rest = b""
     line = 1
@@ -76,8 +84,8 @@ def iter_chunks(handle: BinaryIO, chunk_bytes: int) -> Iterator[Chunk]:
         block = rest + block
         cut = block.rfind(b"\n") + 1
         if cut == 0:
-            rest = block
-            continue
+            yield Chunk(block, line, offset, whole=False)
+            return
         piece, rest = block[:cut], block[cut:]
         yield Chunk(piece, line, offset)
         line += piece.count(b"\n")
@@ -173,7 +181,7 @@ def _load(
             for chunk in iter_chunks(handle, chunk_bytes):
                 if failed.is_set():
                     break
-                if BLANK_NODE in chunk.data:
+                if not chunk.whole or BLANK_NODE in chunk.data:
                     tail = chunk
                     break
                 pending.put(chunk)
@@ -191,7 +199,8 @@ def _load(
             raise shift_syntax_error(first.error, first.first_line, path) from first.error
         raise first.error
     if tail is not None:
-        log.info("%s: blank nodes from line %d on: loading the rest in one call", path, tail.first_line)
+        reason = "blank nodes" if tail.whole else "no line end within a chunk"
+        log.info("%s: %s from line %d on: loading the rest in one call", path, reason, tail.first_line)
         _load_rest(store, path, fmt, to_graph, tail, progress)
 
 

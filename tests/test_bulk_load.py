@@ -55,14 +55,33 @@ def as_graph(quads: set[ox.Quad]) -> Graph:
 
 
 def test_chunks_end_at_newlines_and_know_their_first_line():
-    text = b"a\nbb\n" + b"x" * 50 + b"\nlast line without newline"
+    text = b"a\nbb\n" + b"ccc\n" * 20 + b"end"
     chunks = list(iter_chunks(io.BytesIO(text), 8))
+    assert len(chunks) > 5 and all(chunk.whole for chunk in chunks)
     assert b"".join(chunk.data for chunk in chunks) == text
     assert all(chunk.data.endswith(b"\n") for chunk in chunks[:-1])
-    assert any(len(chunk.data) > 50 for chunk in chunks)  # a line longer than a chunk stays whole
     for chunk in chunks:
         assert chunk.first_line == text[: chunk.offset].count(b"\n") + 1
         assert text[chunk.offset : chunk.offset + len(chunk.data)] == chunk.data
+
+
+def test_a_line_longer_than_a_chunk_ends_the_cutting():
+    text = b"a\nbb\n" + b"x" * 50 + b"\nz\n"
+    chunks = list(iter_chunks(io.BytesIO(text), 8))
+    assert [chunk.whole for chunk in chunks] == [True] * (len(chunks) - 1) + [False]
+    last = chunks[-1]
+    assert last.first_line == 3 and text[last.offset :].startswith(b"x")
+
+
+def test_a_long_line_in_the_middle_loads_like_one_call(tmp_path, caplog):
+    long_line = f'<{EX}long> <{EX}p> "{"y" * (3 * CHUNK)}" .\n'
+    source = write(tmp_path / "long.nt", [*ntriples(300), long_line, *ntriples(300)[::-1]])
+    store = parallel_store(tmp_path / "store")
+    with caplog.at_level(logging.INFO, logger="kg"):
+        assert store.load_file(source, ox.RdfFormat.N_TRIPLES, f"{EX}g") == 301
+    assert "no line end within a chunk" in caplog.text
+    assert set(store.iter_quads()) == single_call(tmp_path, source, ox.RdfFormat.N_TRIPLES, f"{EX}g")
+    store.close()
 
 
 @pytest.mark.parametrize("threads", [2, 3])
