@@ -83,10 +83,11 @@ def _baseline_ms(entry: dict) -> float:
 
 def _load_table(results: list[dict]) -> list[str]:
     lines = [
-        "| size | quads | `kg load` s | CPU s | triples/s | peak RSS MB | on disk MB | rdflib parse s "
+        "| size | quads | `kg load` s | CPU s | triples/s | peak RSS MB | on disk MB | then `kg optimize` s "
+        "| rdflib parse s "
         "| rdflib triples/s "
         "| rdflib peak MB | load speed-up | mapping path triples/s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         load, rd, mp = r["load"], r["rdflib"], r["mapping"]
@@ -99,10 +100,16 @@ def _load_table(results: list[dict]) -> list[str]:
         lines.append(
             f"| {_size_label(r['size'])} | {r['quads']:,} | {load['seconds']:.1f} | {load['cpu_seconds']:.1f} "
             f"| {load['triples_per_s']:,.0f} "
-            f"| {load['maxrss_mb']:,.0f} | {load['disk_mb']:,.0f} | {' | '.join(base)} "
+            f"| {load['maxrss_mb']:,.0f} | {load['disk_mb']:,.0f} | {_optimize_cell(load)} | {' | '.join(base)} "
             f"| {mapping_cell} |"
         )
     return lines
+
+
+def _optimize_cell(load: dict) -> str:
+    if "optimize_s" not in load:
+        return "not run"
+    return f"{load['optimize_s']:.1f} ({load['optimized_disk_mb']:,.0f} MB after)"
 
 
 def _baseline_cell(base: dict | None) -> str:

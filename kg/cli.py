@@ -126,7 +126,31 @@ def _cmd_load(args: argparse.Namespace) -> int:
                 refresh_counts(store)
         finally:
             store.close()
+    if args.optimize and changed:
+        return _optimize(args.store)
     return 0
+
+
+def _optimize(spec: str | None) -> int:
+    """Compact the embedded store (what `kg optimize` and `kg load --optimize` do)."""
+    import time
+
+    from kg.store import OxigraphStore
+
+    store = open_store(spec)
+    try:
+        if not isinstance(store, OxigraphStore) or store.location == "memory:":
+            raise InputError(f"only an on-disk embedded store can be compacted, not {store.location}")
+        start = time.perf_counter()
+        store.optimize()
+        print(f"compacted {store.location} in {time.perf_counter() - start:.1f} s")
+    finally:
+        store.close()
+    return 0
+
+
+def _cmd_optimize(args: argparse.Namespace) -> int:
+    return _optimize(args.store)
 
 
 def _read_query_text(spec: str) -> tuple[str, dict]:
@@ -269,8 +293,18 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--format", choices=sorted(FORMATS), help="RDF format (default: from the file name)")
     load.add_argument("--graph", help="named graph for triple formats (default: graph/file/<file stem>)")
+    load.add_argument("--optimize", action="store_true",
+                      help="compact the store afterwards, as `kg optimize` does (slower load, faster queries)")
     _store_argument(load)
     load.set_defaults(handler=_cmd_load)
+
+    optimize = commands.add_parser(
+        "optimize", help="compact the embedded store after a big load (lookups read fewer files)",
+        description="A bulk load (kg load) writes the store in many small pieces that every lookup must "
+        "consult; compacting merges them. At 1M quads it takes about 2 s and makes selective queries "
+        "up to twice as fast (docs/benchmarks.md).")
+    _store_argument(optimize)
+    optimize.set_defaults(handler=_cmd_optimize)
 
     query = commands.add_parser(
         "query", help="run a catalog query, a .rq file or inline SPARQL",

@@ -360,6 +360,13 @@ class OxigraphStore:
         """Every quad, for exports and validation."""
         return iter(self._store)
 
+    def optimize(self) -> None:
+        """Compact the on-disk store: a bulk load leaves many overlapping files that each lookup must read."""
+        try:
+            self._store.optimize()
+        except OSError as exc:
+            raise StoreError(f"cannot compact {self.location}: {exc}") from exc
+
     def close(self) -> None:
         if self._writable:  # flush() raises on read-only instances and is pointless in memory
             self._store.flush()
