@@ -158,3 +158,17 @@ def test_validate_reports_violations_and_exits_non_zero(tmp_path):
     result = kg("validate", store=store)
     assert result.returncode == 1
     assert "id:finding/x" in result.stdout and "denominator" in result.stdout
+
+
+def test_optimize_compacts_and_keeps_the_answers(tmp_path):
+    store = tmp_path / "store"
+    big = tmp_path / "many.nq"
+    big.write_text("".join(f'<http://e/s{i}> <http://e/p> "{i}" <http://e/g{i % 7}> .\n' for i in range(3000)))
+    loaded = kg("load", "--optimize", str(big), store=store)
+    assert loaded.returncode == 0 and "compacted" in loaded.stdout, loaded.stderr
+    before = quads(store)
+    again = kg("optimize", store=store)
+    assert again.returncode == 0 and "compacted" in again.stdout
+    assert quads(store) == before == 3000 + counts_quads(store)
+    refused = kg("optimize", store="memory:")  # type: ignore[arg-type]
+    assert refused.returncode == 1 and "only an on-disk embedded store" in refused.stderr
