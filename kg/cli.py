@@ -21,7 +21,7 @@ from kg.errors import InputError, KGError
 from kg.loader import load_documents
 from kg.output import OUTPUT_FORMATS, render
 from kg.plugins import Source, discover_commands, discover_sources
-from kg.queries import catalog, get_query, prepare
+from kg.queries import catalog, get_query, page_of, prepare
 from kg.store import DEFAULT_STORE, FORMATS, QUAD_FORMATS, Store, open_store, rdf_format
 
 log = logging.getLogger("kg")
@@ -193,19 +193,13 @@ def _cmd_query(args: argparse.Namespace) -> int:
     finally:
         store.close()
     sys.stdout.write(render(result, args.format))
-    named = info.get("named")
-    if named is not None and named.page_size is not None:
-        _hint_next_page(len(result.rows), values, named.page_size)
+    page = page_of(info["named"], values) if "named" in info else None
+    if page is not None and page[0] and len(result.rows) >= page[0]:
+        # A full page: say (on stderr, so piped output stays clean) how to get the next rows. The offset counts
+        # what the page is cut from (links, findings), which may be fewer than the rows shown.
+        print(f"kg: showing {len(result.rows)} rows (one page); --param offset={page[1] + page[0]} "
+              "for the next page, --param limit=0 for every row", file=sys.stderr)
     return 0
-
-
-def _hint_next_page(rows: int, values: dict[str, str], page_size: int) -> None:
-    """After a full page, say (on stderr, so piped output stays clean) how to get the next rows."""
-    limit = int(values.get("limit") or page_size) if values.get("limit") != "0" else 0
-    if limit and rows >= limit:
-        offset = int(values.get("offset") or 0) + rows
-        print(f"kg: showing {rows} rows (one page); --param offset={offset} for the next page, "
-              "--param limit=0 for every row", file=sys.stderr)
 
 
 def _cmd_queries(args: argparse.Namespace) -> int:

@@ -171,19 +171,25 @@ def get_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
     return queries[name]
 
 
-def prepare(query: NamedQuery, values: dict[str, str] | None = None) -> tuple[str, dict[str, Node]]:
-    """The text to run (with its page applied, if paged) and the terms to bind."""
-    values = values or {}
-    bindings = bindings_for(query, values)
+def page_of(query: NamedQuery, values: dict[str, str]) -> tuple[int, int] | None:
+    """The (limit, offset) a paged query runs with, from the values or its defaults; None if not paged."""
     if query.page_size is None:
-        return query.text, bindings
-    page = {}
+        return None
+    page = []
     for name, default in zip(PAGE_PARAMETERS, (query.page_size, 0), strict=True):
         raw = str(values.get(name, "") or default).strip()
         if not raw.isdigit():
             raise InputError(f"parameter {name} wants a whole number >= 0, got {raw!r}")
-        page[name] = int(raw)
-    return set_page(query.text, page["limit"], page["offset"]), bindings
+        page.append(int(raw))
+    return page[0], page[1]
+
+
+def prepare(query: NamedQuery, values: dict[str, str] | None = None) -> tuple[str, dict[str, Node]]:
+    """The text to run (with its page applied, if paged) and the terms to bind."""
+    values = values or {}
+    bindings = bindings_for(query, values)
+    page = page_of(query, values)
+    return (query.text if page is None else set_page(query.text, *page)), bindings
 
 
 def run_named(store: Store, name: str, values: dict[str, str] | None = None) -> QueryResult:

@@ -136,7 +136,9 @@ def _subselects(query: str) -> Iterator[tuple[int, set[str]]]:
     tokens = list(scan(query))
     selects = [offset for token, offset in tokens if token == "SELECT"][1:]
     for select in selects:
-        brace = next(offset for token, offset in tokens if token == "{" and offset > select)
+        brace = next((offset for token, offset in tokens if token == "{" and offset > select), None)
+        if brace is None:
+            continue  # not a query the engine will accept; its own syntax error says why
         clause, depth, plain = query[select + len("SELECT") : brace], 0, []
         for index, ch in enumerate(clause):
             depth += (ch == "(") - (ch == ")")

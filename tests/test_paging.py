@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from rdflib import RDFS, Literal, URIRef
 
 from kg import namespaces as ns
 from kg.errors import InputError
+from kg.paths import REPO_ROOT
 from kg.queries import catalog, parse_query_file, prepare, run_named
 from kg.sparql import bind_values, page_limit, set_page
 
@@ -109,3 +112,26 @@ def test_mention_and_mesh_pages_add_up(memory_store, name):
                         (heading, RDFS.label, Literal(slug)), (heading, ckg.majorTopic, Literal(i % 2 == 0))}
     memory_store.replace_graphs({"http://e/graph": triples})
     _assert_pages_add_up(memory_store, name)
+
+
+def test_small_page_is_sorted_and_smaller(seed_store):
+    rows = run_named(seed_store, "citing-publications", {"limit": "3"}).values()
+    assert len(rows) == 3
+    assert [r["year"] for r in rows] == sorted((r["year"] for r in rows), reverse=True)
+
+
+def test_cli_says_how_to_get_the_next_page(tmp_path: Path):
+    def kg(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kg", *args, "--store", str(tmp_path / "store")],
+                              capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+
+    assert kg("build").returncode == 0
+    page = kg("query", "citing-publications", "--param", "limit=2", "--param", "offset=1", "--format", "csv")
+    assert page.returncode == 0 and len(page.stdout.strip().splitlines()) == 3  # header + 2 rows
+    assert "--param offset=3 for the next page" in page.stderr
+    whole = kg("query", "citing-publications", "--param", "limit=0", "--format", "csv")
+    assert len(whole.stdout.strip().splitlines()) == 6 and whole.stderr == ""
+    last = kg("query", "citing-publications", "--param", "limit=2", "--param", "offset=4")
+    assert last.returncode == 0 and last.stderr == ""  # one row left: no next page to offer
+    bad = kg("query", "citing-publications", "--param", "limit=many")
+    assert bad.returncode == 1 and "whole number" in bad.stderr
