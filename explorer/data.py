@@ -13,7 +13,7 @@ import sys
 import pandas as pd
 import streamlit as st
 
-from kg.queries import get_query, run_named
+from kg.queries import get_query, prepare
 from kg.store import Store, open_store, resolve_store_spec
 
 SPEC_KEY = "store_spec"
@@ -49,11 +49,11 @@ def store() -> Store:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _named(spec: str, name: str, params: tuple[tuple[str, str], ...]) -> pd.DataFrame:
-    values = dict(params)
-    if get_query(name).page_size is not None:
+    query, values = get_query(name), dict(params)
+    if query.page_size is not None:
         # The pages filter, sort and plot whole answers client-side: ask for every row, not the first page.
         values.setdefault("limit", "0")
-    result = run_named(get_store(spec), name, values)
+    result = get_store(spec).query(*prepare(query, values))
     return pd.DataFrame(result.values(), columns=list(result.variables))
 
 

@@ -124,33 +124,33 @@ def _cmd_load(args: argparse.Namespace) -> int:
         try:
             if changed:  # files loaded before a failing one stay loaded: count them too
                 refresh_counts(store)
+                if args.optimize:
+                    _compact(store)
         finally:
             store.close()
-    if args.optimize and changed:
-        return _optimize(args.store)
     return 0
 
 
-def _optimize(spec: str | None) -> int:
+def _compact(store: Store) -> None:
     """Compact the embedded store (what `kg optimize` and `kg load --optimize` do)."""
     import time
 
     from kg.store import OxigraphStore
 
-    store = open_store(spec)
-    try:
-        if not isinstance(store, OxigraphStore) or store.location == "memory:":
-            raise InputError(f"only an on-disk embedded store can be compacted, not {store.location}")
-        start = time.perf_counter()
-        store.optimize()
-        print(f"compacted {store.location} in {time.perf_counter() - start:.1f} s")
-    finally:
-        store.close()
-    return 0
+    if not isinstance(store, OxigraphStore) or store.location == "memory:":
+        raise InputError(f"only an on-disk embedded store can be compacted, not {store.location}")
+    start = time.perf_counter()
+    store.optimize()
+    print(f"compacted {store.location} in {time.perf_counter() - start:.1f} s")
 
 
 def _cmd_optimize(args: argparse.Namespace) -> int:
-    return _optimize(args.store)
+    store = open_store(args.store)
+    try:
+        _compact(store)
+    finally:
+        store.close()
+    return 0
 
 
 def _read_query_text(spec: str) -> tuple[str, dict]:
