@@ -6,7 +6,13 @@ loaded out of the hand-written fixtures in ``tests/fixtures/eutils`` (or
 generated ones, for the benchmark), and behaves like NCBI where it matters:
 more than ``limit`` requests in any second without an ``api_key`` get HTTP
 429 with NCBI's JSON body; ``faults`` injects 500s, slow answers, truncated
-bodies and ``<ERROR>`` bodies for the next requests.
+bodies and ``<ERROR>`` bodies for the next requests, and transport faults: a
+body shorter than its ``Content-Length`` (``"short"``), a body trickled a byte
+at a time (``("trickle", seconds_per_byte)``), a redirect (``("redirect",
+url)``), an arrival counted late as after a long upload (``("late", seconds)``)
+and an ``<ERROR>`` echoing the request's parameters (``"echo"``).
+``on_arrival(n, path)`` is called when the n-th request (1-based) arrives,
+before it is answered: the kill hook of the resume tests.
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ class EutilsStandIn:
     dois: dict[str, str] = field(default_factory=dict)
     links: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     generate: Callable[[str], bytes | None] | None = None
+    on_arrival: Callable[[int, str], None] | None = None
+    arrivals: int = 0
     faults: deque = field(default_factory=deque)
     seen: list[Seen] = field(default_factory=list)
     history: dict[str, list[str]] = field(default_factory=dict)
@@ -196,12 +204,19 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
             params += parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True)
         state = self.server.state
-        keyed = any(k == "api_key" for k, _ in params)
-        count = state.admit(keyed)
+        with state.lock:
+            state.arrivals += 1
+            number = state.arrivals
+        if state.on_arrival:
+            state.on_arrival(number, split.path)
         fault = None
         with state.lock:
             if state.faults:
                 fault = state.faults.popleft()
+        if isinstance(fault, tuple) and fault[0] == "late":
+            time.sleep(fault[1])
+        keyed = any(k == "api_key" for k, _ in params)
+        count = state.admit(keyed)
         limit = state.keyed_limit if keyed else state.limit
         headers: dict[str, str] = {}
         if count > limit:
@@ -211,6 +226,13 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "429-retry-after":
             status, ctype, body = 429, "application/json", RATE_BODY % (count, limit)
             headers["Retry-After"] = "0"
+        elif isinstance(fault, tuple) and fault[0] == "redirect":
+            status, ctype, body = 307, "text/plain", b"moved"
+            headers["Location"] = fault[1]
+        elif fault == "echo":
+            echoed = "&".join(f"{k}={v}" for k, v in params).encode()
+            body = b"<eLinkResult><ERROR>Invalid request: " + echoed + b"</ERROR></eLinkResult>"
+            status, ctype = 200, "text/xml"
         else:
             status, ctype, body, headers = state.answer(split.path, params)
             if fault == "truncate":
@@ -235,6 +257,20 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if fault == "short":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if isinstance(fault, tuple) and fault[0] == "trickle":
+            try:
+                for index in range(len(body)):
+                    self.wfile.write(body[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(fault[1])
+            except OSError:  # the client gave up: what the fault is for
+                self.close_connection = True
+            return
         self.wfile.write(body)
 
     def do_GET(self) -> None:
