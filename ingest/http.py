@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -145,6 +145,8 @@ class HttpStats:
     server_errors: int = 0
     connection_errors: int = 0
     deadlines: int = 0
+    per_path: dict[str, int] = field(default_factory=dict)
+    """Requests sent per path without its ``.fcgi`` (``efetch``: 3), retries included."""
 
 
 RetryListener = Callable[[str, int, int, float, str], None]
@@ -271,6 +273,9 @@ class HttpClient:
         for attempt in range(self.max_tries):
             mark = self.limiter.acquire()
             self._count(requests=1)
+            with self._stats_lock:
+                name = path.removesuffix(".fcgi")
+                self.stats.per_path[name] = self.stats.per_path.get(name, 0) + 1
             retry_after: float | None = None
             try:
                 response = self._send(url, params, post)
