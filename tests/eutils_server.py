@@ -12,7 +12,8 @@ at a time (``("trickle", seconds_per_byte)``), a redirect (``("redirect",
 url)``), an arrival counted late as after a long upload (``("late", seconds)``)
 and an ``<ERROR>`` echoing the request's parameters (``"echo"``).
 ``on_arrival(n, path)`` is called when the n-th request (1-based) arrives,
-before it is answered: the kill hook of the resume tests.
+before it is answered (a true result: not answered at all): the kill hook of
+the resume tests.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class EutilsStandIn:
     dois: dict[str, str] = field(default_factory=dict)
     links: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     generate: Callable[[str], bytes | None] | None = None
-    on_arrival: Callable[[int, str], None] | None = None
+    on_arrival: Callable[[int, str], bool] | None = None
     arrivals: int = 0
     faults: deque = field(default_factory=deque)
     seen: list[Seen] = field(default_factory=list)
@@ -207,8 +208,11 @@ class _Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.arrivals += 1
             number = state.arrivals
-        if state.on_arrival:
-            state.on_arrival(number, split.path)
+        if state.on_arrival and state.on_arrival(number, split.path):
+            with state.lock:
+                state.seen.append(Seen(time.monotonic(), split.path, params, 0, method))
+            self.close_connection = True
+            return
         fault = None
         with state.lock:
             if state.faults:
@@ -319,3 +323,71 @@ def max_in_any_second(times: Iterable[float]) -> int:
             start += 1
         best = max(best, end - start + 1)
     return best
+
+
+# ---- a corpus of real records for the convergence and resume tests --------------------------------------------
+
+GENERATED_FROM = 81_000_000
+"""PMIDs from here on are generated (a real record's body under another PMID)."""
+
+
+def load_real_records(state: EutilsStandIn, folder: Path) -> list[str]:
+    """Index the real single-record efetch answers of ``folder`` (metapub's); return their PMIDs.
+
+    Their ``ReferenceList``s name hundreds of PMIDs outside the corpus: the
+    reference-only publications a refresh must store but not fetch. The PMIDs
+    come longest reference list first, so the centre of ``link_corpus`` is
+    the most reference-heavy part.
+    """
+    for path in sorted(folder.glob("*pmid_xml_*.xml")):
+        body = path.read_bytes()
+        if b"<PubmedArticle>" in body:
+            state.add_pubmed_xml(body)
+
+    def references(pmid: str) -> int:
+        return state.records[pmid].count(b'<ArticleId IdType="pubmed">') - 1
+
+    return sorted(state.records, key=lambda pmid: (-references(pmid), int(pmid)))
+
+
+def rekeyed(template: bytes, pmid: str) -> bytes:
+    """``template`` (one real record) under another PMID: the bulk of a generated corpus."""
+    root = ET.fromstring(template)
+    root.find("MedlineCitation/PMID").text = pmid
+    for element in root.iterfind(".//ArticleIdList/ArticleId[@IdType='pubmed']"):
+        if element.text == template_pmid(template):
+            element.text = pmid
+    return ET.tostring(root)
+
+
+def template_pmid(template: bytes) -> str:
+    return ET.fromstring(template).findtext("MedlineCitation/PMID") or ""
+
+
+def link_corpus(state: EutilsStandIn, real: list[str], generated_per_node: int = 0) -> str:
+    """Give the corpus a citation graph three steps deep around ``real[0]``; return that seed's PMID.
+
+    Step 1: three papers cite the seed, it cites two. Step 2: each of those five
+    is cited by ten real papers and ``generated_per_node`` generated ones.
+    Step 3 exists too (each step-2 real paper is cited by the next real one),
+    so a refresh that walked one step too far would be seen growing. Every PMID
+    the stand-in is asked about has a record: real, or a real one re-keyed.
+    """
+    seed, first, second = real[0], real[1:6], real[6:56]
+    links = state.links
+    links[(CITED_IN, seed)] = tuple(first[:3])
+    links[(REFS, seed)] = tuple(first[3:])
+    for index, node in enumerate(first):
+        made = [str(GENERATED_FROM + 1000 * index + j) for j in range(generated_per_node)]
+        links[(CITED_IN, node)] = (*second[10 * index : 10 * (index + 1)], *made)
+        links[(REFS, node)] = (seed,)
+    for index, node in enumerate(second):
+        nxt = real[56 + index] if 56 + index < len(real) else None
+        links[(CITED_IN, node)] = (nxt,) if nxt else ()
+    template = state.records[real[-1]]
+    state.generate = lambda pmid: rekeyed(template, pmid) if pmid.isdigit() else None
+    return seed
+
+
+CITED_IN = "pubmed_pubmed_citedin"
+REFS = "pubmed_pubmed_refs"

@@ -144,6 +144,8 @@ class RefreshPlan:
     """Per depth step: (publications whose links are asked, publications whose stored links are used)."""
     open_steps: int = 0
     """Steps whose frontier depends on links not asked yet (their size is unknown before the run)."""
+    open_reach: bool = False
+    """Links are to be asked, so more publications than ``records`` may come into scope."""
     records: int = 0
     fresh: int = 0
 
@@ -171,11 +173,11 @@ class RefreshPlan:
         if self.open_steps:
             lines.append(f"links, {self.open_steps} more step(s): sizes known only once the links above "
                          "are asked")
-        lines.append(f"records to fetch: {self.records} (efetch){' + those new links reach' if self.open_steps else ''}"
+        lines.append(f"records to fetch: {self.records} (efetch){' + those new links reach' if self.open_reach else ''}"
                      f"; fresh, skipped: {self.fresh}")
         lines.append("requests per E-utility: " + ", ".join(f"{k} {v}" for k, v in per.items()))
         lines.append(f"batches: {per['elink'] + per['efetch']} of up to {api.BATCH} ids")
-        lines.append(f"estimated requests: {total}{' or more' if self.open_steps or self.resolve else ''}; "
+        lines.append(f"estimated requests: {total}{' or more' if self.open_reach or self.resolve else ''}; "
                      f"time at 3 requests/s: {total * spacing(3.0):.1f} s, at 10 requests/s (API key): "
                      f"{total * spacing(10.0):.1f} s")
         return "\n".join(lines)
@@ -409,7 +411,7 @@ def _walk(ctx: _Context, seeds: Sequence[str], depth: int,
         if asked:
             if fetch is None:
                 if plan is not None:
-                    plan.open_steps = depth - step - 1
+                    plan.open_steps, plan.open_reach = depth - step - 1, True
             else:
                 found |= fetch(asked)
         for pmid in sorted(found, key=int):
