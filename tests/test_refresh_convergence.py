@@ -242,3 +242,46 @@ def test_killed_at_every_request_then_rerun_gives_the_uninterrupted_graph(tmp_pa
             missing[k] = len(set(reference) - set(got))
             assert got == reference, (k, missing[k], len(set(got) - set(reference)))
     print(f"quads missing after resume, by kill index: {missing}")
+
+
+def test_help_states_the_scope(capsys):
+    with pytest.raises(SystemExit):
+        main(["refresh", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for phrase in ("curated studies", "--expand-extracted", "known only from a reference list",
+                   "--depth citation steps", "--dry-run", "a second run right after a first changes nothing"):
+        assert phrase in text, phrase
+
+
+def test_cancel_event_stops_between_requests_and_keeps_what_was_stored(corpus):
+    import threading
+
+    from ingest.pubmed.refresh import RefreshCancelled
+
+    running, seed, _ = corpus
+    store = OxigraphStore(None)
+    cancel = threading.Event()
+    running.state.on_arrival = lambda number, path: cancel.set() if number == 3 else False  # during step 2
+    with pytest.raises(RefreshCancelled, match="run it again to continue"):
+        refresh(store, client := client_for(running.url), pmids=[seed], depth=2, cancel=cancel, now=NOW)
+    assert client.requests == 3  # the request in flight finished; nothing after it was sent
+    running.state.on_arrival = None
+    refresh(store, client_for(running.url), pmids=[seed], depth=2, now=NOW)
+    reference = OxigraphStore(None)
+    refresh(reference, client_for(running.url), pmids=[seed], depth=2, now=NOW)
+    assert full_dump(store) == full_dump(reference)
+
+
+def test_cli_shows_phases_and_each_retry_as_it_happens(corpus, tmp_path: Path, capsys, monkeypatch):
+    running, seed, _ = corpus
+    monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
+    running.state.faults.extend([None, "500", None, None, "short"])
+    args = ["refresh", "--pmid", seed, "--depth", "2", "--store", str(tmp_path / "s"), "--eutils-url", running.url]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("kg refresh:")]
+    assert lines[0].startswith("kg refresh: links: 1 seed(s), depth 2")
+    retries = [line for line in lines if "retry:" in line]
+    assert len(retries) == 2 and "HTTP 500" in retries[0] and "broke off" in retries[1]
+    assert any(line.startswith("kg refresh: records: 56 record(s) to fetch") for line in lines)
+    assert lines.index(retries[0]) < next(i for i, line in enumerate(lines) if "records:" in line)
