@@ -12,9 +12,11 @@ key) are scrubbed from every message and never follow a redirect to another host
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import logging
 import random
+import socket
 import threading
 import time
 from collections import deque
@@ -51,6 +53,71 @@ class RetryableError(KGError):
 
 class DeadlineExceeded(RetryableError):
     """One request took longer than its whole-request deadline (a stalled or trickling server)."""
+
+
+_WATCHED = threading.local()
+"""The connections the current thread's attempt uses, so its deadline watchdog can cut them."""
+
+
+def _note(conn: object) -> object:
+    holder = getattr(_WATCHED, "holder", None)
+    if holder is not None:
+        holder.append(conn)
+    return conn
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    """A pool that tells the deadline watchdog which connection an attempt took."""
+
+    def _get_conn(self, timeout: float | None = None) -> object:
+        return _note(super()._get_conn(timeout))
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    """The same for https."""
+
+    def _get_conn(self, timeout: float | None = None) -> object:
+        return _note(super()._get_conn(timeout))
+
+
+class _DeadlineAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter with watched pools: a stalled header or body read can be cut from outside."""
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **kwargs: object) -> None:
+        super().init_poolmanager(connections, maxsize, block, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class _Watchdog:
+    """Shuts the sockets of one attempt down when its deadline passes, wherever the attempt is blocked.
+
+    A per-read timeout never fires for a server that sends a byte now and then,
+    whether in the status line, the headers or the body; shutting the socket
+    down ends the blocked read at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = threading.Event()
+        self.connections: list[object] = []
+        self.timer = threading.Timer(seconds, self._expire)
+        self.timer.daemon = True
+
+    def _expire(self) -> None:
+        self.fired.set()
+        for conn in list(self.connections):
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        _WATCHED.holder = self.connections
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+        _WATCHED.holder = None
 
 
 class Clock:
@@ -195,6 +262,8 @@ class HttpClient:
         self.redact = tuple(dict.fromkeys([*secrets, *(quote_plus(s) for s in secrets), *(quote(s) for s in secrets)]))
         self.secret_params = frozenset(secret_params)
         self.session = session or requests.Session()
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, _DeadlineAdapter())
         self.on_retry = on_retry
         self.stats = HttpStats()
         self._stats_lock = threading.Lock()
@@ -228,7 +297,18 @@ class HttpClient:
             parts.append(piece)
 
     def _send(self, url: str, params: Params, post: bool) -> requests.Response:
-        """One attempt, following same-host redirects; the body is read whole within the deadline."""
+        """One attempt within the deadline, cut by the watchdog wherever it stalls."""
+        with _Watchdog(self.deadline) as watchdog:
+            try:
+                return self._attempt(url, params, post)
+            except (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException,
+                    OSError):
+                if watchdog.fired.is_set():
+                    raise DeadlineExceeded(f"no complete answer within the {self.deadline:g} s deadline") from None
+                raise
+
+    def _attempt(self, url: str, params: Params, post: bool) -> requests.Response:
+        """Send, following same-host redirects; read the body piece by piece, checking the deadline."""
         started = time.monotonic()
         pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
         home = urlsplit(self.base_url).hostname

@@ -8,7 +8,8 @@ more than ``limit`` requests in any second without an ``api_key`` get HTTP
 429 with NCBI's JSON body; ``faults`` injects 500s, slow answers, truncated
 bodies and ``<ERROR>`` bodies for the next requests, and transport faults: a
 body shorter than its ``Content-Length`` (``"short"``), a body trickled a byte
-at a time (``("trickle", seconds_per_byte)``), a redirect (``("redirect",
+at a time (``("trickle", seconds_per_byte)``; ``"trickle-head"`` the status line
+and headers), a redirect (``("redirect",
 url)``), an arrival counted late as after a long upload (``("late", seconds)``)
 and an ``<ERROR>`` echoing the request's parameters (``"echo"``).
 ``on_arrival(n, path)`` is called when the n-th request (1-based) arrives,
@@ -255,6 +256,15 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         with state.lock:
             state.seen.append(Seen(time.monotonic(), split.path, params, status, method))
+        if isinstance(fault, tuple) and fault[0] == "trickle-head":
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n":
+                    self.connection.sendall(bytes([byte]))
+                    time.sleep(fault[1])
+            except OSError:  # the client gave up: what the fault is for
+                pass
+            self.close_connection = True
+            return
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))

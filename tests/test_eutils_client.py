@@ -362,3 +362,14 @@ def test_no_429_after_a_slow_upload(standin: RunningStandIn):
         api.esearch(client, "10.3389/fimmu.2024.1423487[doi]")
     assert standin.state.throttled == 0
     assert max_in_any_second(s.at for s in standin.state.seen) <= 3
+
+
+def test_trickled_status_line_and_headers_are_cut_by_the_deadline(relaxed: RunningStandIn):
+    """A byte every 50 ms of the status line and headers: no read times out; the watchdog cuts the attempt."""
+    client = fast_client(relaxed.url, FakeClock(), timeout=5.0, deadline=0.5)
+    relaxed.state.faults.append(("trickle-head", 0.05))
+    started = time.monotonic()
+    found = api.esearch(client, "10.3389/fimmu.2024.1423487[doi]")
+    assert found.ids == ("39386214",)
+    assert time.monotonic() - started < 3.0
+    assert client.http.stats.deadlines == 1 and client.requests == 2
