@@ -285,3 +285,17 @@ def test_cli_shows_phases_and_each_retry_as_it_happens(corpus, tmp_path: Path, c
     assert len(retries) == 2 and "HTTP 500" in retries[0] and "broke off" in retries[1]
     assert any(line.startswith("kg refresh: records: 56 record(s) to fetch") for line in lines)
     assert lines.index(retries[0]) < next(i for i, line in enumerate(lines) if "records:" in line)
+
+
+def test_bad_deadline_and_depth_are_one_line_errors(tmp_path: Path, capsys):
+    for option, value, message in (("--deadline", "0", "--deadline must be more than 0 seconds"),
+                                   ("--depth", "-1", "--depth must be 0 or more")):
+        assert main(["refresh", option, value, "--store", str(tmp_path / "s"), "--dry-run"]) == 1
+        err = capsys.readouterr().err
+        assert err == f"kg: error: {message}\n"
+
+
+def test_dry_run_on_the_seed_graph_counts_what_to_resolve(seed_store: OxigraphStore):
+    plan = plan_refresh(seed_store, now=NOW)
+    assert plan.resolve == 1 and plan.seeds == 0  # the study is known by title only until it is resolved
+    assert plan.requests()["esearch"] == 1 and "or more" in plan.describe()
