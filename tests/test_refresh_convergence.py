@@ -299,3 +299,33 @@ def test_dry_run_on_the_seed_graph_counts_what_to_resolve(seed_store: OxigraphSt
     plan = plan_refresh(seed_store, now=NOW)
     assert plan.resolve == 1 and plan.seeds == 0  # the study is known by title only until it is resolved
     assert plan.requests()["esearch"] == 1 and "or more" in plan.describe()
+
+
+def test_a_title_pubmed_does_not_know_is_not_searched_again_until_stale():
+    from ingest.pubmed.resolve import lookup_graph
+    from kg.ids import normalize_title
+
+    store = OxigraphStore(None)
+    title = "A paper PubMed has not indexed yet"
+    load_documents(store, [SourceDocument(kind="bibliography", key="b", source="file:///b.csv",
+                                          records=(Publication(title=title),))], now=NOW)
+    (node,) = [str(r[0]) for r in store.query("SELECT ?p WHERE { ?p ckg:provisional true }").rows]
+    with RunningStandIn(EutilsStandIn(limit=10_000, keyed_limit=10_000).load_fixtures()) as running:
+        first = refresh(store, client := client_for(running.url), now=NOW)
+        assert first.resolved == 0 and client.requests >= 1
+        after_first = full_dump(store)
+        refresh(store, client := client_for(running.url), now=NOW + timedelta(hours=3))
+        assert client.requests == 0 and full_dump(store) == after_first
+        refresh(store, client := client_for(running.url), force=True, now=NOW + timedelta(hours=4))
+        assert client.requests >= 1 and full_dump(store) == after_first  # asked again, same answer, same graph
+        # Later PubMed has it (the stand-in answers this title with a record of the same title).
+        state = running.state
+        record = state.records["39386214"]
+        start, end = record.index(b"<ArticleTitle>") + 14, record.index(b"</ArticleTitle>")
+        state.records["39386214"] = record[:start] + title.encode() + record[end:]
+        state.titles[normalize_title(title)] = "39386214"
+        later = refresh(store, client_for(running.url), now=NOW + timedelta(days=8))
+    assert later.resolved == 1
+    assert not store.query(f"ASK {{ GRAPH <{lookup_graph(node)}> {{ ?s ?p ?o }} }}").boolean
+    stamps = store.query("SELECT ?t WHERE { <https://pubmed.ncbi.nlm.nih.gov/39386214> ckg:lastRefreshed ?t }")
+    assert len(stamps.rows) == 1  # the miss's stamp did not follow the node onto its PubMed IRI

@@ -15,6 +15,7 @@ fetched only when a later run's depth reaches it.
 
 1. publications known only by title or DOI are resolved to their PMID and
    merged into the PubMed node (``resolve.py``), unless ``pmids`` are named;
+   one looked up without a match since the cut-off is not looked up again;
 2. breadth first from the seeds, ``depth`` steps: a publication with both link
    graphs stored and fresh uses them; the others are asked through elink
    ``pubmed_pubmed_citedin`` and ``pubmed_pubmed_refs`` (one graph per PMID and
@@ -47,7 +48,7 @@ from ingest.http import RemoteError
 from ingest.pubmed import api
 from ingest.pubmed.client import EutilsClient
 from ingest.pubmed.parser import PubmedRecord, parse_pubmed_xml
-from ingest.pubmed.resolve import Unresolved, find_pmid, merge_resolutions
+from ingest.pubmed.resolve import Unresolved, find_pmid, merge_resolutions, record_misses
 from kg.errors import KGError
 from kg.ids import graph_iri, is_provisional, normalize_pmid
 from kg.loader import load_documents
@@ -86,7 +87,6 @@ SELECT ?g ?written ?citing ?cited WHERE {
 _COUNTS = {
     "publications": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a bibo:Document }",
     "links": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?b WHERE { ?a cito:cites ?b } }",
-    "records": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p ckg:lastRefreshed ?t }",
     "findings": "SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a ckg:Finding }",
 }
 
@@ -382,8 +382,10 @@ def _seeds(ctx: _Context, named: list[str] | None, expand_extracted: bool) -> li
 
 
 def _unresolved(ctx: _Context) -> list[Unresolved]:
+    """Publications without PMID to look up: not those looked up without a match since the cut-off."""
     return [Unresolved(k.iri, k.title, k.doi) for k in ctx.known.values()
-            if not k.pmid and (k.doi or is_provisional(k.iri))]
+            if not k.pmid and (k.doi or is_provisional(k.iri))
+            and (ctx.force or not (k.refreshed and k.refreshed >= ctx.cutoff))]
 
 
 def _walk(ctx: _Context, seeds: Sequence[str], depth: int,
@@ -501,11 +503,15 @@ def _resolve(ctx: _Context) -> None:
     unresolved = _unresolved(ctx)
     ctx.reporter.start("resolve", len(unresolved), "resolving publications known by title or DOI")
     resolutions = []
+    misses: list[str] = []
     for wanted in unresolved:
         found = find_pmid(ctx.client, wanted)
         if found:
             resolutions.append(found)
+        else:
+            misses.append(wanted.iri)
         ctx.reporter.advance(1, f"resolved {len(resolutions)}")
+    record_misses(ctx.store, misses, ctx.stamp, f"{ctx.client.base_url}esearch.fcgi", ctx.now)
     if resolutions:
         merge_resolutions(ctx.store, resolutions, ctx.now)
         ctx.summary.resolved = len(resolutions)
