@@ -44,7 +44,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import unquote
 
 from ingest.enrich import enrich_document
-from ingest.http import RemoteError
+from ingest.http import RateLimiter, RemoteError
 from ingest.pubmed import api
 from ingest.pubmed.client import EutilsClient
 from ingest.pubmed.parser import PubmedRecord, parse_pubmed_xml
@@ -151,20 +151,20 @@ class RefreshPlan:
 
     def requests(self) -> dict[str, int]:
         """Estimated requests per E-utility (the known part; resolution counts its first esearch only)."""
-        asked = sum(n for n, _ in self.link_steps)
-        per = {
+        return {
             "esearch": self.resolve,
             "elink": sum(len(LINKS) * math.ceil(n / api.BATCH) for n, _ in self.link_steps),
             "epost": math.ceil(self.records / HISTORY_CHUNK) if self.records > api.BATCH else 0,
             "efetch": self.resolve + math.ceil(self.records / api.BATCH),
         }
-        return per if asked or self.records or self.resolve else {k: 0 for k in per}
 
-    def describe(self, interval_at: Callable[[float], float] | None = None) -> str:
-        """Lines for ``kg refresh --dry-run``."""
+    def describe(self) -> str:
+        """Lines for ``kg refresh --dry-run``; times at the rate limiter's spacing for 3 and 10 requests/s."""
         per = self.requests()
         total = sum(per.values())
-        spacing = interval_at or (lambda rate: 1.1 / rate)
+
+        def spacing(rate: float) -> float:
+            return RateLimiter(rate).interval
         lines = [f"seeds (publications expanded from): {self.seeds}",
                  f"to resolve by title/DOI: {self.resolve} (esearch, then efetch of the hits)"]
         for step, (asked, reused) in enumerate(self.link_steps, start=1):
