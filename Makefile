@@ -20,9 +20,7 @@ build: install
 	$(VENV)/bin/kg build --store $(STORE)
 
 run: build
-	@echo "cohort-kg explorer on http://127.0.0.1:$(PORT)"
-	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
-		--server.headless true --browser.gatherUsageStats false -- --store $(STORE)
+	$(VENV)/bin/kg explore --store $(STORE) --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT
 from rdflib import Literal
 from streamlit.testing.v1 import AppTest
 
 from explorer.ui import md_escape
 from kg import namespaces as ns
-from kg.paths import REPO_ROOT
 from kg.store import OxigraphStore
 
 APP = str(REPO_ROOT / "app.py")

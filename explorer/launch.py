@@ -1,0 +1,51 @@
+"""``kg explore``: start the Streamlit explorer on a store, from a checkout or an installed package.
+
+The app is ``explorer/app.py`` inside the package, so the command finds it
+beside this module instead of relying on the current directory. Streamlit runs
+as a child process (``python -m streamlit run``): it owns its event loop and
+its signal handling, and Ctrl+C stops both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from kg.plugins import Command
+
+APP = Path(__file__).resolve().parent / "app.py"
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8501, help="port to listen on (default: 8501)")
+    parser.add_argument("--address", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1, this machine only)")
+
+
+def streamlit_command(args: argparse.Namespace) -> list[str]:
+    """The ``streamlit run`` command line for these arguments (the store goes after ``--``, to the app)."""
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", args.address,
+               "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    if args.store:
+        command += ["--", "--store", args.store]
+    return command
+
+
+def _run(args: argparse.Namespace) -> int:
+    print(f"cohort-kg explorer on http://{args.address}:{args.port}", flush=True)
+    try:
+        return subprocess.call(streamlit_command(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+EXPLORE = Command(
+    name="explore",
+    help="open the explorer (a Streamlit app) on the store",
+    description="Start the explorer, a Streamlit app over the store, and print its address. "
+    "Without --store it uses $KG_STORE, else the embedded default store.",
+    add_arguments=_add_arguments,
+    run=_run,
+)
