@@ -63,13 +63,17 @@ def seed_page() -> Path:
     return SEED_PAGE
 
 
-def run_kg(*args: str | Path, store: str | Path | None = None, timeout: float = 300,
-           cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
-    """``kg ARGS [--store STORE]`` as a user runs it: a separate process, output captured as text."""
+def run_kg(*args: str | Path, store: str | Path | None = None, timeout: float = 300, cwd: Path = REPO_ROOT,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``kg ARGS [--store STORE]`` as a user runs it: a separate process, output captured as text.
+
+    ``env`` adds variables to (or overrides) the test process's environment.
+    """
     command = [sys.executable, "-m", "kg", *map(str, args)]
     if store is not None:
         command += ["--store", str(store)]
-    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=timeout,
+                          env={**os.environ, **(env or {})})
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -244,11 +245,17 @@ def test_refresh_page_runs_the_refresh_with_progress(monkeypatch, seed_path):
     assert list(table.iloc[:, 0]) == [2, 3]  # fetched, and the changed list counted
 
 
-def test_refresh_page_says_when_refresh_is_missing(monkeypatch, seed_path):
+def test_refresh_page_shows_its_form(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "refresh")
-    try:
-        import ingest.pubmed.refresh  # noqa: F401
-    except ImportError:
-        assert "not installed" in app.info[0].value
-    else:
-        assert app.button or app.get("form")
+    assert not app.info
+    assert [button.label for button in app.button] == ["Run refresh"]
+    assert [field.key for field in app.text_input] == ["r_email", "r_key", "r_pmids"]
+    assert [field.key for field in app.number_input] == ["r_depth"]
+    assert [box.key for box in app.checkbox] == ["r_force"]
+
+
+def test_refresh_page_says_when_refresh_is_missing(monkeypatch, seed_path):
+    monkeypatch.setitem(sys.modules, "ingest.pubmed.refresh", None)  # makes the page's import raise ImportError
+    app = open_page(monkeypatch, seed_path, "refresh")
+    assert len(app.info) == 1 and "not installed" in app.info[0].value
+    assert not app.button and not app.text_input
