@@ -1,14 +1,15 @@
 """``kg explore``: start the Streamlit explorer on a store, from a checkout or an installed package.
 
 The app is ``explorer/app.py`` inside the package, so the command finds it
-beside this module instead of relying on the current directory. Streamlit runs
-as a child process (``python -m streamlit run``): it owns its event loop and
-its signal handling, and Ctrl+C stops both.
+beside this module instead of relying on the current directory. On POSIX the
+command replaces itself with ``python -m streamlit run`` (so stopping the
+process stops the server); elsewhere Streamlit runs as a child process.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,8 +36,11 @@ def streamlit_command(args: argparse.Namespace) -> list[str]:
 
 def _run(args: argparse.Namespace) -> int:
     print(f"cohort-kg explorer on http://{args.address}:{args.port}", flush=True)
+    command = streamlit_command(args)
+    if os.name == "posix":  # become Streamlit: a signal to this process (Ctrl+C, kill PID) reaches the server
+        os.execv(command[0], command)
     try:
-        return subprocess.call(streamlit_command(args))
+        return subprocess.call(command)
     except KeyboardInterrupt:
         return 130
 
