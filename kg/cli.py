@@ -88,8 +88,8 @@ def load_one_file(store: Store, path: Path, fmt: object, graph: str | None) -> i
     full parse (about a quarter of the load time). So the check is skipped when an
     exact undo exists: loading into an empty store (undo: drop what was loaded) or
     triples into a named graph that does not exist yet (undo: drop that graph).
-    Otherwise (quads into a non-empty store, or replacing a graph) the file is parsed
-    first, as before.
+    Otherwise (quads into a non-empty store, or replacing a graph) the whole file is
+    parsed before anything is loaded.
     """
     undo: list[str] | None = None
     if graph is not None and not _has_quads(store, graph):
