@@ -26,9 +26,14 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def streamlit_command(args: argparse.Namespace) -> list[str]:
-    """The ``streamlit run`` command line for these arguments (the store goes after ``--``, to the app)."""
+    """The ``streamlit run`` command line for these arguments (the store goes after ``--``, to the app).
+
+    The settings of the checkout's ``.streamlit/config.toml`` are repeated as flags: an installed
+    package runs from any directory, where that file is not read.
+    """
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", args.address,
-               "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+               "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--runner.magicEnabled", "false"]
     if args.store:
         command += ["--", "--store", args.store]
     return command

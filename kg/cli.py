@@ -299,12 +299,19 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     ``argv`` given only the command it names gets its arguments; ``kg --help`` and ``kg --version``
     import none of them. With ``argv=None`` every command is defined (and every module imported).
     """
-    from kg.plugins import Command, Source, registered_commands, registered_sources
+    from kg.plugins import BUILTIN_COMMANDS, BUILTIN_SOURCES, Command, Source, registered_commands, registered_sources
 
     words = None if argv is None else [word for word in argv if not word.startswith("-")]
+    asks_help = argv is not None and ("-h" in argv or "--help" in argv)
 
     def wanted(*path: str) -> bool:
         return words is None or words[: len(path)] == list(path)
+
+    def plugins_needed(level: int, known: set[str]) -> bool:
+        """Whether third-party names matter here: a help listing, or a name that is not built in."""
+        if words is None:
+            return True
+        return words[level] not in known if len(words) > level else asks_help
 
     parser = argparse.ArgumentParser(
         prog="kg",
@@ -318,7 +325,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="parse a source and store it, one named graph per document")
     sources = ingest.add_subparsers(dest="source", metavar="SOURCE", required=True)
-    for registration in registered_sources():
+    source_plugins = wanted("ingest") and plugins_needed(1, {r.name for r in BUILTIN_SOURCES})
+    for registration in registered_sources(plugins=source_plugins):
         sub = sources.add_parser(registration.name, help=registration.help)
         if wanted("ingest", registration.name):
             source = registration.load(Source)
@@ -385,7 +393,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         _store_argument(export)
         export.set_defaults(handler=_cmd_export)
 
-    for registration in registered_commands(reserved=CORE_COMMANDS):
+    command_plugins = plugins_needed(0, {*CORE_COMMANDS, *(r.name for r in BUILTIN_COMMANDS)})
+    for registration in registered_commands(reserved=CORE_COMMANDS, plugins=command_plugins):
         sub = commands.add_parser(registration.name, help=registration.help,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         if wanted(registration.name):

@@ -26,6 +26,7 @@ def test_streamlit_command_runs_the_packaged_app_and_passes_the_store_after_the_
     assert command[1:5] == ["-m", "streamlit", "run", str(APP)] and APP.is_file()
     assert command[-3:] == ["--", "--store", "some/store"]
     assert command[command.index("--server.port") + 1] == "9999"
+    assert command[command.index("--runner.magicEnabled") + 1] == "false"  # as .streamlit/config.toml says
     assert "--" not in streamlit_command(argparse.Namespace(address="127.0.0.1", port=1, store=None))
 
 
