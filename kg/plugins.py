@@ -76,6 +76,7 @@ class PluginError(KGError):
 
 
 PluginT = TypeVar("PluginT", Source, Command)
+BUILTIN_PROVIDER = "cohort-kg"
 
 
 @dataclass(frozen=True)
@@ -86,16 +87,21 @@ class Registration:
     target: str
     """``"package.module:ATTRIBUTE"``: where the ``Source`` or ``Command`` object lives."""
     help: str
-    provider: str = "cohort-kg"
+    provider: str = BUILTIN_PROVIDER
     """The distribution that registered it (``cohort-kg`` for the built-ins)."""
 
     def load(self, kind: type[PluginT]) -> PluginT:
-        """Import the object named by ``target``; a plugin that fails says so in one line."""
+        """Import the object named by ``target``.
+
+        A third-party plugin that fails to import is reported in one line (``PluginError``): the
+        user can uninstall it. A built-in that fails is a bug of this package and keeps its traceback.
+        """
         module_name, _, attribute = self.target.partition(":")
         try:
             found = getattr(import_module(module_name), attribute)
         except Exception as exc:
-            log.debug("loading %s failed", self.target, exc_info=True)
+            if self.provider == BUILTIN_PROVIDER:
+                raise
             raise PluginError(f"{self.name!r} from {self.provider} failed to load ({self.target}): {exc}") from exc
         if not isinstance(found, kind) or found.name != self.name:
             raise PluginError(f"{self.target} (registered as {self.name!r} by {self.provider}) "

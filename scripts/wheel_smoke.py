@@ -6,7 +6,7 @@ what only an installed wheel gets wrong: a data file left out of the package,
 a path resolved relative to the repository, a command that exists only through
 the checkout's metadata. This script checks the wheel's file list, installs it
 (dependencies come through pip's cache or the configured index, nothing else)
-and, from a temporary folder, runs ``kg build``, ``validate``, ``query``,
+and, from a temporary folder, runs ``kg --help``, ``kg ingest --help``, ``kg build``, ``validate``, ``query``,
 ``extract``, ``serve`` (answering one SPARQL query on loopback) and the
 explorer app (one run of its script under Streamlit's AppTest).
 
@@ -124,10 +124,12 @@ def smoke(work: Path) -> None:
     shutil.rmtree(ROOT / "build", ignore_errors=True)  # setuptools' staging folder, not the wheel
 
     venv = work / "venv"
-    step("create a fresh venv", [sys.executable, "-m", "venv", venv], cwd=work, env=here)
+    # The venv gets no pip of its own: this interpreter's pip installs into it (--python), which saves
+    # bootstrapping pip; --no-compile leaves byte-compiling to the first import of each module.
+    step("create a fresh venv", [sys.executable, "-m", "venv", "--without-pip", venv], cwd=work, env=here)
     python, kg = venv / "bin" / "python", venv / "bin" / "kg"
-    step("pip install the wheel", [python, "-m", "pip", "install", "--quiet", wheel], cwd=work, env=here,
-         timeout=600)
+    step("pip install the wheel", [sys.executable, "-m", "pip", "--python", python, "install", "--quiet",
+                                   "--no-compile", wheel], cwd=work, env=here, timeout=600)
 
     run = work / "run"  # nothing of the checkout here: the installed package must carry everything
     run.mkdir()
@@ -139,6 +141,10 @@ def smoke(work: Path) -> None:
     for name in ("build", "extract", "serve", "explore", "refresh"):
         if not re.search(rf"^\s+{name}\s", listing, re.MULTILINE):
             raise SmokeError(f"kg --help: the {name} command is missing")
+    sources = step("kg ingest --help", [kg, "ingest", "--help"], cwd=run, env=env)
+    for name in ("page", "findings", "bibliography", "abstract", "pubmed-xml"):
+        if not re.search(rf"^\s+{name}\s", sources, re.MULTILINE):
+            raise SmokeError(f"kg ingest --help: the {name} source is missing")
     built = step("kg build", [kg, "build", "--store", store], cwd=run, env=env)
     step("kg validate", [kg, "validate", "--store", store], cwd=run, env=env)
     rows = step("kg query", [kg, "query", "citing-publications", "--format", "csv", "--param", "limit=0",

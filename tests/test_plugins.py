@@ -96,7 +96,9 @@ def test_a_command_imports_its_own_module_only():
 def test_a_registration_that_names_the_wrong_object_is_refused():
     with pytest.raises(PluginError, match="is not a Command named 'build'"):
         Registration("build", "ingest.sources:PAGE", "x").load(Command)
-    with pytest.raises(PluginError, match="failed to load"):
+    with pytest.raises(PluginError, match="'gone' from someone failed to load"):
+        Registration("gone", "kg.no_such_module:THING", "x", provider="someone").load(Command)
+    with pytest.raises(ModuleNotFoundError):  # a broken built-in is a bug of ours: its traceback stays
         Registration("gone", "kg.no_such_module:THING", "x").load(Command)
 
 
