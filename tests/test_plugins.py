@@ -162,3 +162,20 @@ def test_plugin_found_by_a_fresh_process(tmp_path):
     assert "example-list" in sources.stdout
     assert run_kg("hello", "you", store="memory:", env=env).stdout.startswith("hello you from the example plugin")
     assert imported_after("--help", pythonpath=PLUGIN_DIR) == []  # listed, not imported
+
+
+def test_the_whole_tree_builds_with_every_command_defined():
+    from kg.cli import build_parser
+
+    parser = build_parser()  # no argv: every command and source gets its arguments
+    assert parser.parse_args(["serve", "--port", "0"]).handler is not None
+    assert parser.parse_args(["ingest", "pubmed-xml", "f.xml"]).files == [Path("f.xml")]
+    assert parser.parse_args(["explore", "--port", "9"]).port == 9
+
+
+def test_only_the_named_command_gets_its_arguments():
+    from kg.cli import build_parser
+
+    with pytest.raises(SystemExit):  # `build` was not named, so it has no --seed-dir yet
+        build_parser(["query", "x"]).parse_args(["build", "--seed-dir", "d"])
+    assert build_parser(["build"]).parse_args(["build", "--seed-dir", "d"]).seed_dir == Path("d")
