@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, run_kg
+from conftest import REPO_ROOT
 
 from kg import namespaces as ns
 from kg.cli import CORE_COMMANDS, main
@@ -154,13 +154,13 @@ def test_broken_plugin_is_one_line_error(example_plugin, capsys, command, messag
     assert capsys.readouterr().err == message + "\n"
 
 
-def test_plugin_found_by_a_fresh_process(tmp_path):
+def test_plugin_found_by_a_fresh_process(kg):
     env = {"PYTHONPATH": str(PLUGIN_DIR)}
-    listed = run_kg("--help", env=env)
+    listed = kg("--help", env=env)
     assert listed.returncode == 0 and "hello" in listed.stdout and "(from kg-plugin-example" in listed.stdout
-    sources = run_kg("ingest", "--help", env=env)
+    sources = kg("ingest", "--help", env=env)
     assert "example-list" in sources.stdout
-    assert run_kg("hello", "you", store="memory:", env=env).stdout.startswith("hello you from the example plugin")
+    assert kg("hello", "you", store="memory:", env=env).stdout.startswith("hello you from the example plugin")
     assert imported_after("--help", pythonpath=PLUGIN_DIR) == []  # listed, not imported
 
 
