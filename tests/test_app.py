@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT
 from rdflib import Literal
 from streamlit.testing.v1 import AppTest
 
 from explorer.ui import md_escape
 from kg import namespaces as ns
-from kg.paths import REPO_ROOT
 from kg.store import OxigraphStore
 
 APP = str(REPO_ROOT / "app.py")
@@ -205,11 +206,17 @@ def test_sparql_caps_rows_and_says_so(monkeypatch, seed_path):
     assert len(app.dataframe[0].value) == 5000
 
 
-def test_refresh_page_says_when_refresh_is_missing(monkeypatch, seed_path):
+def test_refresh_page_shows_its_form(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "refresh")
-    try:
-        import ingest.pubmed.refresh  # noqa: F401
-    except ImportError:
-        assert "not installed" in app.info[0].value
-    else:
-        assert app.button or app.get("form")
+    assert not app.info
+    assert [button.label for button in app.button] == ["Plan (send nothing)", "Run refresh"]
+    assert [field.key for field in app.text_input] == ["r_email", "r_key", "r_pmids"]
+    assert [field.key for field in app.number_input] == ["r_depth"]
+    assert [box.key for box in app.checkbox] == ["r_extracted", "r_force"]
+
+
+def test_refresh_page_says_when_refresh_is_missing(monkeypatch, seed_path):
+    monkeypatch.setitem(sys.modules, "ingest.pubmed.refresh", None)  # makes the page's import raise ImportError
+    app = open_page(monkeypatch, seed_path, "refresh")
+    assert len(app.info) == 1 and "not installed" in app.info[0].value
+    assert not app.button and not app.text_input

@@ -232,27 +232,25 @@ RECORDED_ERRORS = {
 
 @pytest.mark.parametrize("name", sorted(RECORDED_ERRORS))
 def test_recorded_error_bodies_are_reported(name: str):
-    from conftest import EUTILS_FIXTURES
+    from conftest import EUTILS_FIXTURES, require_shared
 
     from ingest.pubmed.client import check_xml_body
 
     path = EUTILS_FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"{path} not found (../shared absent)")
+    require_shared(path)
     with pytest.raises(EutilsError, match=RECORDED_ERRORS[name]):
         check_xml_body("epost", path.read_bytes())
 
 
 def test_recorded_truncated_body_and_documented_429_body():
-    from conftest import EUTILS_FIXTURES
+    from conftest import EUTILS_FIXTURES, require_shared
 
     from ingest.http import RetryableError
     from ingest.pubmed.client import check_json_body, check_xml_body
 
     truncated = EUTILS_FIXTURES / "biopython" / "biopython__einfo4.xml"
     documented = EUTILS_FIXTURES / "documented" / "NCBI_NBK25497__rate_limit_error_documented_example.json"
-    if not truncated.is_file() or not documented.is_file():
-        pytest.skip("recorded answers not found (../shared absent)")
+    require_shared(truncated, documented)
     with pytest.raises(RetryableError, match="truncated"):
         check_xml_body("einfo", truncated.read_bytes())
     with pytest.raises(EutilsError, match="API rate limit exceeded"):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT
 from eutils_server import EutilsStandIn, RunningStandIn
 from streamlit.testing.v1 import AppTest
 
 from ingest.page import read_page
 from kg.loader import load_documents
-from kg.paths import REPO_ROOT
 from kg.store import OxigraphStore
 
 APP = str(REPO_ROOT / "app.py")
