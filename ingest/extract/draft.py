@@ -31,6 +31,7 @@ class Draft:
     denominator: int | None = None
     percentage: Decimal | None = None
     confidence: Decimal = Decimal("0.5")
+    found_by: str = ""  # the name of the rule (``ingest.extract.rules``) that read it
 
 
 @dataclass

@@ -94,11 +94,13 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                      pick(local.mentions_in(null.start("subject"), null.end("subject")), ctx, KIND_RANK),
                      subject_text)]
         relation = "predicts" if "predict" in null["verb"].casefold() else "associated with"
-        return _pair(local, sentence, subjects, null.end(), end, relation, "no_effect", subgroup, ctx)
+        return _pair(local, sentence, subjects, null.end(), end, relation, "no_effect", subgroup, ctx,
+                     rule="null-subject")
     negated = cues.NULL_VERB.search(text, body, end)
     if negated:
         subjects = extra_items + subject_items(local, body, negated.start(), ctx)
         obj_start, obj_end = negated.end(), end
+        rule = "null-verb"
         if re.search(r"differ|similar|comparable|different", negated.group(), re.IGNORECASE):
             # "OS did not differ between patients with and without X": OS is the object, X the subject.
             objects_region = (body, negated.start())
@@ -107,8 +109,9 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 return None
             subjects = subject_items(local, exposure.start("x"), exposure.end("x"), ctx)
             obj_start, obj_end = objects_region
+            rule = "null-differ-by"
         relation = "predicts" if "predict" in negated.group().casefold() else "associated with"
-        return _pair(local, sentence, subjects, obj_start, obj_end, relation, "no_effect", subgroup, ctx)
+        return _pair(local, sentence, subjects, obj_start, obj_end, relation, "no_effect", subgroup, ctx, rule=rule)
 
     backward = cues.BACKWARD.search(text, body, end)
     if backward:
@@ -123,7 +126,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 subgroup = _subgroup_name(comparator["group"]) if comparator["group"].casefold() not in (
                     "patients", "those", "others") else ALL_PATIENTS
             return _pair(local, sentence, subjects, body, backward.start(), relation, direction, subgroup, ctx,
-                         stats_region=(backward.start(), end))
+                         stats_region=(backward.start(), end), rule="outcome-comparative-for")
 
     had = cues.HAD_COMPARATIVE.search(text, body, end)
     if had:
@@ -132,26 +135,29 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         relation = "improves" if word in cues.IMPROVE_WORDS else "associated with"
         subjects = subject_items(local, had.start("x"), had.end("x"), ctx)
         return _pair(local, sentence, subjects, had.start("y"), had.end("y"), relation, direction, subgroup, ctx,
-                     stats_region=(had.end("y"), end))
+                     stats_region=(had.end("y"), end), rule="had-comparative")
 
     forward = cues.FORWARD.search(text, body, end)
     if not forward or (forward["predicts"] and cues.AIM.search(text, body, forward.start())):
         return None
     head = text[forward.end():forward.end() + 40]
     if forward["risk"]:
-        relation, direction = "risk factor for", "increases"
+        relation, direction, rule = "risk factor for", "increases", "risk-factor-for"
     elif forward["predicts"]:
         relation, direction = "predicts", _direction_words(" ".join(head.split()[:2])) or "unspecified"
+        rule = "predictor-of"
     elif forward["assoc"]:
         relation, direction = "associated with", _direction_words(" ".join(head.split()[:2])) or "increases"
+        rule = "associated-with"
     else:
+        rule = "effect-verb"
         verb = forward["improves"].casefold()
         relation = "improves" if verb in ("improved", "prolonged") else "associated with"
         direction = "decreases" if verb in cues.DECREASE_WORDS else "increases"
     subjects = extra_items + subject_items(local, body, forward.start(), ctx)
     subjects = [s for s in subjects if s[2] or len(s[3].split()) <= 6]
     return _pair(local, sentence, subjects, forward.end(), _clause_end(text, forward.end(), end), relation,
-                 direction, subgroup, ctx, stats_region=(forward.end(), end))
+                 direction, subgroup, ctx, stats_region=(forward.end(), end), rule=rule)
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
@@ -172,7 +178,8 @@ def _strong_clauses(text: str, body: int) -> list[tuple[int, int]]:
 
 
 def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_end: int, relation: str,
-          direction: str, subgroup: str, ctx: Context, stats_region: tuple[int, int] | None = None) -> list[Draft]:
+          direction: str, subgroup: str, ctx: Context, stats_region: tuple[int, int] | None = None,
+          rule: str = "") -> list[Draft]:
     """One finding per subject item and object; an item's own P-value stays with it."""
     objects = object_concepts(local, obj_start, obj_end, ctx)
     if not objects or not subjects:
@@ -205,7 +212,7 @@ def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_
                 object_concept=obj, object_label=obj_label or None, subgroup=subgroup, sentence=sentence,
                 statistics=tuple(stats), count=numbers.get("count"), denominator=numbers.get("denominator"),
                 percentage=numbers.get("percentage"),
-                confidence=confidence(subject, obj, stats, "0.45" if p is None else "0.55"),
+                confidence=confidence(subject, obj, stats, "0.45" if p is None else "0.55"), found_by=rule,
             ))
     return drafts
 

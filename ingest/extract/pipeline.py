@@ -102,6 +102,7 @@ def _finding(draft: Draft, publication: PublicationRef) -> Finding:
         confidence=draft.confidence,
         evidence=(Evidence(publication=publication, text=draft.sentence.text,
                            start=draft.sentence.start, end=draft.sentence.end),),
+        found_by=draft.found_by or None,
     )
 
 

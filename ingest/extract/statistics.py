@@ -120,6 +120,7 @@ class Statistic:
     range_high: Decimal | None = None
     unit: str | None = None
     label: str | None = None
+    found_by: str = ""  # the name of the rule (``ingest.extract.rules``) that read it
 
     def shifted(self, offset: int) -> Statistic:
         """The same statistic with offsets moved by ``offset`` (sentence -> abstract)."""
@@ -182,7 +183,7 @@ def _p_values(text: str, claims: _Claims) -> list[Statistic]:
         if value > 1 or not claims.free(m.start(), m.end()):
             continue
         claims.take(m.start(), m.end())
-        found.append(Statistic("p_value", _op(m["op"]), value, m.start(), m.end(), m.group()))
+        found.append(Statistic("p_value", _op(m["op"]), value, m.start(), m.end(), m.group(), found_by="p-value"))
     return found
 
 
@@ -195,6 +196,7 @@ def _effects(text: str, claims: _Claims) -> list[Statistic]:
         found.append(Statistic(
             "effect_size", "=", number(m["value"]), m.start(), m.end(), m.group(), measure=_measure(m["measure"]),
             ci_low=number(m["low"]) if m["low"] else None, ci_high=number(m["high"]) if m["high"] else None,
+            found_by="effect-size",
         ))
     return found
 
@@ -213,14 +215,20 @@ def _medians(text: str, claims: _Claims) -> list[Statistic]:
             "median", "=", number(m["value"]), m.start(), m.end(), m.group(),
             ci_low=low if is_ci else None, ci_high=high if is_ci else None,
             range_low=None if is_ci else low, range_high=None if is_ci else high,
-            unit=m["unit"], label=" ".join(m["what"].split()) or None,
+            unit=m["unit"], label=" ".join(m["what"].split()) or None, found_by="median",
         ))
     return found
 
 
+_COUNT_RULES = (
+    ("count-of-total-percent", _COUNT_TOTAL_PERCENT), ("percent-count-of-total", _PERCENT_COUNT_TOTAL),
+    ("count-noun-percent", _COUNT_NOUN_PERCENT), ("count-percent", _COUNT_PERCENT),
+)
+
+
 def _counts(text: str, claims: _Claims) -> list[Statistic]:
     found = []
-    for pattern in (_COUNT_TOTAL_PERCENT, _PERCENT_COUNT_TOTAL, _COUNT_NOUN_PERCENT, _COUNT_PERCENT):
+    for name, pattern in _COUNT_RULES:
         for m in pattern.finditer(text):
             if not claims.free(m.start(), m.end()):
                 continue
@@ -231,7 +239,7 @@ def _counts(text: str, claims: _Claims) -> list[Statistic]:
                 continue
             claims.take(m.start(), m.end())
             found.append(Statistic("count_percent", "=", percent, m.start(), m.end(), m.group(),
-                                   count=count, total=total, percent=percent))
+                                   count=count, total=total, percent=percent, found_by=name))
     return found
 
 
@@ -245,7 +253,8 @@ def _percents(text: str, claims: _Claims) -> list[Statistic]:
                 claims.take(start, end)
                 value = number(item.group())
                 if value <= 100:
-                    found.append(Statistic("percent", "=", value, start, end, item.group(), percent=value))
+                    found.append(Statistic("percent", "=", value, start, end, item.group(), percent=value,
+                                           found_by="percent-list"))
     for m in _PERCENT.finditer(text):
         if not claims.free(m.start("percent"), m.end()):
             continue
@@ -257,7 +266,8 @@ def _percents(text: str, claims: _Claims) -> list[Statistic]:
             continue
         start = m.start() if m["op"] else m.start("percent")
         claims.take(start, m.end())
-        found.append(Statistic("percent", _op(m["op"]), value, start, m.end(), text[start:m.end()], percent=value))
+        found.append(Statistic("percent", _op(m["op"]), value, start, m.end(), text[start:m.end()], percent=value,
+                               found_by="percent"))
     return found
 
 
@@ -280,13 +290,13 @@ def _samples(text: str, claims: _Claims) -> list[Statistic]:
             continue
         claims.take(start, end)
         found.append(Statistic("sample_size", "=", Decimal(raw.replace(",", "")), start, end, text[start:end],
-                               count=int(raw.replace(",", "")), label=m["noun"]))
+                               count=int(raw.replace(",", "")), label=m["noun"], found_by="sample-size"))
     for m in _SAMPLE_WORDS.finditer(text):
         if claims.free(m.start(), m.end()):
             claims.take(m.start(), m.end())
             size = word_number(m["words"])
             found.append(Statistic("sample_size", "=", Decimal(size), m.start(), m.end(), m.group(),
-                                   count=size, label=m["noun"].casefold()))
+                                   count=size, label=m["noun"].casefold(), found_by="sample-size-words"))
     return found
 
 
