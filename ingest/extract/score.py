@@ -167,7 +167,7 @@ def _stat_key(stat: Statistic) -> tuple[str, Hashable] | None:
         return "p_values", stat.value
     if stat.kind == "count_percent":
         return "count_percent", (stat.count, stat.percent)
-    if stat.kind == "percent":
+    if stat.kind == "percent" or (stat.kind == "median" and stat.unit == "%"):
         return "percentages", stat.value
     if stat.kind == "effect_size" and stat.ci_low is not None and stat.ci_high is not None:
         return "effect_sizes", (stat.value, stat.ci_low, stat.ci_high)
