@@ -42,6 +42,7 @@ class Context:
     concepts: Mapping[str, Concept]
     cohort_size: int | None = None
     cohort_concepts: set[str] = field(default_factory=set)
+    intervention: str | None = None  # what the title says the study tested ("Efficacy of X versus Y")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.extract import cues
+from ingest.extract.comparisons import comparison_findings
 from ingest.extract.concepts import ConceptMention
 from ingest.extract.draft import ALL_PATIENTS, Context, Draft, Local, confidence
 from ingest.extract.occurrence import occurrence_findings
@@ -98,20 +99,21 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                      rule="null-subject")
     negated = cues.NULL_VERB.search(text, body, end)
     if negated:
-        subjects = extra_items + subject_items(local, body, negated.start(), ctx)
-        obj_start, obj_end = negated.end(), end
-        rule = "null-verb"
-        if re.search(r"differ|similar|comparable|different", negated.group(), re.IGNORECASE):
-            # "OS did not differ between patients with and without X": OS is the object, X the subject.
-            objects_region = (body, negated.start())
-            exposure = _BY_EXPOSURE.search(text, negated.end(), end)
-            if not exposure:
-                return None
-            subjects = subject_items(local, exposure.start("x"), exposure.end("x"), ctx)
-            obj_start, obj_end = objects_region
-            rule = "null-differ-by"
         relation = "predicts" if "predict" in negated.group().casefold() else "associated with"
-        return _pair(local, sentence, subjects, obj_start, obj_end, relation, "no_effect", subgroup, ctx, rule=rule)
+        if not re.search(r"differ|similar|comparable|different", negated.group(), re.IGNORECASE):
+            subjects = extra_items + subject_items(local, body, negated.start(), ctx)
+            return _pair(local, sentence, subjects, negated.end(), end, relation, "no_effect", subgroup, ctx,
+                         rule="null-verb")
+        # "OS did not differ between patients with and without X": OS is the object, X the subject.
+        exposure = _BY_EXPOSURE.search(text, negated.end(), end)
+        if exposure:
+            subjects = subject_items(local, exposure.start("x"), exposure.end("x"), ctx)
+            return _pair(local, sentence, subjects, body, negated.start(), relation, "no_effect", subgroup, ctx,
+                         rule="null-differ-by")
+
+    compared = comparison_findings(local, sentence, subgroup, body, end, ctx, _pair)
+    if compared:
+        return compared
 
     backward = cues.BACKWARD.search(text, body, end)
     if backward:
@@ -193,8 +195,8 @@ def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_
         numbers = _numbers(stats)
         effect = next((s for s in stats if s.kind == "effect_size"), None)
         item_direction = direction
-        if effect is not None and direction in ("increases", "unspecified") and relation == "associated with" \
-                and not _direction_words(local.text[obj_start:obj_start + 30]):
+        if effect is not None and direction in ("increases", "unspecified") and \
+                relation in ("associated with", "predicts") and not _direction_words(local.text[obj_start:obj_start + 30]):
             item_direction = "increases" if effect.value > 1 else "decreases" if effect.value < 1 else direction
         subject = concepts[0] if concepts else None
         if subject is None and not stats and not any(iri for iri, _ in objects):

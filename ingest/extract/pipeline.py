@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from ingest.extract.comparisons import title_intervention
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
 from ingest.extract.findings import sentence_findings
@@ -72,7 +73,8 @@ def _context(text: str, title: str | None, mentions: list[ConceptMention], stats
     own = {m.concept for m in mentions if m.start < limit and set(m.kinds) & _COHORT_KINDS}
     if title:
         own |= {m.concept for m in matcher.find(title) if set(m.kinds) & _COHORT_KINDS}
-    return Context(matcher=matcher, concepts=matcher.concepts, cohort_size=cohort_size, cohort_concepts=own)
+    return Context(matcher=matcher, concepts=matcher.concepts, cohort_size=cohort_size, cohort_concepts=own,
+                   intervention=title_intervention(title))
 
 
 def _finding(draft: Draft, publication: PublicationRef) -> Finding:
