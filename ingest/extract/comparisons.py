@@ -19,24 +19,23 @@ never a guess from elsewhere; without one the sentence gives no finding.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from ingest.extract.draft import Context, Draft, Local
+from ingest.extract.draft import Context, Draft, Local, confidence
+from ingest.extract.phrases import KIND_RANK, OBJECT_RANK, pick
 from ingest.extract.sentences import Sentence
-
-Pair = Callable[..., list[Draft]]
-"""``findings._pair``: builds the drafts of a subject list and an object region."""
 
 _SIG = r"(?:(?:statistically\s+)?significant(?:ly)?\s+|clinically\s+meaningful\s+|important\s+|apparent\s+)?"
 NULL_DIFFERENCE = re.compile(
-    rf"\b(?:no|not\s+a|did\s+not\s+find\s+(?:a|any))\s+{_SIG}(?:differences?|effects?|changes?|improvements?|"
-    r"reductions?|increases?|decreases?|benefits?|associations?|relationships?|correlations?)\s+"
+    rf"\b(?:no|not\s+a|did\s+not\s+find\s+(?:a|any))\s+{_SIG}(?P<noun>differences?|effects?|changes?|"
+    r"improvements?|reductions?|increases?|decreases?|benefits?|impacts?|associations?|relationships?|"
+    r"correlations?)\s+"
     r"(?:(?:was|were)\s+(?:found|observed|seen|noted|detected|identified|shown|demonstrated)\s+)?"
+    r"(?:between\s+(?P<pair>[^,;()]{2,80}?\s+and\s+[^,;()]{2,60}?)(?=\s*[,;(.]|\s+(?:in|among)\b|\s*$)|"
     r"(?:between\s+(?P<between>[^,;()]{2,80}?)\s+(?:for|in|regarding|on|with\s+respect\s+to)\s+|"
     r"(?:of\s+(?P<of>[^,;()]{2,60}?)\s+)?(?:in|for|on|regarding|with\s+respect\s+to|of)\s+)"
     r"(?P<object>[^,;()]{2,90}?)"
     r"(?=\s+(?:between|among|across|in\s+(?:the|either|both|any)|with\s+either|after|at|during|compared|versus|"
-    r"vs\.?|or\s+in|from)\b|\s*[,;(.:]|\s*$)",
+    r"vs\.?|or\s+in|from)\b|\s*[,;(.:]|\s*$))",
     re.IGNORECASE,
 )
 DID_NOT_DIFFER = re.compile(
@@ -47,11 +46,19 @@ DID_NOT_DIFFER = re.compile(
     re.IGNORECASE,
 )
 _BETWEEN_ARMS = re.compile(
-    r"\b(?:between|among)\s+(?P<arms>[^,;()]{2,80}?)(?=\s*[,;(.]|\s+(?:at|after|in|for|during)\b|\s*$)",
+    r"\b(?:between|among)\s+(?P<arms>[^,;():]{2,80}?)(?=\s*[,;(.:]|\s+(?:at|after|in|for|during|upon)\b|\s*$)",
     re.IGNORECASE,
 )
-_GENERIC_ARMS = re.compile(r"^(?:the\s+)?(?:two\s+|three\s+|treatment\s+|study\s+|both\s+|all\s+)?"
-                           r"(?:groups|arms|treatments|formulations)$", re.IGNORECASE)
+_GENERIC_ARMS = re.compile(r"^(?:the\s+)?(?:(?:two|three|four|treatment|study|both|all|experimental|intervention|"
+                           r"randomi[sz]ed|trial)\s+)*(?:groups|arms|treatments|formulations|conditions)$",
+                           re.IGNORECASE)
+_NOT_AN_ARM = re.compile(r"^(?:both|all|each|either|neither|these|this|they|it|which|there)\b|analys|regression|"
+                         r"\bmodels?\b|\bstudy\b|\btrial\b|\bresults?\b|\bdata\b|^we\b", re.IGNORECASE)
+_ARM_AFTER = re.compile(r"\b(?:in|with|among|for)\s+(?:the\s+)?(?P<arm>[^,;()]{1,40}?)\s+(?:group|arm)s?\b",
+                        re.IGNORECASE)
+_BASELINE = re.compile(r"\bbaseline\b|study\s+(?:entry|initiation)|demographic", re.IGNORECASE)
+_ASSOCIATION_NOUNS = ("association", "relationship", "correlation")
+_CHANGE_NOUNS = ("change", "improvement", "reduction", "increase", "decrease")
 WITHIN_ARM = re.compile(
     r"^(?P<object>[^,;()]{2,90}?)\s+(?:was\s+|were\s+)?(?:significantly\s+|also\s+)*"
     r"(?P<verb>improved|increased|decreased|reduced|declined|fell|rose|lowered|shortened|prolonged)\s+"
@@ -90,6 +97,123 @@ _TITLE_SUBJECT = (
 _NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial|study|pilot|phase)\b", re.IGNORECASE)
 
 
+_STOP_OBJECT = re.compile(r"\s+(?:compared|than|versus|vs\.?|relative\s+to|in\s+comparison|between|among|"
+                          r"after|at\s+\d|during|from\s+baseline|whereas|while|but)\b|;", re.IGNORECASE)
+_ITEM_BREAK = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|as\s+well\s+as)\s+", re.IGNORECASE)
+_LIST_AFTER = re.compile(r"\b(?:for|in|on|regarding|with\s+respect\s+to)\s+(?=[^(;]{2,80}\([^()]*[Pp]\s*[=<>≤≥])",
+                         re.IGNORECASE)
+_GENERIC_ARM = re.compile(r"^(?:the\s+)?(?:active\s+|experimental\s+|intervention\s+|treatment\s+|study\s+|"
+                          r"treated\s+)*(?:group|arm|intervention|treatment|condition)s?$", re.IGNORECASE)
+
+
+def _top_level_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the list items between ``start`` and ``end``, cut at commas and "and"/"or" outside brackets."""
+    items, depth, last, index = [], 0, start, start
+    while index < end:
+        char = text[index]
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if depth == 0:
+            cut = _ITEM_BREAK.match(text, index, end)
+            numeric = cut is not None and text[index - 1:index].isdigit() and text[cut.end():cut.end() + 1].isdigit()
+            if cut and cut.end() > index and not numeric:
+                items.append((last, index))
+                last = index = cut.end()
+                continue
+        index += 1
+    items.append((last, end))
+    return [(a, b) for a, b in items if re.search(r"[A-Za-z]{2,}", text[a:b])]
+
+
+def _item_labels(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Labels of list items; a lone modifier shares the head of the next item ("puerperal or neonatal infection")."""
+    labels = [_label(text[a:b]) for a, b in spans]
+    out = []
+    for index, (a, b) in enumerate(spans):
+        label = labels[index]
+        following = labels[index + 1].split() if index + 1 < len(labels) else []
+        if len(label.split()) == 1 and len(following) >= 2 and label[:1].islower():
+            label = " ".join([label, *following[1:]])
+        out.append((a, b, label))
+    return out
+
+
+def _object_end(text: str, start: int, end: int) -> int:
+    """Where an object list stops: a comparison word or clause break outside brackets, else ``end``."""
+    depth = 0
+    for index in range(start, end):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(text[index], 0)
+        if depth == 0 and text[index] in " ;" and _STOP_OBJECT.match(text, index, end):
+            return index
+    return end
+
+
+def _label(text: str) -> str:
+    text = re.sub(r"[(\[][^()\[\]]*[)\]]", " ", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,;:.")
+    return re.sub(r"^(?:(?:the|a|an|both|in|for|on|of)\s+)+", "", text, flags=re.IGNORECASE)
+
+
+def _drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str], str], obj_start: int,
+            obj_end: int, direction: str, subgroup: str, ctx: Context, rule: str,
+            stats_region: tuple[int, int]) -> list[Draft]:
+    """One draft per object item; an item keeps its own P-value, a single item takes the clause's numbers."""
+    text = local.text
+    end = _object_end(text, obj_start, obj_end)
+    spans = _top_level_items(text, obj_start, end)
+    tail = _LIST_AFTER.search(text, end, stats_region[1])
+    if tail and len(spans) == 1:  # "... greater change compared to controls for pain (p), function (p) and ..."
+        listed = _top_level_items(text, tail.end(), _object_end(text, tail.end(), stats_region[1]))
+        if len(listed) >= 2:
+            spans = listed
+    shared = local.stats_in(*stats_region, kinds=("p_value", "effect_size"))
+    label = subject[3]
+    defined = ctx.arms.get(re.sub(r"^the\s+", "", label.casefold()))
+    if defined:
+        label = f"{label} ({defined})"
+    elif _GENERIC_ARM.match(label) and ctx.intervention:
+        label = f"{label} ({ctx.intervention})"
+    drafts = []
+    for start, stop, words in _item_labels(text, spans):
+        item_direction = direction
+        null = re.match(r"no\s+(?:significant\s+)?(?:increase|decrease|difference|change)s?\s+(?:in|of)\s+", words)
+        if null:
+            words, item_direction = words[null.end():], "no_effect"
+        if not words or len(words.split()) > 10:
+            continue
+        own = local.stats_in(start, stop, kinds=("p_value", "effect_size"))
+        stats = own or (shared if len(spans) == 1 else [])
+        concepts = pick(local.mentions_in(start, stop), ctx, OBJECT_RANK)
+        obj = concepts[0] if concepts else None
+        subject_concept = subject[2][0] if subject[2] else None
+        drafts.append(Draft(
+            relation="associated with", direction=item_direction, subject_concept=subject_concept, subject_label=label,
+            object_concept=obj, object_label=words, subgroup=subgroup, sentence=sentence, statistics=tuple(stats),
+            confidence=confidence(subject_concept, obj, stats, "0.45"), found_by=rule,
+        ))
+    return drafts
+
+
+_ARM_DEFINITION = re.compile(
+    r"(?P<x>\b[A-Za-z][\w/+-]*(?:\s+[\w/+-]+){0,4}?)\s*[(\[]\s*(?:the\s+)?"
+    r"(?P<label>(?:[Aa]rm|[Gg]roup)\s+[A-Z0-9]{1,3}|[A-Z][A-Za-z0-9+-]{0,9})\s*(?:[,;:][^()\[\]]{0,30})?[)\]]"
+)
+_NOT_DEFINED = re.compile(r"^(?:the|a|an|and|or|of|in|to|with|was|were|received|receive|either|randomi[sz]ed)$",
+                          re.IGNORECASE)
+
+
+def arm_names(text: str) -> dict[str, str]:
+    """Arm labels the text defines: "resistance training (Arm A)" -> {"arm a": "resistance training"}."""
+    arms: dict[str, str] = {}
+    for match in _ARM_DEFINITION.finditer(text[:20_000]):
+        words = [w for w in match["x"].split() if not _NOT_DEFINED.match(w)]
+        while words and _NOT_DEFINED.match(words[0]):
+            words.pop(0)
+        label = match["label"].casefold()
+        if words and label not in arms and label != " ".join(words).casefold():
+            arms[label] = " ".join(words[-4:])
+    return arms
+
+
 def title_intervention(title: str | None) -> str | None:
     """The intervention a trial's title names ("Efficacy of X versus Y" -> X), or None."""
     if not title:
@@ -103,10 +227,11 @@ def title_intervention(title: str | None) -> str | None:
     return None
 
 
-def _arm_item(local: Local, start: int, end: int) -> tuple[int, int, list[str], str]:
+def _arm_item(local: Local, start: int, end: int, ctx: Context) -> tuple[int, int, list[str], str]:
+    concepts = pick(local.mentions_in(start, end), ctx, KIND_RANK)
     label = re.sub(r"^(?:the|a|an)\s+", "", " ".join(local.text[start:end].split()), flags=re.IGNORECASE)
     label = re.sub(r"\s+(?:groups?|arms?)$", "", label, flags=re.IGNORECASE) or label
-    return (start, end, [], label)
+    return (start, end, concepts, label)
 
 
 def _null_subject(local: Local, start: int, end: int, ctx: Context,
@@ -129,40 +254,104 @@ def _null_subject(local: Local, start: int, end: int, ctx: Context,
     return None
 
 
-def comparison_findings(local: Local, sentence: Sentence, subgroup: str, body: int, end: int, ctx: Context,
-                        pair: Pair) -> list[Draft] | None:
-    """The findings of one clause read by the trial-comparison rules, or None when none of them applies."""
+_LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Throughout)\s+[^,;()]{1,40},\s*|"
+                   r"(?:However|Moreover|Furthermore|Additionally|In\s+addition|Also|Overall|Similarly|"
+                   r"Conversely|Finally|Importantly|Notably),\s*|(?:and|but|while|whereas)\s+)*",
+                   re.IGNORECASE)
+_SUB_BREAK = re.compile(r",\s+and\s+|;\s+|,\s+(?:while|whereas|but)\s+", re.IGNORECASE)
+
+
+def _sub_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The clause cut at ", and", ";" and ", while/whereas/but" outside brackets."""
+    cuts, depth, last = [], 0, start
+    index = start
+    while index < end:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(text[index], 0)
+        if depth == 0 and text[index] in ",;":
+            cut = _SUB_BREAK.match(text, index, end)
+            if cut:
+                cuts.append((last, index))
+                last = index = cut.end()
+                continue
+        index += 1
+    cuts.append((last, end))
+    return cuts
+
+
+def _drafts_for_null(local: Local, sentence: Sentence, subgroup: str, ctx: Context, obj_start: int, obj_end: int,
+                     end: int, stats_region: tuple[int, int]) -> list[Draft]:
+    subject = _null_subject(local, obj_end, end, ctx, None)
+    if subject is None:
+        return []
+    return _drafts(local, sentence, subject, obj_start, obj_end, "no_effect", subgroup, ctx,
+                   "no-significant-difference", stats_region)
+
+
+def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,
+                ctx: Context) -> list[Draft]:
     text = local.text
-    null = NULL_DIFFERENCE.search(text, body, end)
+    lead = _LEAD.match(text, body, end)
+    if lead:
+        body = lead.end()
+    baseline = bool(_BASELINE.search(text, body, end))
+    null = None if baseline else NULL_DIFFERENCE.search(text, body, end)
+    pair = (null["pair"] or null["between"]) if null else None
+    if null and pair and null["noun"].casefold().startswith(_ASSOCIATION_NOUNS) and re.search(r"\s+and\s+", pair):
+        # "no association between X and Y (in Z)": X is the subject, Y the object.
+        cut = re.search(r"\s+and\s+", pair)
+        x_start = null.start("pair") if null["pair"] else null.start("between")
+        subject = (x_start, x_start + cut.start(), [], _label(pair[:cut.start()]))
+        y_end = null.end("pair") if null["pair"] else null.end("between")
+        return _drafts(local, sentence, subject, x_start + cut.end(), y_end, "no_effect", subgroup,
+                       ctx, "no-significant-difference", (null.start(), end))
+    if null and null["pair"]:
+        null = None  # "no difference between X and Z" names no outcome
     if null:
+        change = null["noun"].casefold().startswith(_CHANGE_NOUNS)
+        if change and null["of"]:  # "no reduction of Y in Z": Y is the outcome
+            return _drafts_for_null(local, sentence, subgroup, ctx, null.start("of"), null.end("of"), end,
+                                    (null.start(), end))
         named = (null.start("between"), null.end("between")) if null["between"] else (
             (null.start("of"), null.end("of")) if null["of"] else None)
         subject = _null_subject(local, null.end("object"), end, ctx, named)
         if subject is not None:
-            return pair(local, sentence, [subject], null.start("object"), null.end("object"), "associated with",
-                        "no_effect", subgroup, ctx, stats_region=(null.start(), end), rule="no-significant-difference")
+            return _drafts(local, sentence, subject, null.start("object"), end, "no_effect", subgroup, ctx,
+                           "no-significant-difference", (null.start(), end))
     clause = text[body:end]
-    differ = DID_NOT_DIFFER.match(clause)
+    differ = None if baseline else DID_NOT_DIFFER.match(clause)
     if differ:
         name = "object" if differ["object"] else "object2"
         obj_start, obj_end = body + differ.start(name), body + differ.end(name)
         subject = _null_subject(local, body + differ.end(), end, ctx, None)
         if subject is not None:
-            return pair(local, sentence, [subject], obj_start, obj_end, "associated with", "no_effect", subgroup,
-                        ctx, stats_region=(obj_end, end), rule="outcome-did-not-differ")
+            return _drafts(local, sentence, subject, obj_start, obj_end, "no_effect", subgroup, ctx,
+                           "outcome-did-not-differ", (obj_end, end))
     within = WITHIN_ARM.match(clause)
-    if within and len(within["arm"].split()) <= 6:
+    if within and len(within["arm"].split()) <= 6 and not _NOT_AN_ARM.search(within["arm"]):
         direction = "decreases" if within["verb"].casefold() in _DECREASE_VERBS else "increases"
-        arm = _arm_item(local, body + within.start("arm"), body + within.end("arm"))
-        return pair(local, sentence, [arm], body + within.start("object"), body + within.end("object"),
-                    "associated with", direction, subgroup, ctx, stats_region=(body + within.end("verb"), end),
-                    rule="outcome-changed-in-arm")
+        arm = _arm_item(local, body + within.start("arm"), body + within.end("arm"), ctx)
+        return _drafts(local, sentence, arm, body + within.start("object"), body + within.end("object"),
+                       direction, subgroup, ctx, "outcome-changed-in-arm", (body + within.end("verb"), end))
     for pattern, rule in ((ARM_HAD, "arm-had-comparative"), (MORE_LIKELY, "arm-more-likely")):
         match = pattern.match(clause)
         if match and len(match["arm"].split()) <= 8:
             direction = "decreases" if match["word"].casefold() in _DECREASE_WORDS else "increases"
-            arm = _arm_item(local, body + match.start("arm"), body + match.end("arm"))
-            return pair(local, sentence, [arm], body + match.start("object"), body + match.end("object"),
-                        "associated with", direction, subgroup, ctx,
-                        stats_region=(body + match.end("object"), end), rule=rule)
-    return None
+            arm = _arm_item(local, body + match.start("arm"), body + match.end("arm"), ctx)
+            if _NOT_AN_ARM.search(match["arm"]):  # "the analysis showed a lower Y in the X group"
+                named = _ARM_AFTER.search(text, body + match.end("object"), end) or \
+                    _ARM_AFTER.search(text, body + match.start("object"), end)
+                if not named or _NOT_AN_ARM.search(named["arm"]):
+                    continue
+                arm = _arm_item(local, named.start("arm"), named.end("arm"), ctx)
+            return _drafts(local, sentence, arm, body + match.start("object"), end, direction, subgroup, ctx,
+                           rule, (body + match.start("object"), end))
+    return []
+
+
+def comparison_findings(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,
+                        ctx: Context) -> list[Draft]:
+    """The findings the trial-comparison rules read in one clause (each sub-clause on its own)."""
+    drafts: list[Draft] = []
+    for start, stop in _sub_clauses(local.text, body, end):
+        drafts += _one_clause(local, sentence, subgroup, start, stop, ctx)
+    return drafts

@@ -111,9 +111,6 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             return _pair(local, sentence, subjects, body, negated.start(), relation, "no_effect", subgroup, ctx,
                          rule="null-differ-by")
 
-    compared = comparison_findings(local, sentence, subgroup, body, end, ctx, _pair)
-    if compared:
-        return compared
 
     backward = cues.BACKWARD.search(text, body, end)
     if backward:
@@ -138,6 +135,10 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         subjects = subject_items(local, had.start("x"), had.end("x"), ctx)
         return _pair(local, sentence, subjects, had.start("y"), had.end("y"), relation, direction, subgroup, ctx,
                      stats_region=(had.end("y"), end), rule="had-comparative")
+
+    compared = comparison_findings(local, sentence, subgroup, body, end, ctx)
+    if compared:
+        return compared
 
     forward = cues.FORWARD.search(text, body, end)
     if not forward or (forward["predicts"] and cues.AIM.search(text, body, forward.start())):
@@ -196,7 +197,8 @@ def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_
         effect = next((s for s in stats if s.kind == "effect_size"), None)
         item_direction = direction
         if effect is not None and direction in ("increases", "unspecified") and \
-                relation in ("associated with", "predicts") and not _direction_words(local.text[obj_start:obj_start + 30]):
+                relation in ("associated with", "predicts") and \
+                not _direction_words(local.text[obj_start:obj_start + 30]):
             item_direction = "increases" if effect.value > 1 else "decreases" if effect.value < 1 else direction
         subject = concepts[0] if concepts else None
         if subject is None and not stats and not any(iri for iri, _ in objects):

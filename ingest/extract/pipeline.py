@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ingest.extract.comparisons import title_intervention
+from ingest.extract.comparisons import arm_names, title_intervention
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
 from ingest.extract.findings import sentence_findings
@@ -74,7 +74,7 @@ def _context(text: str, title: str | None, mentions: list[ConceptMention], stats
     if title:
         own |= {m.concept for m in matcher.find(title) if set(m.kinds) & _COHORT_KINDS}
     return Context(matcher=matcher, concepts=matcher.concepts, cohort_size=cohort_size, cohort_concepts=own,
-                   intervention=title_intervention(title))
+                   intervention=title_intervention(title), arms=arm_names(text))
 
 
 def _finding(draft: Draft, publication: PublicationRef) -> Finding:

@@ -67,6 +67,8 @@ _CI = re.compile(
 _BRACKET_PAIR = re.compile(
     rf"(?<![/\w.]){_MONEY}(?P<value>{SNUM}){_UNIT}\s*,?\s*[\[(]\s*{_CI_PAIR}{_UNIT}\s*[\])]"
 )
+_NAMES_AN_INTERVAL = re.compile(r"\bCI\b|confidence\s+interval|\bHR\b|\bOR\b|\bRR\b|ratio|relative\s+risk|"
+                                r"hazard|odds")
 _CANDIDATE = re.compile(rf"(?<![/\w.]){_MONEY}(?P<value>{SNUM})(?!\d)")
 _MEASURES = (
     ("other", re.compile(r"pseudo-?median|effect\s+size|\bES\b|β|\bbeta\b", re.IGNORECASE)),
@@ -338,8 +340,7 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
             continue
         before = text[max(0, m.start() - 200):m.start()]
         value, low, high = number(m["value"]), number(m["low"]), number(m["high"])
-        if not re.search(r"\bCI\b|confidence\s+interval|\bHR\b|\bOR\b|\bRR\b|ratio|relative\s+risk", before) \
-                or not _inside(value, low, high) or low == high:
+        if not _NAMES_AN_INTERVAL.search(before) or not _inside(value, low, high) or low == high:
             continue
         measure = _measure_before(text, m.start(), reach=200)
         if measure is None:  # a proportion or a median with its interval: the bounds are not results
