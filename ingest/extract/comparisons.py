@@ -204,7 +204,10 @@ _NOT_DEFINED = re.compile(r"^(?:the|a|an|and|or|of|in|to|with|was|were|received|
 def arm_names(text: str) -> dict[str, str]:
     """Arm labels the text defines: "resistance training (Arm A)" -> {"arm a": "resistance training"}."""
     arms: dict[str, str] = {}
-    for match in _ARM_DEFINITION.finditer(text[:20_000]):
+    for bracket in re.finditer(r"[(\[]", text[:20_000]):
+        match = _ARM_DEFINITION.search(text, max(0, bracket.start() - 60), bracket.end() + 40)
+        if match is None or match.start("label") < bracket.start():
+            continue
         words = [w for w in match["x"].split() if not _NOT_DEFINED.match(w)]
         while words and _NOT_DEFINED.match(words[0]):
             words.pop(0)
@@ -263,17 +266,14 @@ _SUB_BREAK = re.compile(r",\s+and\s+|;\s+|,\s+(?:while|whereas|but)\s+", re.IGNO
 
 def _sub_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The clause cut at ", and", ";" and ", while/whereas/but" outside brackets."""
-    cuts, depth, last = [], 0, start
-    index = start
-    while index < end:
-        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(text[index], 0)
-        if depth == 0 and text[index] in ",;":
-            cut = _SUB_BREAK.match(text, index, end)
-            if cut:
-                cuts.append((last, index))
-                last = index = cut.end()
-                continue
-        index += 1
+    cuts, last = [], start
+    for cut in _SUB_BREAK.finditer(text, start, end):
+        if cut.start() < last:
+            continue
+        before = text[start:cut.start()]
+        if before.count("(") + before.count("[") == before.count(")") + before.count("]"):
+            cuts.append((last, cut.start()))
+            last = cut.end()
     cuts.append((last, end))
     return cuts
 

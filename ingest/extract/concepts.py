@@ -97,6 +97,7 @@ class ConceptMatcher:
         # One-letter slips in the first word of a label of several words ("even-free survival"):
         # every first word of five letters or more is indexed under its one-letter deletions.
         self._slips: dict[str, set[str]] = {}
+        self._seconds = {second for node in self._labels.values() for second in node if second != _END}
         for first, node in self._labels.items():
             if len(first) >= 5 and first.isalpha() and any(k != _END for k in node):
                 for variant in _deletions(first) | {first}:
@@ -125,7 +126,7 @@ class ConceptMatcher:
     def _slip(self, folded: list[str], i: int) -> tuple[int, str, str] | None:
         """A label of several words whose first word the text misspelt by one letter, the rest exact."""
         word = folded[i]
-        if len(word) < 4 or not word.isalpha() or i + 1 >= len(folded):
+        if i + 1 >= len(folded) or folded[i + 1] not in self._seconds or len(word) < 4 or not word.isalpha():
             return None
         candidates: set[str] = set()
         for variant in _deletions(word) | {word}:

@@ -120,7 +120,8 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
             for index, stat in enumerate(stats):
                 limit = stats[index + 1].start if index + 1 < len(stats) else end
                 after = _AFTER.match(text, stat.end, limit)
-                before = _BEFORE.search(text[start:stat.start]) if not after else None
+                lo = max(start, stat.start - 200)  # a label and its verb fit here; the search stays short
+                before = _BEFORE.search(text[lo:stat.start]) if not after else None
                 group = scope
                 if after:
                     region = (after.start("verb"), after.end("rest"))
@@ -131,7 +132,7 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
                     rule = "occurrence-count-then-event"
                 elif before:
                     which = next(name for name in ("label", "share", "rate") if before[name])
-                    region = (start + before.start(which), start + before.end(which))
+                    region = (lo + before.start(which), lo + before.end(which))
                     concept = _first(local.mentions_in(*region), ctx, last=True)
                     label = _label(before[which])
                     rule = "occurrence-event-then-count"

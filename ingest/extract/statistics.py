@@ -378,10 +378,26 @@ _COUNT_RULES = (
 )
 
 
+_PERCENT_SIGN = re.compile(r"%|per\s*cent", re.IGNORECASE)
+
+
+def _percent_windows(text: str) -> list[tuple[int, int]]:
+    """The stretches of text around each % sign (merged): only there can a count with its percentage be."""
+    spans: list[tuple[int, int]] = []
+    for m in _PERCENT_SIGN.finditer(text):
+        lo, hi = max(0, m.start() - 110), min(len(text), m.end() + 50)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
 def _counts(text: str, claims: _Claims) -> list[Statistic]:
     found = []
+    windows = _percent_windows(text)
     for name, pattern in _COUNT_RULES:
-        for m in pattern.finditer(text):
+        for m in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
             if not claims.free(m.start(), m.end()):
                 continue
             groups = {k: v for k, v in m.groupdict().items() if v}
@@ -445,6 +461,16 @@ def _rate_labels(text: str, stats: list[Statistic]) -> list[Statistic]:
     return out
 
 
+_NUMBER_WORDS = frozenset([*_UNITS[1:], *_TENS, "a"])
+_WORD_START = re.compile(r"(?<![\w-])[A-Za-z]+")
+
+
+def _word_number_starts(text: str) -> list[int]:
+    """Where a number written in words may start (a dictionary check, much cheaper than the pattern)."""
+    return [m.start() for m in _WORD_START.finditer(text)
+            if m.group().casefold() in _NUMBER_WORDS and m.group().casefold() != "a"]
+
+
 def _samples(text: str, claims: _Claims) -> list[Statistic]:
     found = []
     for m in _SAMPLE.finditer(text):
@@ -457,8 +483,9 @@ def _samples(text: str, claims: _Claims) -> list[Statistic]:
         size = integer(m[which])
         found.append(Statistic("sample_size", "=", Decimal(size), start, end, text[start:end],
                                count=size, label=m["noun"], found_by="sample-size"))
-    for m in _SAMPLE_WORDS.finditer(text):
-        if claims.free(m.start(), m.end()):
+    for start in _word_number_starts(text):
+        m = _SAMPLE_WORDS.match(text, start)
+        if m and claims.free(m.start(), m.end()):
             claims.take(m.start(), m.end())
             size = word_number(m["words"] or m["each"])
             found.append(Statistic("sample_size", "=", Decimal(size), m.start(), m.end(), m.group(),
