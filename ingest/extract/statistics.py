@@ -494,8 +494,30 @@ def _samples(text: str, claims: _Claims) -> list[Statistic]:
     return found
 
 
+_SAME_LENGTH = str.maketrans({
+    "\uff1c": "<", "\uff1e": ">", "\uff1d": "=", "\uff05": "%", "\uff08": "(", "\uff09": ")", "\uff0c": ",",
+    "\uff0e": ".", "\uff1a": ":", "\uff1b": ";", "\u2264": "≤", "\u2265": "≥", "\u2212": "−", "\u2009": " ",
+    "\u202f": " ", "\u00a0": " ", "\u2007": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ", "\u2010": "-",
+    "\u2011": "-", "\u00b7": "·", "\u2027": "·", "\u22c5": "·", **{chr(0xFF10 + d): str(d) for d in range(10)},
+})
+"""Full-width forms and odd spaces, each replaced by one ordinary character, so offsets stay the same."""
+
+
 def find_statistics(text: str) -> list[Statistic]:
-    """Every statistic in the text, in reading order."""
+    """Every statistic in the text, in reading order (offsets and ``text`` refer to the text as given)."""
+    original, text = text, text.translate(_SAME_LENGTH)
+    if text is not original and text != original:
+        return [_as_written(s, original) for s in _find(text)]
+    return _find(text)
+
+
+def _as_written(stat: Statistic, original: str) -> Statistic:
+    moved = object.__new__(Statistic)
+    moved.__dict__.update(stat.__dict__, text=original[stat.start:stat.end])
+    return moved
+
+
+def _find(text: str) -> list[Statistic]:
     claims = _Claims()
     stats = _p_values(text, claims)
     stats += _effects(text, claims)
