@@ -34,7 +34,9 @@ FORWARD = re.compile(
     r"(?:independent\s+|significant\s+|additional\s+|major\s+)*risk\s+factors?\s+for)|"
     r"(?P<assoc>(?:was|were|is|are|remained)\s+(?:also\s+)?(?:significantly\s+|independently\s+|strongly\s+)?"
     r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to))|"
-    r"(?P<improves>improved|prolonged|increased|reduced|decreased|lowered|worsened)(?=\s+(?:the\s+)?[\w-]+)",
+    r"(?<!\bwas\s)(?<!\bwere\s)(?<!\bbe\s)(?P<improves>improved|prolonged|increased|reduced|decreased|lowered|"
+    r"worsened)(?=\s+(?!(?:by|from|to|at|in|significantly|over|after|during|with|among|between|use)\b)"
+    r"(?:the\s+)?[\w-]+)",
     re.IGNORECASE,
 )
 # Relations whose outcome comes first: "OS was superior for patients who responded".
@@ -89,7 +91,8 @@ LEADING_ADVERB = re.compile(r"(?:However|Furthermore|Moreover|Additionally|Final
                             r"Conversely|Similarly|Overall|Thus|Therefore),\s*", re.IGNORECASE)
 # Study aims, where "predictors of" names what was looked for, not what was found.
 AIM = re.compile(r"\b(?:analy[sz]ed|evaluated|investigated|assessed|examined|aimed|sought|to\s+identify|"
-                 r"to\s+determine|to\s+evaluate|to\s+assess|we\s+studied|was\s+to)\b", re.IGNORECASE)
+                 r"to\s+determine|to\s+evaluate|to\s+assess|to\s+investigate|to\s+compare|to\s+examine|"
+                 r"we\s+studied|was\s+to|hypothesi[sz]ed|objectives?|purpose)\b", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r",\s+and\s+|;\s+|,\s+(?:whereas|while|but)\s+|\s+(?:among|of)\s+whom\s+",
                           re.IGNORECASE)
 WHOM = re.compile(r"^\s+(?:among|of)\s+whom\s+$", re.IGNORECASE)

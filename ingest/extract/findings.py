@@ -35,6 +35,8 @@ from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
 
 _BY_EXPOSURE = re.compile(r"\b(?:with\s+and\s+without|according\s+to|by)\s+(?P<x>[^,;(]+)", re.IGNORECASE)
+_NOT_A_SUBJECT = re.compile(r"(?:we|as|across|these|this|they|it|there|which|that)\b|.*\b(?:was|were)\s+\w+\s+by$",
+                            re.IGNORECASE)
 _SURVIVAL = re.compile(r"surviv|\bOS\b|\bEFS\b|\bPFS\b|\bLFS\b|\bDFS\b|\bRFS\b", re.IGNORECASE)
 
 
@@ -141,7 +143,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         return compared
 
     forward = cues.FORWARD.search(text, body, end)
-    if not forward or (forward["predicts"] and cues.AIM.search(text, body, forward.start())):
+    if not forward or cues.AIM.search(text, body, forward.start()):
         return None
     head = text[forward.end():forward.end() + 40]
     if forward["risk"]:
@@ -158,7 +160,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         relation = "improves" if verb in ("improved", "prolonged") else "associated with"
         direction = "decreases" if verb in cues.DECREASE_WORDS else "increases"
     subjects = extra_items + subject_items(local, body, forward.start(), ctx)
-    subjects = [s for s in subjects if s[2] or len(s[3].split()) <= 6]
+    subjects = [s for s in subjects if s[2] or (len(s[3].split()) <= 6 and not _NOT_A_SUBJECT.match(s[3]))]
     return _pair(local, sentence, subjects, forward.end(), _clause_end(text, forward.end(), end), relation,
                  direction, subgroup, ctx, stats_region=(forward.end(), end), rule=rule)
 
@@ -201,8 +203,9 @@ def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_
                 not _direction_words(local.text[obj_start:obj_start + 30]):
             item_direction = "increases" if effect.value > 1 else "decreases" if effect.value < 1 else direction
         subject = concepts[0] if concepts else None
-        if subject is None and not stats and not any(iri for iri, _ in objects):
-            continue
+        if subject is None and not stats and not any(iri for iri, _ in objects) and \
+                not (label and len(label.split()) <= 4 and all(len((o or "").split()) <= 8 for _, o in objects)):
+            continue  # nothing named, nothing counted: only a short subject and object phrase are kept
         for obj, obj_label in objects:
             if obj is not None and subject == obj:
                 continue

@@ -8,6 +8,7 @@ cohort's own therapy and disease) is read once and handed to every sentence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -118,6 +119,29 @@ def _until(items: Sequence[T], start: int, end: int) -> list[T]:
     return out
 
 
+_SECTION = re.compile(
+    r"(?m)^[ \t]*(?:ABSTRACT\.)?(?P<name>[A-Z][A-Za-z]*(?:[ /&-][A-Za-z]+){0,4})[.:]?[ \t]*(?:\n|:[ \t]+)"
+)
+_NOT_RESULTS = re.compile(
+    r"^(?:background|introduction|objectives?|aims?|purpose|rationale|context|hypothes[ie]s|importance|"
+    r"methods?|design|setting|participants|patients|subjects|interventions?|materials?|measurements?|"
+    r"study\s+design|main\s+outcome\s+measures?|outcome\s+measures?|trial\s+registration)"
+    r"(?:\s*(?:and|&|/)\s*(?:methods?|design|setting|participants|objectives?|aims?))*$",
+    re.IGNORECASE,
+)
+
+
+def _background_spans(text: str) -> list[tuple[int, int]]:
+    """The stretches a structured abstract labels as background, aims or methods (no findings are read there)."""
+    headers = [(m.start(), m.end(), m["name"]) for m in _SECTION.finditer(text) if len(m["name"]) <= 40]
+    spans = []
+    for index, (_, end, name) in enumerate(headers):
+        stop = headers[index + 1][0] if index + 1 < len(headers) else len(text)
+        if _NOT_RESULTS.match(name.strip()):
+            spans.append((end, stop))
+    return spans
+
+
 def extract_abstract(text: str, publication: PublicationRef, *, title: str | None = None,
                      matcher: ConceptMatcher | None = None) -> Extraction:
     """Read one abstract. Never raises on odd text: what it cannot read is counted as uninterpreted."""
@@ -127,6 +151,7 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
     stats = find_statistics(text)
     sentences = split_sentences(text)
     ctx = _context(text, title, mentions, stats, sentences, matcher)
+    background = _background_spans(text)
     findings: dict[Finding, ExtractedFinding] = {}
     uninterpreted = 0
     m_index = s_index = 0
@@ -138,7 +163,8 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
         own_mentions = _until(mentions, m_index, sentence.end)
         own_stats = _until(stats, s_index, sentence.end)
         too_long = sentence.end - sentence.start > MAX_SENTENCE
-        drafts = [] if too_long else sentence_findings(sentence, own_mentions, own_stats, ctx)
+        skipped = too_long or any(a <= sentence.start < b for a, b in background)
+        drafts = [] if skipped else sentence_findings(sentence, own_mentions, own_stats, ctx)
         for draft in drafts:
             record = _finding(draft, publication)
             findings.setdefault(record, ExtractedFinding(record, draft.statistics))
