@@ -84,6 +84,9 @@ MORE_LIKELY = re.compile(
     r"(?=\s+(?:than|compared|versus|vs\.?|relative)\b|\s*[(;,.]|\s*$)",
     re.IGNORECASE,
 )
+_RATIOS = {"HR", "OR", "RR", "IRR", "SHR"}
+_ITEM_VERB = re.compile(r"(?:significantly\s+)?(?P<verb>improved|increased|decreased|reduced|lowered|shortened|"
+                        r"prolonged)\s+", re.IGNORECASE)
 _DECREASE_VERBS = {"decreased", "reduced", "declined", "fell", "lowered", "shortened"}
 _DECREASE_WORDS = {"lower", "shorter", "worse", "inferior", "poorer", "reduced", "fewer", "less", "smaller", "slower"}
 _TITLE_SUBJECT = (
@@ -153,9 +156,17 @@ def _label(text: str) -> str:
     return re.sub(r"^(?:(?:the|a|an|both|in|for|on|of)\s+)+", "", text, flags=re.IGNORECASE)
 
 
+def object_list_drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str], str], obj_start: int,
+                       obj_end: int, direction: str, subgroup: str, ctx: Context, rule: str,
+                       stats_region: tuple[int, int], relation: str = "associated with") -> list[Draft]:
+    """Drafts for a subject and a list of outcomes ("X reduced A (P), B (P), and C (P)")."""
+    return _drafts(local, sentence, subject, obj_start, obj_end, direction, subgroup, ctx, rule, stats_region,
+                   relation)
+
+
 def _drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str], str], obj_start: int,
             obj_end: int, direction: str, subgroup: str, ctx: Context, rule: str,
-            stats_region: tuple[int, int]) -> list[Draft]:
+            stats_region: tuple[int, int], relation: str = "associated with") -> list[Draft]:
     """One draft per object item; an item keeps its own P-value, a single item takes the clause's numbers."""
     text = local.text
     end = _object_end(text, obj_start, obj_end)
@@ -176,17 +187,24 @@ def _drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str]
     for start, stop, words in _item_labels(text, spans):
         item_direction = direction
         null = re.match(r"no\s+(?:significant\s+)?(?:increase|decrease|difference|change)s?\s+(?:in|of)\s+", words)
+        verb = _ITEM_VERB.match(words)
         if null:
             words, item_direction = words[null.end():], "no_effect"
+        elif verb:  # "... reduced A (P), and increased B (P)": the item brings its own verb
+            words = words[verb.end():]
+            item_direction = "decreases" if verb["verb"].casefold() in _DECREASE_VERBS else "increases"
         if not words or len(words.split()) > 10:
             continue
         own = local.stats_in(start, stop, kinds=("p_value", "effect_size"))
         stats = own or (shared if len(spans) == 1 else [])
+        effect = next((s for s in stats if s.kind == "effect_size" and s.measure in _RATIOS), None)
+        if effect is not None and item_direction == "unspecified":
+            item_direction = "increases" if effect.value > 1 else "decreases" if effect.value < 1 else item_direction
         concepts = pick(local.mentions_in(start, stop), ctx, OBJECT_RANK)
         obj = concepts[0] if concepts else None
         subject_concept = subject[2][0] if subject[2] else None
         drafts.append(Draft(
-            relation="associated with", direction=item_direction, subject_concept=subject_concept, subject_label=label,
+            relation=relation, direction=item_direction, subject_concept=subject_concept, subject_label=label,
             object_concept=obj, object_label=words, subgroup=subgroup, sentence=sentence, statistics=tuple(stats),
             confidence=confidence(subject_concept, obj, stats, "0.45"), found_by=rule,
         ))
@@ -257,7 +275,7 @@ def _null_subject(local: Local, start: int, end: int, ctx: Context,
     return None
 
 
-_LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Throughout)\s+[^,;()]{1,40},\s*|"
+LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Throughout)\s+[^,;()]{1,40},\s*|"
                    r"(?:However|Moreover|Furthermore|Additionally|In\s+addition|Also|Overall|Similarly|"
                    r"Conversely|Finally|Importantly|Notably),\s*|(?:and|but|while|whereas)\s+)*",
                    re.IGNORECASE)
@@ -290,7 +308,7 @@ def _drafts_for_null(local: Local, sentence: Sentence, subgroup: str, ctx: Conte
 def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,
                 ctx: Context) -> list[Draft]:
     text = local.text
-    lead = _LEAD.match(text, body, end)
+    lead = LEAD.match(text, body, end)
     if lead:
         body = lead.end()
     baseline = bool(_BASELINE.search(text, body, end))

@@ -33,10 +33,11 @@ FORWARD = re.compile(
     r"(?P<risk>(?:was|were|are|is|as|remained|emerged\s+as|identified\s+as)\s+(?:an?\s+)?"
     r"(?:independent\s+|significant\s+|additional\s+|major\s+)*risk\s+factors?\s+for)|"
     r"(?P<assoc>(?:was|were|is|are|remained)\s+(?:also\s+)?(?:significantly\s+|independently\s+|strongly\s+)?"
-    r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to))|"
-    r"(?<!\bwas\s)(?<!\bwere\s)(?<!\bbe\s)(?P<improves>improved|prolonged|increased|reduced|decreased|lowered|"
-    r"worsened)(?=\s+(?!(?:by|from|to|at|in|significantly|over|after|during|with|among|between|use)\b)"
-    r"(?:the\s+)?[\w-]+)",
+    r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to)|resulted\s+in|led\s+to)|"
+    r"(?<!\bwas\s)(?<!\bwere\s)(?<!\bbe\s)(?P<improves>(?:(?:significantly|also|further|markedly|substantially|"
+    r"effectively|statistically\s+significantly)\s+)?(?:improved|prolonged|increased|reduced|decreased|lowered|"
+    r"worsened))(?=\s+(?!(?:by|from|to|at|in|significantly|over|after|during|with|among|between|use|could|"
+    r"was|were)\b)(?:the\s+)?[\w-]+)",
     re.IGNORECASE,
 )
 # Relations whose outcome comes first: "OS was superior for patients who responded".
@@ -60,7 +61,7 @@ COMPARATOR_GROUP = re.compile(
 )
 DECREASE_WORDS = {
     "lower", "reduced", "decreased", "worse", "shorter", "inferior", "poorer", "less", "fewer", "diminished",
-    "impaired", "lowered", "worsened", "reduce", "decrease",
+    "impaired", "lowered", "worsened", "reduce", "decrease", "reduction", "protective",
 }
 INCREASE_WORDS = {
     "higher", "increased", "greater", "longer", "better", "improved", "superior", "more", "prolonged",

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.extract import cues
-from ingest.extract.comparisons import comparison_findings
+from ingest.extract.comparisons import LEAD, comparison_findings, object_list_drafts
 from ingest.extract.concepts import ConceptMention
 from ingest.extract.draft import ALL_PATIENTS, Context, Draft, Local, confidence
 from ingest.extract.occurrence import occurrence_findings
@@ -35,8 +35,9 @@ from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
 
 _BY_EXPOSURE = re.compile(r"\b(?:with\s+and\s+without|according\s+to|by)\s+(?P<x>[^,;(]+)", re.IGNORECASE)
-_NOT_A_SUBJECT = re.compile(r"(?:we|as|across|these|this|they|it|there|which|that)\b|.*\b(?:was|were)\s+\w+\s+by$",
-                            re.IGNORECASE)
+_NOT_A_SUBJECT = re.compile(r"(?:we|as|across|these|this|they|it|there|which|that|the|in|at|during|after|on|by|"
+                            r"for|with|parents\s+perceive)\b(?!\s+\w)|(?:we|as|across|these|this|they|it|there|"
+                            r"in\s+this|parents)\b|\w+ly$|.*\b(?:was|were)\s+\w+\s+by$", re.IGNORECASE)
 _SURVIVAL = re.compile(r"surviv|\bOS\b|\bEFS\b|\bPFS\b|\bLFS\b|\bDFS\b|\bRFS\b", re.IGNORECASE)
 
 
@@ -86,7 +87,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     if lead:
         extra_items = subject_items(local, lead.start("item"), lead.end("item"), ctx)
         body = lead.end()
-    adverb = cues.LEADING_ADVERB.match(text, body)
+    adverb = cues.LEADING_ADVERB.match(text, body) or LEAD.match(text, body)
     if adverb:
         body = adverb.end()
 
@@ -117,6 +118,14 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     backward = cues.BACKWARD.search(text, body, end)
     if backward:
         exposure = cues.EXPOSURE.search(text[:end], backward.end("word"))
+        terms = re.match(r"(?:terms|regards?|respect)\s+(?:of|to)\s+", exposure["what"]) if exposure else None
+        if exposure and terms:  # "X was superior in terms of Y": X is the subject, Y the outcome
+            subjects = subject_items(local, body, backward.start(), ctx)
+            word = backward["word"].casefold()
+            direction = "decreases" if word in cues.DECREASE_WORDS or word.startswith("less") else "increases"
+            return _pair(local, sentence, subjects, exposure.start("what") + terms.end(), end, "associated with",
+                         direction, subgroup, ctx, stats_region=(backward.start(), end),
+                         rule="outcome-comparative-for")
         if exposure and exposure["what"]:
             subjects = subject_items(local, exposure.start("what"), exposure.end("what"), ctx)
             word = backward["word"].casefold()
@@ -152,15 +161,22 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         relation, direction = "predicts", _direction_words(" ".join(head.split()[:2])) or "unspecified"
         rule = "predictor-of"
     elif forward["assoc"]:
-        relation, direction = "associated with", _direction_words(" ".join(head.split()[:2])) or "increases"
+        relation, direction = "associated with", _direction_words(" ".join(head.split()[:4])) or "increases"
         rule = "associated-with"
     else:
         rule = "effect-verb"
-        verb = forward["improves"].casefold()
+        verb = forward["improves"].casefold().split()[-1]
         relation = "improves" if verb in ("improved", "prolonged") else "associated with"
         direction = "decreases" if verb in cues.DECREASE_WORDS else "increases"
     subjects = extra_items + subject_items(local, body, forward.start(), ctx)
     subjects = [s for s in subjects if s[2] or (len(s[3].split()) <= 6 and not _NOT_A_SUBJECT.match(s[3]))]
+    if len(subjects) == 1 and not local.mentions_in(forward.end(), end) and not forward["risk"]:
+        # one subject, outcomes the vocabulary does not name: each listed outcome with its own numbers
+        head_words = " ".join(head.split()[:2])
+        if _direction_words(head_words) is None or len(local.stats_in(forward.end(), end, kinds=("p_value",))) > 1:
+            start = forward.end() + len(head) - len(head.lstrip())
+            return object_list_drafts(local, sentence, subjects[0], start, end, direction, subgroup, ctx, rule,
+                                      (forward.end(), end), relation)
     return _pair(local, sentence, subjects, forward.end(), _clause_end(text, forward.end(), end), relation,
                  direction, subgroup, ctx, stats_region=(forward.end(), end), rule=rule)
 
