@@ -19,6 +19,8 @@ never a guess from elsewhere; without one the sentence gives no finding.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from decimal import Decimal
 
 from ingest.extract.draft import Context, Draft, Local, confidence
 from ingest.extract.phrases import KIND_RANK, OBJECT_RANK, pick
@@ -71,7 +73,7 @@ WITHIN_ARM = re.compile(
 ARM_HAD = re.compile(
     r"^(?:(?:Patients|Participants|Subjects|Children|Women|Men|Those|People)\s+(?:in|on|receiving|allocated\s+to)\s+)?"
     r"(?:the\s+)?(?P<arm>[^,;()]{1,60}?(?:\s+(?:group|arm)s?)?)\s+(?:had|showed|experienced|achieved|reported|"
-    r"received|demonstrated|produced)\s+(?:a\s+|an\s+)?(?:statistically\s+)?(?:significantly\s+)?"
+    r"received|demonstrated|produced)\s+(?:a\s+|an\s+)?(?:statistically\s+)?(?:significant(?:ly)?\s+)?"
     r"(?P<word>lower|higher|longer|shorter|better|worse|superior|inferior|poorer|improved|reduced|increased|"
     r"greater|fewer|more|less|smaller|larger|faster|slower)\s+(?P<object>[^(;,]+?)"
     r"(?=\s+(?:than|compared|versus|vs\.?|relative|in\s+comparison|at|during|after)\b|\s*[(;,.]|\s*$)",
@@ -87,6 +89,34 @@ MORE_LIKELY = re.compile(
 _RATIOS = {"HR", "OR", "RR", "IRR", "SHR"}
 _ITEM_VERB = re.compile(r"(?:significantly\s+)?(?P<verb>improved|increased|decreased|reduced|lowered|shortened|"
                         r"prolonged)\s+", re.IGNORECASE)
+_NUM = r"[-−]?\d+(?:[.·]\d+)?"
+_ARM = r"(?:the\s+)?(?P<{0}>[^,;()]{{1,50}}?)(?:\s+(?:group|arm|patients|participants)s?)?"
+_VS = r"\s*,?\s*(?:and|versus|vs\.?|compared\s+(?:to|with)|as\s+compared\s+(?:to|with)|while|whereas|but|against)\s+"
+_PAREN = r"(?:\s*[\[(][^()\[\]]*[)\]])?"
+ARM_NUMBERS = (
+    # "Y was 49% in the X arm and 48% in the Z arm (P = 0.76)"
+    re.compile(rf"^(?P<object>[^,;()]{{2,90}}?)\s+(?:was|were)\s+(?:about\s+|approximately\s+)?(?P<a>{_NUM})"
+               rf"\s*(?:%|[a-zμ/]+)?{_PAREN}\s+(?:in|for|with|among)\s+{_ARM.format('x')}{_VS}(?P<b>{_NUM})"
+               rf"\s*(?:%|[a-zμ/]+)?{_PAREN}\s+(?:in|for|with|among)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$)",
+               re.IGNORECASE),
+    # "Y in the X group was 20.5% compared to 44.5% in the Z group"
+    re.compile(rf"^(?P<object>[^,;()]{{2,90}}?)\s+(?:in|among|for|with)\s+{_ARM.format('x')}\s+(?:was|were)\s+"
+               rf"(?P<a>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}{_VS}(?P<b>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}\s+"
+               rf"(?:in|among|for|with)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$)", re.IGNORECASE),
+    # "Y were 22% and 50% in X and Z patients, respectively"
+    re.compile(rf"^(?P<object>[^,;()]{{2,90}}?)\s+(?:was|were)\s+(?P<a>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}{_VS}"
+               rf"(?P<b>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}\s*,?\s+(?:in|for|among|with)\s+(?:the\s+)?"
+               rf"(?P<x>[^,;()]{{1,40}}?){_VS}(?:the\s+)?(?P<z>[^,;()]{{1,40}}?)(?:\s+(?:groups?|arms?|patients))?"
+               rf",?\s+respectively", re.IGNORECASE),
+)
+FAVOUR = re.compile(
+    r"^(?:(?:statistically\s+)?significant\s+(?:differences?|improvements?)\s+(?:between\s+[^,;()]{1,60}?\s+)?"
+    r"(?:were|was)\s+(?:noted|found|observed|seen)\s+(?:for|in)\s+)(?P<object>.+?),?\s+in\s+favou?r\s+of\s+"
+    r"(?P<arm>[^,;()]{2,80}?)(?=\s*[,;(.]|\s+(?:compared|than|versus|vs)\b|\s*$)",
+    re.IGNORECASE,
+)
+_CONTROL = re.compile(r"\b(?:placebo|controls?|usual\s+care|standard\s+care|sham|vehicle|no\s+\w+|CG|SC|UC|TAU)\b",
+                      re.IGNORECASE)
 _DECREASE_VERBS = {"decreased", "reduced", "declined", "fell", "lowered", "shortened"}
 _DECREASE_WORDS = {"lower", "shorter", "worse", "inferior", "poorer", "reduced", "fewer", "less", "smaller", "slower"}
 _TITLE_SUBJECT = (
@@ -97,6 +127,8 @@ _TITLE_SUBJECT = (
     re.compile(r"^(?:An?\s+|The\s+)?(?P<x>[^:,;]+?)\s+(?:versus|vs\.?|compared\s+(?:with|to)|"
                r"for|in|to\s+(?:prevent|reduce|improve|treat))\b", re.IGNORECASE),
 )
+_OUTCOME_FIRST = re.compile(r"(?:incidence|rates?|risk|outcomes?|prevalence|effects?|efficacy|safety|use|quality|"
+                            r"relationships?|associations?)\b", re.IGNORECASE)
 _NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial|study|pilot|phase)\b", re.IGNORECASE)
 
 
@@ -166,12 +198,12 @@ def object_list_drafts(local: Local, sentence: Sentence, subject: tuple[int, int
 
 def _drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str], str], obj_start: int,
             obj_end: int, direction: str, subgroup: str, ctx: Context, rule: str,
-            stats_region: tuple[int, int], relation: str = "associated with") -> list[Draft]:
+            stats_region: tuple[int, int], relation: str = "associated with", listed: bool = True) -> list[Draft]:
     """One draft per object item; an item keeps its own P-value, a single item takes the clause's numbers."""
     text = local.text
     end = _object_end(text, obj_start, obj_end)
     spans = _top_level_items(text, obj_start, end)
-    tail = _LIST_AFTER.search(text, end, stats_region[1])
+    tail = _LIST_AFTER.search(text, end, stats_region[1]) if listed else None
     if tail and len(spans) == 1:  # "... greater change compared to controls for pain (p), function (p) and ..."
         listed = _top_level_items(text, tail.end(), _object_end(text, tail.end(), stats_region[1]))
         if len(listed) >= 2:
@@ -243,7 +275,7 @@ def title_intervention(title: str | None) -> str | None:
         match = pattern.search(title)
         if match:
             x = " ".join(match["x"].split())
-            if 0 < len(x.split()) <= 8 and not _NOT_ARM.match(x):
+            if 0 < len(x.split()) <= 8 and not _NOT_ARM.match(x) and not _OUTCOME_FIRST.match(x):
                 return x
     return None
 
@@ -363,7 +395,43 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 arm = _arm_item(local, named.start("arm"), named.end("arm"), ctx)
             return _drafts(local, sentence, arm, body + match.start("object"), end, direction, subgroup, ctx,
                            rule, (body + match.start("object"), end))
+    favour = FAVOUR.match(clause)
+    if favour:
+        arm = _arm_item(local, body + favour.start("arm"), body + favour.end("arm"), ctx)
+        return _drafts(local, sentence, arm, body + favour.start("object"), body + favour.end("object"), "increases",
+                       subgroup, ctx, "in-favour-of", (body, end))
+    for pattern in ARM_NUMBERS:
+        numbers = pattern.match(clause)
+        if numbers:
+            return _arm_numbers(local, sentence, subgroup, body, end, numbers, ctx)
     return []
+
+
+def _arm_numbers(local: Local, sentence: Sentence, subgroup: str, body: int, end: int, match: re.Match,
+                 ctx: Context) -> list[Draft]:
+    """Two arms' numbers for one outcome: the direction is that of the first arm, unless the P-value says none."""
+    p_values = local.stats_in(body, end, kinds=("p_value",)) or local.stats_in(0, len(local.text), kinds=("p_value",))
+    if len(p_values) != 1:
+        return []
+    p = p_values[0]
+    a = float(match["a"].replace("·", ".").replace("−", "-"))
+    b = float(match["b"].replace("·", ".").replace("−", "-"))
+    if p.operator in (">", ">=") or (p.operator == "=" and p.value >= Decimal("0.05")) or a == b:
+        direction = "no_effect"
+    else:
+        direction = "increases" if a > b else "decreases"
+    arm = _arm_item(local, body + match.start("x"), body + match.end("x"), ctx)
+    other = _arm_item(local, body + match.start("z"), body + match.end("z"), ctx)
+    if _CONTROL.search(arm[3]) and not _CONTROL.search(other[3]):  # the tested arm is the subject
+        arm = other
+        direction = {"increases": "decreases", "decreases": "increases"}.get(direction, direction)
+    if _NOT_AN_ARM.search(arm[3]):
+        return []
+    if direction == "no_effect":  # a null comparison says as much about either arm
+        arm = (*arm[:3], f"{arm[3]} (vs {other[3] if other is not arm else _label(match['x'])})")
+    drafts = _drafts(local, sentence, arm, body + match.start("object"), body + match.end("object"), direction,
+                     subgroup, ctx, "numbers-by-arm", (body, end), listed=False)
+    return [replace(d, statistics=(p,)) for d in drafts]
 
 
 def comparison_findings(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,

@@ -45,11 +45,13 @@ BACKWARD = re.compile(
     r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+)?(?P<word>improved|superior|better|longer|prolonged|"
     r"higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased|"
     r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed))\s+"
-    r"(?:(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders)?)",
+    r"(?:(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
+    r"participants|people|women|men|individuals|infants)?)",
     re.IGNORECASE,
 )
 EXPOSURE = re.compile(
-    r"\b(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders)?\s*"
+    r"\b(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
+    r"participants|people|women|men|individuals|infants)?\s*"
     r"(?:who\s+(?:had\s+)?|that\s+|with\s+|receiving\s+|treated\s+with\s+)?(?P<what>.+?)"
     r"(?=\s+(?:compared|versus|vs\.?|than|relative|in\s+comparison)\b|[,;(]|$)",
     re.IGNORECASE,
