@@ -99,7 +99,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                      subject_text)]
         relation = "predicts" if "predict" in null["verb"].casefold() else "associated with"
         return _pair(local, sentence, subjects, null.end(), end, relation, "no_effect", subgroup, ctx,
-                     rule="null-subject")
+                     rule="null-verb")
     negated = cues.NULL_VERB.search(text, body, end)
     if negated:
         relation = "predicts" if "predict" in negated.group().casefold() else "associated with"
