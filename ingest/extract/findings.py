@@ -35,6 +35,13 @@ from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
 
 _BY_EXPOSURE = re.compile(r"\b(?:with\s+and\s+without|according\s+to|by)\s+(?P<x>[^,;(]+)", re.IGNORECASE)
+_WORD = re.compile(r"[a-z]+")
+_NULL_WORDS = {"not", "no", "similar", "comparable"}
+_BE_WORDS = {"was", "were", "is", "are"}
+_HAD_WORDS = {"had", "showed", "experienced", "achieved"}
+_FORWARD_WORDS = {"predicted", "predicts", "predictive", "predictor", "predictors", "risk", "associated",
+                  "correlated", "linked", "related", "improved", "prolonged", "increased", "reduced", "decreased",
+                  "lowered", "worsened", "resulted", "led"}
 _NOT_A_SUBJECT = re.compile(r"(?:we|as|across|these|this|they|it|there|which|that|the|in|at|during|after|on|by|"
                             r"for|with|parents\s+perceive)\b(?!\s+\w)|(?:we|as|across|these|this|they|it|there|"
                             r"in\s+this|parents)\b|\w+ly$|.*\b(?:was|were)\s+\w+\s+by$", re.IGNORECASE)
@@ -91,7 +98,8 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     if adverb:
         body = adverb.end()
 
-    null = cues.NULL_SUBJECT.search(text, body, end)
+    words = set(_WORD.findall(text[body:end].casefold()))  # each cue needs one of its words: a cheap first check
+    null = cues.NULL_SUBJECT.search(text, body, end) if "no" in words else None
     if null:
         subject_text = null["subject"]
         subjects = [(null.start("subject"), null.end("subject"),
@@ -100,7 +108,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         relation = "predicts" if "predict" in null["verb"].casefold() else "associated with"
         return _pair(local, sentence, subjects, null.end(), end, relation, "no_effect", subgroup, ctx,
                      rule="null-verb")
-    negated = cues.NULL_VERB.search(text, body, end)
+    negated = cues.NULL_VERB.search(text, body, end) if words & _NULL_WORDS else None
     if negated:
         relation = "predicts" if "predict" in negated.group().casefold() else "associated with"
         if not re.search(r"differ|similar|comparable|different", negated.group(), re.IGNORECASE):
@@ -115,7 +123,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                          rule="null-differ-by")
 
 
-    backward = cues.BACKWARD.search(text, body, end)
+    backward = cues.BACKWARD.search(text, body, end) if words & _BE_WORDS else None
     if backward:
         exposure = cues.EXPOSURE.search(text[:end], backward.end("word"))
         terms = re.match(r"(?:terms|regards?|respect)\s+(?:of|to)\s+", exposure["what"]) if exposure else None
@@ -138,7 +146,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             return _pair(local, sentence, subjects, body, backward.start(), relation, direction, subgroup, ctx,
                          stats_region=(backward.start(), end), rule="outcome-comparative-for")
 
-    had = cues.HAD_COMPARATIVE.search(text, body, end)
+    had = cues.HAD_COMPARATIVE.search(text, body, end) if words & _HAD_WORDS else None
     if had:
         word = had["word"].casefold()
         direction = "decreases" if word in cues.DECREASE_WORDS else "increases"
@@ -151,7 +159,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     if compared:
         return compared
 
-    forward = cues.FORWARD.search(text, body, end)
+    forward = cues.FORWARD.search(text, body, end) if words & _FORWARD_WORDS else None
     if not forward or cues.AIM.search(text, body, forward.start()):
         return None
     head = text[forward.end():forward.end() + 40]

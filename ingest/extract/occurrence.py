@@ -42,6 +42,12 @@ _BEFORE = re.compile(
 )
 
 
+_BEFORE_TAIL = re.compile(
+    r"(?:\b(?:in|by|among)\s*(?:\w+\s+)?|accounted\s+for\s*|represented\s*|made\s+up\s*|"
+    r"(?:\bwas|\bwere|\bof|\breached|:)\s*(?:(?:about|approximately|only|\w+ly)\s+)?[<>≤≥=]*\s*)$",
+    re.IGNORECASE,
+)
+"""The end a label before a count must have: checked first, so the costly search runs only where it can match."""
 _TIME_TO_EVENT = re.compile(r"surviv|cumulative|\bat\s+\d+\s*(?:years?|months?)|\d+-(?:year|month)", re.IGNORECASE)
 _ELLIPTIC = re.compile(r"\s*,?\s*(?:and\s+|or\s+)?(?P<label>[^,;()%]{2,60}?)\s+(?:in|among)\s*$", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
@@ -121,7 +127,9 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
                 limit = stats[index + 1].start if index + 1 < len(stats) else end
                 after = _AFTER.match(text, stat.end, limit)
                 lo = max(start, stat.start - 200)  # a label and its verb fit here; the search stays short
-                before = _BEFORE.search(text[lo:stat.start]) if not after else None
+                before = None
+                if not after and _BEFORE_TAIL.search(text, max(lo, stat.start - 60), stat.start):
+                    before = _BEFORE.search(text[lo:stat.start])
                 group = scope
                 if after:
                     region = (after.start("verb"), after.end("rest"))

@@ -64,7 +64,7 @@ class Extraction:
 
 
 def _context(text: str, title: str | None, mentions: list[ConceptMention], stats: list[Statistic],
-             sentences: list[Sentence], matcher: ConceptMatcher) -> Context:
+             sentences: list[Sentence], matcher: ConceptMatcher, title_mentions: list[ConceptMention]) -> Context:
     sizes = [s for s in stats if s.kind == "sample_size"]
     cohort_size = sizes[0].count if sizes else None
     first_end = sentences[0].end if sentences else 0
@@ -72,8 +72,7 @@ def _context(text: str, title: str | None, mentions: list[ConceptMention], stats
     sentence_end = text.find(". ", cohort_end)
     limit = len(text) if sentence_end < 0 else sentence_end
     own = {m.concept for m in mentions if m.start < limit and set(m.kinds) & _COHORT_KINDS}
-    if title:
-        own |= {m.concept for m in matcher.find(title) if set(m.kinds) & _COHORT_KINDS}
+    own |= {m.concept for m in title_mentions if set(m.kinds) & _COHORT_KINDS}
     return Context(matcher=matcher, concepts=matcher.concepts, cohort_size=cohort_size, cohort_concepts=own,
                    intervention=title_intervention(title), arms=arm_names(text))
 
@@ -150,7 +149,8 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
     mentions = matcher.find(text)
     stats = find_statistics(text)
     sentences = split_sentences(text)
-    ctx = _context(text, title, mentions, stats, sentences, matcher)
+    title_mentions = matcher.find(title) if title else []
+    ctx = _context(text, title, mentions, stats, sentences, matcher, title_mentions)
     background = _background_spans(text)
     findings: dict[Finding, ExtractedFinding] = {}
     uninterpreted = 0
@@ -176,7 +176,7 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
         statistics=tuple(stats),
         findings=tuple(findings.values()),
         mentions=tuple(mentions),
-        title_concepts=tuple(dict.fromkeys(m.concept for m in matcher.find(title))) if title else (),
+        title_concepts=tuple(dict.fromkeys(m.concept for m in title_mentions)),
         sentences=len(sentences),
         uninterpreted_sentences=uninterpreted,
     )
