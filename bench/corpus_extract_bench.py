@@ -50,7 +50,8 @@ times, cpu = [], []
 for _ in range(int(sys.argv[4])):
     start, start_cpu = time.perf_counter(), time.process_time()
     for r in records:
-        extract_abstract(r["text"], PublicationRef(pmid=r.get("pmid"), title=r.get("title") or r["id"]))
+        extract_abstract(r["text"], PublicationRef(pmid=r.get("pmid"), title=r.get("title") or r["id"]),
+                         title=r.get("title"))
     times.append(time.perf_counter() - start)
     cpu.append(time.process_time() - start_cpu)
 print(json.dumps({"abstracts": len(records), "times": times, "cpu": cpu}))

@@ -138,7 +138,8 @@ def _extract_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_extract_jsonl(args: argparse.Namespace) -> int:
     """One result per corpus record, written as soon as it is read (JSON Lines out for ``--format json``)."""
     for record in iter_jsonl(args.file):
-        extraction = extract_abstract(record.text, PublicationRef(pmid=record.pmid, title=record.title))
+        extraction = extract_abstract(record.text, PublicationRef(pmid=record.pmid, title=record.title),
+                                      title=record.title)
         if args.format == "json":
             sys.stdout.write(json.dumps({"id": record.id, **extraction_json(extraction)}, ensure_ascii=False) + "\n")
         else:

@@ -42,7 +42,7 @@ NULL_DIFFERENCE = re.compile(
 )
 DID_NOT_DIFFER = re.compile(
     r"^(?P<object>(?:[^,;()]|\([^()]*\)){2,90}?)\s+(?:did\s+not|does\s+not|do\s+not|didn't)\s+"
-    r"(?:significantly\s+)?(?:differ|change)(?:\s+significantly)?|"
+    r"(?:significantly\s+)?differ(?:\s+significantly)?|"
     r"^(?P<object2>(?:[^,;()]|\([^()]*\)){2,90}?)\s+(?:was|were)\s+(?:similar|comparable|not\s+(?:significantly\s+)?"
     r"different)\b",
     re.IGNORECASE,
@@ -109,6 +109,12 @@ ARM_NUMBERS = (
                rf"(?P<x>[^,;()]{{1,40}}?){_VS}(?:the\s+)?(?P<z>[^,;()]{{1,40}}?)(?:\s+(?:groups?|arms?|patients))?"
                rf",?\s+respectively", re.IGNORECASE),
 )
+EFFECT_OF = re.compile(
+    r"\b(?:a\s+)?(?:statistically\s+)?significant\s+(?:positive\s+|beneficial\s+)?(?:effect|impact|influence)\s+"
+    r"of\s+(?P<arm>[^,;()]{2,60}?)\s+on\s+(?:the\s+)?(?:(?P<word>increased|decreased|reduced|improved|higher|lower|"
+    r"greater|better)\s+)?",
+    re.IGNORECASE,
+)
 FAVOUR = re.compile(
     r"^(?:(?:statistically\s+)?significant\s+(?:differences?|improvements?)\s+(?:between\s+[^,;()]{1,60}?\s+)?"
     r"(?:were|was)\s+(?:noted|found|observed|seen)\s+(?:for|in)\s+)(?P<object>.+?),?\s+in\s+favou?r\s+of\s+"
@@ -129,11 +135,15 @@ _TITLE_SUBJECT = (
 )
 _OUTCOME_FIRST = re.compile(r"(?:incidence|rates?|risk|outcomes?|prevalence|effects?|efficacy|safety|use|quality|"
                             r"relationships?|associations?)\b", re.IGNORECASE)
+_TITLE_VERB = re.compile(r"\b(?:reduces|improves|increases|decreases|prevents|modulates?|supports|enhances|is|are|"
+                         r"does|do|can|may|affects?)\b|'s?\b|\bpatients\b|\bpreference\b", re.IGNORECASE)
 _NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial|study|pilot|phase)\b", re.IGNORECASE)
 
 
 _STOP_OBJECT = re.compile(r"\s+(?:compared|than|versus|vs\.?|relative\s+to|in\s+comparison|between|among|"
-                          r"after|at\s+\d|during|from\s+baseline|whereas|while|but)\b|;", re.IGNORECASE)
+                          r"after|at\s+\d|during|from\s+baseline|whereas|while|but|although|though|which)\b|;|,\s+"
+                          r"(?:although|though|whereas|while|but|which)\b", re.IGNORECASE)
+_PREPOSITION = re.compile(r"\s(?:of|between|from|for|with|in|receiving|among|at)\s", re.IGNORECASE)
 _ITEM_BREAK = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|as\s+well\s+as)\s+", re.IGNORECASE)
 _LIST_AFTER = re.compile(r"\b(?:for|in|on|regarding|with\s+respect\s+to)\s+(?=[^(;]{2,80}\([^()]*[Pp]\s*[=<>≤≥])",
                          re.IGNORECASE)
@@ -150,7 +160,9 @@ def _top_level_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if depth == 0:
             cut = _ITEM_BREAK.match(text, index, end)
             numeric = cut is not None and text[index - 1:index].isdigit() and text[cut.end():cut.end() + 1].isdigit()
-            if cut and cut.end() > index and not numeric:
+            phrase = cut is not None and not cut.group().lstrip().startswith(",") and \
+                _PREPOSITION.search(text, last, index) is not None  # "safety of X and Y" is one outcome
+            if cut and cut.end() > index and not numeric and not phrase:
                 items.append((last, index))
                 last = index = cut.end()
                 continue
@@ -183,7 +195,8 @@ def _object_end(text: str, start: int, end: int) -> int:
 
 
 def _label(text: str) -> str:
-    text = re.sub(r"[(\[][^()\[\]]*[)\]]", " ", text)
+    while re.search(r"[(\[][^()\[\]]*[)\]]", text):  # innermost brackets first, then the ones around them
+        text = re.sub(r"[(\[][^()\[\]]*[)\]]", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,;:.")
     return re.sub(r"^(?:(?:the|a|an|both|in|for|on|of)\s+)+", "", text, flags=re.IGNORECASE)
 
@@ -203,11 +216,12 @@ def _drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str]
     text = local.text
     end = _object_end(text, obj_start, obj_end)
     spans = _top_level_items(text, obj_start, end)
-    tail = _LIST_AFTER.search(text, end, stats_region[1]) if listed else None
-    if tail and len(spans) == 1:  # "... greater change compared to controls for pain (p), function (p) and ..."
-        listed = _top_level_items(text, tail.end(), _object_end(text, tail.end(), stats_region[1]))
-        if len(listed) >= 2:
-            spans = listed
+    if listed and len(spans) == 1:  # "... greater change compared to controls for pain (p), function (p) and ..."
+        for tail in _LIST_AFTER.finditer(text, end, stats_region[1]):
+            items = _top_level_items(text, tail.end(), _object_end(text, tail.end(), stats_region[1]))
+            if len(items) >= 2:
+                spans = items
+                break
     shared = local.stats_in(*stats_region, kinds=("p_value", "effect_size"))
     label = subject[3]
     defined = ctx.arms.get(re.sub(r"^the\s+", "", label.casefold()))
@@ -275,7 +289,8 @@ def title_intervention(title: str | None) -> str | None:
         match = pattern.search(title)
         if match:
             x = " ".join(match["x"].split())
-            if 0 < len(x.split()) <= 8 and not _NOT_ARM.match(x) and not _OUTCOME_FIRST.match(x):
+            if 0 < len(x.split()) <= 6 and not _NOT_ARM.match(x) and not _OUTCOME_FIRST.match(x) \
+                    and not _TITLE_VERB.search(x):
                 return x
     return None
 
@@ -395,6 +410,13 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 arm = _arm_item(local, named.start("arm"), named.end("arm"), ctx)
             return _drafts(local, sentence, arm, body + match.start("object"), end, direction, subgroup, ctx,
                            rule, (body + match.start("object"), end))
+    effect = EFFECT_OF.search(clause)
+    if effect:
+        arm = _arm_item(local, body + effect.start("arm"), body + effect.end("arm"), ctx)
+        direction = "decreases" if (effect["word"] or "").casefold() in _DECREASE_WORDS | _DECREASE_VERBS else \
+            "increases"
+        return _drafts(local, sentence, arm, body + effect.end(), end, direction, subgroup, ctx,
+                       "significant-effect-of", (body, end))
     favour = FAVOUR.match(clause)
     if favour:
         arm = _arm_item(local, body + favour.start("arm"), body + favour.end("arm"), ctx)

@@ -20,7 +20,8 @@ NULL_SUBJECT = re.compile(
 NULL_VERB = re.compile(
     r"\b(?:(?:was|were|is|are)\s+not\s+(?:significantly\s+|independently\s+|statistically\s+)?"
     r"(?:associated\s+with|correlated\s+with|predictive\s+of|linked\s+to|related\s+to|a\s+risk\s+factor\s+for)|"
-    r"did\s+not\s+(?:significantly\s+)?(?:predict|affect|influence|impact|correlate\s+with|improve)|"
+    r"(?:did\s+not|didn't)\s+(?:significantly\s+)?(?:predict|affect|influence|impact|correlate\s+with|improve|"
+    r"change|alter|reduce|increase)|"
     r"had\s+no\s+(?:significant\s+)?(?:impact|effect|influence)\s+on|"
     r"(?:did\s+not|does\s+not|do\s+not)\s+(?:significantly\s+)?differ|"
     r"(?:was|were)\s+(?:similar|comparable|not\s+different))\b",

@@ -36,7 +36,7 @@ from ingest.extract.statistics import Statistic
 
 _BY_EXPOSURE = re.compile(r"\b(?:with\s+and\s+without|according\s+to|by)\s+(?P<x>[^,;(]+)", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+")
-_NULL_WORDS = {"not", "no", "similar", "comparable"}
+_NULL_WORDS = {"not", "no", "similar", "comparable", "didn"}
 _BE_WORDS = {"was", "were", "is", "are"}
 _HAD_WORDS = {"had", "showed", "experienced", "achieved"}
 _FORWARD_WORDS = {"predicted", "predicts", "predictive", "predictor", "predictors", "risk", "associated",
@@ -44,7 +44,7 @@ _FORWARD_WORDS = {"predicted", "predicts", "predictive", "predictor", "predictor
                   "lowered", "worsened", "resulted", "led"}
 _NOT_A_SUBJECT = re.compile(r"(?:we|as|across|these|this|they|it|there|which|that|the|in|at|during|after|on|by|"
                             r"for|with|parents\s+perceive)\b(?!\s+\w)|(?:we|as|across|these|this|they|it|there|"
-                            r"in\s+this|parents)\b|\w+ly$|.*\b(?:was|were)\s+\w+\s+by$", re.IGNORECASE)
+                            r"in\s+this|parents)\b|\w+ly$|\d|.*\b(?:was|were)\s+\w+\s+by$", re.IGNORECASE)
 _SURVIVAL = re.compile(r"surviv|\bOS\b|\bEFS\b|\bPFS\b|\bLFS\b|\bDFS\b|\bRFS\b", re.IGNORECASE)
 
 

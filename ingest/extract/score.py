@@ -283,7 +283,8 @@ def score_gold(gold_path: Path, corpus: Path) -> CorpusScore:
     result = CorpusScore()
     for item in gold:
         record = records[item.id]
-        extraction = extract_abstract(record.text, PublicationRef(pmid=record.pmid, title=record.title))
+        extraction = extract_abstract(record.text, PublicationRef(pmid=record.pmid, title=record.title),
+                                      title=record.title)
         score_abstract(item, extraction, result)
     return result
 
