@@ -144,7 +144,8 @@ _STOP_OBJECT = re.compile(r"\s+(?:compared|than|versus|vs\.?|relative\s+to|in\s+
                           r"after|at\s+\d|during|from\s+baseline|whereas|while|but|although|though|which)\b|;|,\s+"
                           r"(?:although|though|whereas|while|but|which)\b", re.IGNORECASE)
 _PREPOSITION = re.compile(r"\s(?:of|between|from|for|with|in|receiving|among|at)\s", re.IGNORECASE)
-_ITEM_BREAK = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|as\s+well\s+as)\s+", re.IGNORECASE)
+_ITEM_BREAK = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|as\s+well\s+as)\s+|\s+with\s+(?=no\s)",
+                         re.IGNORECASE)
 _LIST_AFTER = re.compile(r"\b(?:for|in|on|regarding|with\s+respect\s+to)\s+(?=[^(;]{2,80}\([^()]*[Pp]\s*[=<>≤≥])",
                          re.IGNORECASE)
 _GENERIC_ARM = re.compile(r"^(?:the\s+)?(?:active\s+|experimental\s+|intervention\s+|treatment\s+|study\s+|"
@@ -198,7 +199,8 @@ def _label(text: str) -> str:
     while re.search(r"[(\[][^()\[\]]*[)\]]", text):  # innermost brackets first, then the ones around them
         text = re.sub(r"[(\[][^()\[\]]*[)\]]", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,;:.")
-    return re.sub(r"^(?:(?:the|a|an|both|in|for|on|of)\s+)+", "", text, flags=re.IGNORECASE)
+    return re.sub(r"^(?:(?:the|a|an|both|in|for|on|of|less|more|fewer|greater|higher|lower)\s+)+", "", text,
+                  flags=re.IGNORECASE)
 
 
 def object_list_drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str], str], obj_start: int,

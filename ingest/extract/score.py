@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ingest.extract.concepts import fold
 from ingest.extract.corpus import CorpusRecord, iter_jsonl
 from ingest.extract.pipeline import Extraction, extract_abstract
 from ingest.extract.statistics import Statistic
@@ -177,7 +178,8 @@ def _stat_key(stat: Statistic) -> tuple[str, Hashable] | None:
 
 
 def _words(text: str | None) -> set[str]:
-    return {w for w in (m.group().casefold() for m in _WORD.finditer(text or "")) if w not in _STOP}
+    """Content words, compared as the recogniser compares labels (case and a plural "s" folded)."""
+    return {fold(w) for w in (m.group().casefold() for m in _WORD.finditer(text or "")) if w not in _STOP}
 
 
 def _share(gold: str | None, predicted: str | None) -> bool:
