@@ -95,7 +95,8 @@ _VS = r"\s*,?\s*(?:and|versus|vs\.?|compared\s+(?:to|with)|as\s+compared\s+(?:to
 _PAREN = r"(?:\s*[\[(][^()\[\]]*[)\]])?"
 ARM_NUMBERS = (
     # "Y was 49% in the X arm and 48% in the Z arm (P = 0.76)"
-    re.compile(rf"^(?P<object>[^,;()]{{2,90}}?)\s+(?:was|were)\s+(?:about\s+|approximately\s+)?(?P<a>{_NUM})"
+    re.compile(rf"^(?P<object>(?:[^,;()]|\([^()]*\)){{2,90}}?)\s+(?:was|were)\s+(?:about\s+|approximately\s+)?"
+               rf"(?P<a>{_NUM})"
                rf"\s*(?:%|[a-zμ/]+)?{_PAREN}\s+(?:in|for|with|among)\s+{_ARM.format('x')}{_VS}(?P<b>{_NUM})"
                rf"\s*(?:%|[a-zμ/]+)?{_PAREN}\s+(?:in|for|with|among)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$)",
                re.IGNORECASE),
@@ -115,6 +116,12 @@ EFFECT_OF = re.compile(
     r"greater|better)\s+)?",
     re.IGNORECASE,
 )
+OUTCOME_FOR_ARM = re.compile(
+    r"^(?P<object>[^,;()]{2,60}?)\s+(?:for|in|with|among)\s+(?:the\s+)?(?P<arm>[^,;()]{1,40}?)\s+(?:was|were)\s+"
+    r"(?:significantly\s+)?(?P<word>higher|lower|greater|longer|shorter|better|worse|superior|inferior|poorer|"
+    r"fewer|more|less)\s+(?:than|compared|versus|vs\.?)\b",
+    re.IGNORECASE,
+)
 FAVOUR = re.compile(
     r"^(?:(?:statistically\s+)?significant\s+(?:differences?|improvements?)\s+(?:between\s+[^,;()]{1,60}?\s+)?"
     r"(?:were|was)\s+(?:noted|found|observed|seen)\s+(?:for|in)\s+)(?P<object>.+?),?\s+in\s+favou?r\s+of\s+"
@@ -132,6 +139,7 @@ _TITLE_SUBJECT = (
                re.IGNORECASE),
     re.compile(r"^(?:An?\s+|The\s+)?(?P<x>[^:,;]+?)\s+(?:versus|vs\.?|compared\s+(?:with|to)|"
                r"for|in|to\s+(?:prevent|reduce|improve|treat))\b", re.IGNORECASE),
+    re.compile(r"^(?P<x>[A-Z][\w-]{1,20}),\s+an?\s+"),  # "AKL1, a botanical mixture for ..."
 )
 _OUTCOME_FIRST = re.compile(r"(?:incidence|rates?|risk|outcomes?|prevalence|effects?|efficacy|safety|use|quality|"
                             r"relationships?|associations?)\b", re.IGNORECASE)
@@ -199,6 +207,7 @@ def _label(text: str) -> str:
     while re.search(r"[(\[][^()\[\]]*[)\]]", text):  # innermost brackets first, then the ones around them
         text = re.sub(r"[(\[][^()\[\]]*[)\]]", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,;:.")
+    text = re.sub(r"\s+(?:was|were)\s+(?:found|seen|observed|noted|detected|shown)$", "", text, flags=re.IGNORECASE)
     return re.sub(r"^(?:(?:the|a|an|both|in|for|on|of|less|more|fewer|greater|higher|lower)\s+)+", "", text,
                   flags=re.IGNORECASE)
 
@@ -419,6 +428,12 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             "increases"
         return _drafts(local, sentence, arm, body + effect.end(), end, direction, subgroup, ctx,
                        "significant-effect-of", (body, end))
+    outcome = OUTCOME_FOR_ARM.match(clause)
+    if outcome and not _NOT_AN_ARM.search(outcome["arm"]):
+        direction = "decreases" if outcome["word"].casefold() in _DECREASE_WORDS else "increases"
+        arm = _arm_item(local, body + outcome.start("arm"), body + outcome.end("arm"), ctx)
+        return _drafts(local, sentence, arm, body + outcome.start("object"), body + outcome.end("object"), direction,
+                       subgroup, ctx, "outcome-in-arm-comparative", (body, end), listed=False)
     favour = FAVOUR.match(clause)
     if favour:
         arm = _arm_item(local, body + favour.start("arm"), body + favour.end("arm"), ctx)

@@ -34,7 +34,7 @@ FORWARD = re.compile(
     r"(?P<risk>(?:was|were|are|is|as|remained|emerged\s+as|identified\s+as)\s+(?:an?\s+)?"
     r"(?:independent\s+|significant\s+|additional\s+|major\s+)*risk\s+factors?\s+for)|"
     r"(?P<assoc>(?:was|were|is|are|remained)\s+(?:also\s+)?(?:significantly\s+|independently\s+|strongly\s+)?"
-    r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to)|resulted\s+in|led\s+to)|"
+    r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to)|resulted\s+in|led\s+to|caused)|"
     r"(?<!\bwas\s)(?<!\bwere\s)(?<!\bbe\s)(?P<improves>(?:(?:significantly|also|further|markedly|substantially|"
     r"effectively|statistically\s+significantly)\s+)?(?:improved|prolonged|increased|reduced|decreased|lowered|"
     r"worsened))(?=\s+(?!(?:by|from|to|at|in|significantly|over|after|during|with|among|between|use|could|"
@@ -45,7 +45,7 @@ FORWARD = re.compile(
 BACKWARD = re.compile(
     r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+)?(?P<word>improved|superior|better|longer|prolonged|"
     r"higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased|"
-    r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed))\s+"
+    r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed))(?:\s*\([^()]*\))?\s+"
     r"(?:(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
     r"participants|people|women|men|individuals|infants)?)",
     re.IGNORECASE,

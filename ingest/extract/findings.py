@@ -41,7 +41,7 @@ _BE_WORDS = {"was", "were", "is", "are"}
 _HAD_WORDS = {"had", "showed", "experienced", "achieved"}
 _FORWARD_WORDS = {"predicted", "predicts", "predictive", "predictor", "predictors", "risk", "associated",
                   "correlated", "linked", "related", "improved", "prolonged", "increased", "reduced", "decreased",
-                  "lowered", "worsened", "resulted", "led"}
+                  "lowered", "worsened", "resulted", "led", "caused"}
 _NOT_A_SUBJECT = re.compile(r"(?:we|as|across|these|this|they|it|there|which|that|the|in|at|during|after|on|by|"
                             r"for|with|parents\s+perceive)\b(?!\s+\w)|(?:we|as|across|these|this|they|it|there|"
                             r"in\s+this|parents)\b|\w+ly$|\d|.*\b(?:was|were)\s+\w+\s+by$", re.IGNORECASE)
@@ -267,7 +267,23 @@ def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], st
         drafts += _relational(local, sentence, subgroup, start, end, ctx) or []
     if not drafts:
         drafts = occurrence_findings(local, sentence, subgroup, body, ctx)
-    return [_to_abstract(d, offset) for d in drafts]
+    return [_to_abstract(_measured_change(d), offset) for d in drafts]
+
+
+_CHANGE_OF = re.compile(r"^(?:(?P<down>reductions?|decreases?|declines?|falls?|drops?|decrements?)|"
+                        r"(?:increases?|improvements?|rises?|gains?|changes?))\s+(?:in|of)\s+(?P<what>.+)$",
+                        re.IGNORECASE)
+
+
+def _measured_change(draft: Draft) -> Draft:
+    """A greater reduction in Y decreases Y: the outcome is the measure, the direction its change."""
+    match = _CHANGE_OF.match(draft.object_label or "")
+    if not match or draft.direction not in ("increases", "decreases") or draft.object_concept:
+        return draft
+    direction = draft.direction
+    if match["down"]:
+        direction = "decreases" if direction == "increases" else "increases"
+    return replace(draft, object_label=match["what"], direction=direction)
 
 
 def _to_abstract(draft: Draft, offset: int) -> Draft:
