@@ -116,6 +116,14 @@ EFFECT_OF = re.compile(
     r"greater|better)\s+)?",
     re.IGNORECASE,
 )
+TIMES = re.compile(
+    r"(?P<n>\d+(?:[.·]\d+)?)\s+times\s+(?P<word>greater|higher|larger|more|lower|smaller|less)\b(?:\s*\([^()]*\))?"
+    r"(?:\s+(?:likely|frequent))?\s+(?:for|in|among|with)\s+(?:the\s+)?(?:patients\s+|participants\s+|those\s+)?"
+    r"(?:with\s+)?(?P<arm>[^,;()]{1,60}?)(?=\s*[,;(.]|\s+(?:compared|than|versus|vs\.?|relative)\b|\s*$)",
+    re.IGNORECASE,
+)
+_TIMES_OBJECT = re.compile(r"\b(?:hazard|risk|odds|likelihood|probability|rate|incidence)\s+(?:for|of)\s+"
+                           r"(?P<object>[^,;()]{2,60}?)\s+(?:was|were|is)\b", re.IGNORECASE)
 OUTCOME_FOR_ARM = re.compile(
     r"^(?P<object>[^,;()]{2,60}?)\s+(?:for|in|with|among)\s+(?:the\s+)?(?P<arm>[^,;()]{1,40}?)\s+(?:was|were)\s+"
     r"(?:significantly\s+)?(?P<word>higher|lower|greater|longer|shorter|better|worse|superior|inferior|poorer|"
@@ -428,6 +436,18 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             "increases"
         return _drafts(local, sentence, arm, body + effect.end(), end, direction, subgroup, ctx,
                        "significant-effect-of", (body, end))
+    times = list(TIMES.finditer(text, body, end))
+    named = _TIMES_OBJECT.search(text, max(0, body - 200) if times else body, end) if times else None
+    if times and named:  # "the hazard for Y was 8.4 times greater (P) for patients with X, and 2.0 times ... Z"
+        drafts = []
+        for match in times:
+            direction = "decreases" if match["word"].casefold() in ("lower", "smaller", "less") else "increases"
+            arm = _arm_item(local, match.start("arm"), match.end("arm"), ctx)
+            own = local.stats_in(match.start(), match.end(), kinds=("p_value",))
+            drafts += [replace(d, statistics=tuple(own)) for d in _drafts(
+                local, sentence, arm, named.start("object"), named.end("object"), direction, subgroup, ctx,
+                "times-greater", (match.start(), match.end()), listed=False)]
+        return drafts
     outcome = OUTCOME_FOR_ARM.match(clause)
     if outcome and not _NOT_AN_ARM.search(outcome["arm"]):
         direction = "decreases" if outcome["word"].casefold() in _DECREASE_WORDS else "increases"
