@@ -159,6 +159,8 @@ _NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial
 _STOP_OBJECT = re.compile(r"\s+(?:compared|than|versus|vs\.?|relative\s+to|in\s+comparison|between|among|"
                           r"after|at\s+\d|during|from\s+baseline|whereas|while|but|although|though|which)\b|;|,\s+"
                           r"(?:although|though|whereas|while|but|which)\b", re.IGNORECASE)
+_NOT_AN_ITEM = re.compile(r"(?:mostly|mainly|especially|particularly|including|leading|resulting|except|"
+                          r"respectively|in\s+\d)\b", re.IGNORECASE)
 _PREPOSITION = re.compile(r"\s(?:of|between|from|for|with|in|receiving|among|at)\s", re.IGNORECASE)
 _ITEM_BREAK = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|as\s+well\s+as)\s+|\s+with\s+(?=no\s)",
                          re.IGNORECASE)
@@ -238,7 +240,7 @@ def _drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str]
     if listed and len(spans) == 1:  # "... greater change compared to controls for pain (p), function (p) and ..."
         for tail in _LIST_AFTER.finditer(text, end, stats_region[1]):
             items = _top_level_items(text, tail.end(), _object_end(text, tail.end(), stats_region[1]))
-            if len(items) >= 2:
+            if sum(bool(local.stats_in(a, b, kinds=("p_value",))) for a, b in items) >= 2:
                 spans = items
                 break
     shared = local.stats_in(*stats_region, kinds=("p_value", "effect_size"))
@@ -250,6 +252,8 @@ def _drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str]
         label = f"{label} ({ctx.intervention})"
     drafts = []
     for start, stop, words in _item_labels(text, spans):
+        if _NOT_AN_ITEM.match(words) or re.fullmatch(r"[\d/.,%\s]+", words):
+            continue
         item_direction = direction
         null = re.match(r"no\s+(?:significant\s+)?(?:increase|decrease|difference|change)s?\s+(?:in|of)\s+", words)
         verb = _ITEM_VERB.match(words)
@@ -315,6 +319,8 @@ def title_intervention(title: str | None) -> str | None:
 
 
 def _arm_item(local: Local, start: int, end: int, ctx: Context) -> tuple[int, int, list[str], str]:
+    adverb = re.search(r"\s+\w+ly$", local.text[start:end])
+    end = start + adverb.start() if adverb else end  # "module completers predominantly had ..."
     concepts = pick(local.mentions_in(start, end), ctx, KIND_RANK)
     label = re.sub(r"^(?:the|a|an)\s+", "", " ".join(local.text[start:end].split()), flags=re.IGNORECASE)
     label = re.sub(r"\s+(?:groups?|arms?)$", "", label, flags=re.IGNORECASE) or label
@@ -342,6 +348,7 @@ def _null_subject(local: Local, start: int, end: int, ctx: Context,
 
 
 LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Throughout)\s+[^,;()]{1,40},\s*|"
+                  r"(?:[\w-]+\s+){1,4}(?:showed|demonstrated|found|indicated|revealed|suggested|confirmed)\s+that\s+|"
                    r"(?:However|Moreover|Furthermore|Additionally|In\s+addition|Also|Overall|Similarly|"
                    r"Conversely|Finally|Importantly|Notably),\s*|(?:and|but|while|whereas)\s+)*",
                    re.IGNORECASE)

@@ -270,7 +270,8 @@ def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], st
     return [_to_abstract(_measured_change(d), offset) for d in drafts]
 
 
-_CHANGE_OF = re.compile(r"^(?:(?P<down>reductions?|decreases?|declines?|falls?|drops?|decrements?)|"
+_CHANGE_OF = re.compile(r"^(?:(?:greater|larger|smaller|significant|more)\s+)?"
+                        r"(?:(?P<down>reductions?|decreases?|declines?|falls?|drops?|decrements?)|"
                         r"(?:increases?|improvements?|rises?|gains?|changes?))\s+(?:in|of)\s+(?P<what>.+)$",
                         re.IGNORECASE)
 
