@@ -43,7 +43,8 @@ NULL_DIFFERENCE = re.compile(
 DID_NOT_DIFFER = re.compile(
     r"^(?P<object>(?:[^,;()]|\([^()]*\)){2,90}?)\s+(?:did\s+not|does\s+not|do\s+not|didn't)\s+"
     r"(?:significantly\s+)?differ(?:\s+significantly)?|"
-    r"^(?P<object2>(?:[^,;()]|\([^()]*\)){2,90}?)\s+(?:was|were)\s+(?:similar|comparable|not\s+(?:significantly\s+)?"
+    r"^(?P<object2>(?:[^,;()]|\([^()]*\)){2,90}?)\s+(?:was|were)\s+(?:also\s+)?(?:similar|comparable|not\s+"
+    r"(?:significantly\s+)?"
     r"different)\b",
     re.IGNORECASE,
 )
@@ -87,8 +88,9 @@ MORE_LIKELY = re.compile(
     re.IGNORECASE,
 )
 _RATIOS = {"HR", "OR", "RR", "IRR", "SHR"}
-_ITEM_VERB = re.compile(r"(?:significantly\s+)?(?P<verb>improved|increased|decreased|reduced|lowered|shortened|"
-                        r"prolonged)\s+", re.IGNORECASE)
+_ITEM_VERB = re.compile(r"(?:significantly\s+)?(?:an?\s+)?(?P<verb>improved|increased|decreased|reduced|lowered|"
+                        r"shortened|prolonged|decrease|reduction|increase|improvement)\s+(?:in\s+|of\s+)?",
+                        re.IGNORECASE)
 _NUM = r"[-−]?\d+(?:[.·]\d+)?"
 _ARM = r"(?:the\s+)?(?P<{0}>[^,;()]{{1,50}}?)(?:\s+(?:group|arm|patients|participants)s?)?"
 _VS = r"\s*,?\s*(?:and|versus|vs\.?|compared\s+(?:to|with)|as\s+compared\s+(?:to|with)|while|whereas|but|against)\s+"
@@ -109,6 +111,10 @@ ARM_NUMBERS = (
                rf"(?P<b>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}\s*,?\s+(?:in|for|among|with)\s+(?:the\s+)?"
                rf"(?P<x>[^,;()]{{1,40}}?){_VS}(?:the\s+)?(?P<z>[^,;()]{{1,40}}?)(?:\s+(?:groups?|arms?|patients))?"
                rf",?\s+respectively", re.IGNORECASE),
+)
+CHANGE_IN_ARM = re.compile(
+    r"\b(?:statistically\s+)?significant\s+(?P<word>decreases?|increases?|reductions?|improvements?)\s+(?:of|in)\s+",
+    re.IGNORECASE,
 )
 EFFECT_OF = re.compile(
     r"\b(?:a\s+)?(?:statistically\s+)?significant\s+(?:positive\s+|beneficial\s+)?(?:effect|impact|influence)\s+"
@@ -138,7 +144,7 @@ FAVOUR = re.compile(
 )
 _CONTROL = re.compile(r"\b(?:placebo|controls?|usual\s+care|standard\s+care|sham|vehicle|no\s+\w+|CG|SC|UC|TAU)\b",
                       re.IGNORECASE)
-_DECREASE_VERBS = {"decreased", "reduced", "declined", "fell", "lowered", "shortened"}
+_DECREASE_VERBS = {"decreased", "reduced", "declined", "fell", "lowered", "shortened", "decrease", "reduction"}
 _DECREASE_WORDS = {"lower", "shorter", "worse", "inferior", "poorer", "reduced", "fewer", "less", "smaller", "slower"}
 _TITLE_SUBJECT = (
     re.compile(r"\b(?:Effects?|Efficacy|Effectiveness|Impact|Influence|Safety|Benefits?|Cost-effectiveness|"
@@ -167,7 +173,8 @@ _ITEM_BREAK = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|as\s+well\s+as)\s+
 _LIST_AFTER = re.compile(r"\b(?:for|in|on|regarding|with\s+respect\s+to)\s+(?=[^(;]{2,80}\([^()]*[Pp]\s*[=<>≤≥])",
                          re.IGNORECASE)
 _GENERIC_ARM = re.compile(r"^(?:the\s+)?(?:active\s+|experimental\s+|intervention\s+|treatment\s+|study\s+|"
-                          r"treated\s+)*(?:group|arm|intervention|treatment|condition)s?$", re.IGNORECASE)
+                          r"treated\s+)*(?:group|arm|intervention|treatment|condition|participants|patients|"
+                          r"subjects)s?$", re.IGNORECASE)
 
 
 def _top_level_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -347,7 +354,7 @@ def _null_subject(local: Local, start: int, end: int, ctx: Context,
     return None
 
 
-LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Throughout)\s+[^,;()]{1,40},\s*|"
+LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Throughout|From)\s+[^,;()]{1,40},\s*|"
                   r"(?:[\w-]+\s+){1,4}(?:showed|demonstrated|found|indicated|revealed|suggested|confirmed)\s+that\s+|"
                    r"(?:However|Moreover|Furthermore|Additionally|In\s+addition|Also|Overall|Similarly|"
                    r"Conversely|Finally|Importantly|Notably),\s*|(?:and|but|while|whereas)\s+)*",
@@ -396,7 +403,18 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         return _drafts(local, sentence, subject, x_start + cut.end(), y_end, "no_effect", subgroup,
                        ctx, "no-significant-difference", (null.start(), end))
     if null and null["pair"]:
-        null = None  # "no difference between X and Z" names no outcome
+        after = re.match(r"\s+(?:in|for|on|regarding|with\s+respect\s+to)\s+", text[null.end("pair"):end])
+        if not after:
+            null = None  # "no difference between X and Z" names no outcome
+        else:  # "no differences between X and Z in Y (P), or W (P)"
+            arms = re.split(r"\s+and\s+", null["pair"], maxsplit=1)[0]
+            subject = (null.start("pair"), null.start("pair") + len(arms), [], _label(arms))
+            if _GENERIC_ARMS.match(arms.strip()) or re.match(r"(?:the\s+)?(?:intervention|treatment)$", arms.strip(),
+                                                                 re.IGNORECASE):
+                subject = _null_subject(local, end, end, ctx, None) or subject
+            start = null.end("pair") + after.end()
+            return _drafts(local, sentence, subject, start, end, "no_effect", subgroup, ctx,
+                           "no-significant-difference", (null.start(), end))
     if null:
         change = null["noun"].casefold().startswith(_CHANGE_NOUNS)
         if change and null["of"]:  # "no reduction of Y in Z": Y is the outcome
@@ -413,7 +431,11 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     if differ:
         name = "object" if differ["object"] else "object2"
         obj_start, obj_end = body + differ.start(name), body + differ.end(name)
-        subject = _null_subject(local, body + differ.end(), end, ctx, None)
+        arm = re.match(r"\s+(?:for|with|in)\s+(?:the\s+)?(?P<arm>[^,;()]{2,50}?)(?=\s*[,;(.]|\s*$)",
+                       text[body + differ.end():end])
+        subject = _arm_item(local, body + differ.end() + arm.start("arm"), body + differ.end() + arm.end("arm"), ctx) \
+            if arm and not _GENERIC_ARMS.match(arm["arm"]) and not _BETWEEN_ARMS.match(arm.group().strip()) \
+            else _null_subject(local, body + differ.end(), end, ctx, None)
         if subject is not None:
             return _drafts(local, sentence, subject, obj_start, obj_end, "no_effect", subgroup, ctx,
                            "outcome-did-not-differ", (obj_end, end))
@@ -436,6 +458,17 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 arm = _arm_item(local, named.start("arm"), named.end("arm"), ctx)
             return _drafts(local, sentence, arm, body + match.start("object"), end, direction, subgroup, ctx,
                            rule, (body + match.start("object"), end))
+    change = CHANGE_IN_ARM.search(clause)
+    if change:
+        object_start = body + change.end()
+        object_end = _object_end(text, object_start, end)
+        arm_match = _ARM_AFTER.search(text, object_start, end)
+        if arm_match and not _NOT_AN_ARM.search(arm_match["arm"]):
+            arm = _arm_item(local, arm_match.start("arm"), arm_match.end("arm"), ctx)
+            direction = "decreases" if change["word"].casefold().startswith(("decrease", "reduction")) \
+                else "increases"
+            return _drafts(local, sentence, arm, object_start, min(object_end, arm_match.start()), direction,
+                           subgroup, ctx, "significant-change-in-arm", (body, end), listed=False)
     effect = EFFECT_OF.search(clause)
     if effect:
         arm = _arm_item(local, body + effect.start("arm"), body + effect.end("arm"), ctx)

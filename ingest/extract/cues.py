@@ -43,8 +43,8 @@ FORWARD = re.compile(
 )
 # Relations whose outcome comes first: "OS was superior for patients who responded".
 BACKWARD = re.compile(
-    r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+)?(?P<word>improved|superior|better|longer|prolonged|"
-    r"higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased|"
+    r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+|\w+ly\s+)?(?P<word>improved|superior|better|longer|"
+    r"prolonged|higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased|"
     r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed))(?:\s*\([^()]*\))?\s+"
     r"(?:(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
     r"participants|people|women|men|individuals|infants)?)",

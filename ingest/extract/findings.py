@@ -177,7 +177,8 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         relation = "improves" if verb in ("improved", "prolonged") else "associated with"
         direction = "decreases" if verb in cues.DECREASE_WORDS else "increases"
     subjects = extra_items + subject_items(local, body, forward.start(), ctx)
-    subjects = [s for s in subjects if s[2] or (len(s[3].split()) <= 6 and not _NOT_A_SUBJECT.match(s[3]))]
+    subjects = [s for s in subjects if s[2] or (len(re.sub(r"\([^()]*\)", " ", s[3]).split()) <= 6
+                                                 and not _NOT_A_SUBJECT.match(s[3]))]
     if len(subjects) == 1 and not local.mentions_in(forward.end(), end) and not forward["risk"]:
         # one subject, outcomes the vocabulary does not name: each listed outcome with its own numbers
         head_words = " ".join(head.split()[:2])
@@ -270,7 +271,7 @@ def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], st
     return [_to_abstract(_measured_change(d), offset) for d in drafts]
 
 
-_CHANGE_OF = re.compile(r"^(?:(?:greater|larger|smaller|significant|more)\s+)?"
+_CHANGE_OF = re.compile(r"^(?:(?:greater|larger|smaller|significant|more|mean|median|average)\s+)?"
                         r"(?:(?P<down>reductions?|decreases?|declines?|falls?|drops?|decrements?)|"
                         r"(?:increases?|improvements?|rises?|gains?|changes?))\s+(?:in|of)\s+(?P<what>.+)$",
                         re.IGNORECASE)
