@@ -144,6 +144,10 @@ FAVOUR = re.compile(
 )
 _CONTROL = re.compile(r"\b(?:placebo|controls?|usual\s+care|standard\s+care|sham|vehicle|no\s+\w+|CG|SC|UC|TAU)\b",
                       re.IGNORECASE)
+_WORD = re.compile(r"[a-z]+")
+_WITHIN_WORDS = {"improved", "increased", "decreased", "reduced", "declined", "fell", "rose", "lowered", "shortened",
+                 "prolonged"}
+_HAD_WORDS = {"had", "showed", "experienced", "achieved", "reported", "received", "demonstrated", "produced"}
 _DECREASE_VERBS = {"decreased", "reduced", "declined", "fell", "lowered", "shortened", "decrease", "reduction"}
 _DECREASE_WORDS = {"lower", "shorter", "worse", "inferior", "poorer", "reduced", "fewer", "less", "smaller", "slower"}
 _TITLE_SUBJECT = (
@@ -391,8 +395,9 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     lead = LEAD.match(text, body, end)
     if lead:
         body = lead.end()
+    words = set(_WORD.findall(text[body:end].casefold()))  # each rule needs one of its words: a cheap first check
     baseline = bool(_BASELINE.search(text, body, end))
-    null = None if baseline else NULL_DIFFERENCE.search(text, body, end)
+    null = None if baseline or not words & {"no", "not", "didn"} else NULL_DIFFERENCE.search(text, body, end)
     pair = (null["pair"] or null["between"]) if null else None
     if null and pair and null["noun"].casefold().startswith(_ASSOCIATION_NOUNS) and re.search(r"\s+and\s+", pair):
         # "no association between X and Y (in Z)": X is the subject, Y the object.
@@ -427,7 +432,7 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             return _drafts(local, sentence, subject, null.start("object"), end, "no_effect", subgroup, ctx,
                            "no-significant-difference", (null.start(), end))
     clause = text[body:end]
-    differ = None if baseline else DID_NOT_DIFFER.match(clause)
+    differ = None if baseline or not words & {"not", "similar", "comparable", "didn"} else DID_NOT_DIFFER.match(clause)
     if differ:
         name = "object" if differ["object"] else "object2"
         obj_start, obj_end = body + differ.start(name), body + differ.end(name)
@@ -439,13 +444,15 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         if subject is not None:
             return _drafts(local, sentence, subject, obj_start, obj_end, "no_effect", subgroup, ctx,
                            "outcome-did-not-differ", (obj_end, end))
-    within = WITHIN_ARM.match(clause)
+    within = WITHIN_ARM.match(clause) if words & _WITHIN_WORDS else None
     if within and len(within["arm"].split()) <= 6 and not _NOT_AN_ARM.search(within["arm"]):
         direction = "decreases" if within["verb"].casefold() in _DECREASE_VERBS else "increases"
         arm = _arm_item(local, body + within.start("arm"), body + within.end("arm"), ctx)
         return _drafts(local, sentence, arm, body + within.start("object"), body + within.end("object"),
                        direction, subgroup, ctx, "outcome-changed-in-arm", (body + within.end("verb"), end))
     for pattern, rule in ((ARM_HAD, "arm-had-comparative"), (MORE_LIKELY, "arm-more-likely")):
+        if not words & (_HAD_WORDS if pattern is ARM_HAD else {"likely"}):
+            continue
         match = pattern.match(clause)
         if match and len(match["arm"].split()) <= 8:
             direction = "decreases" if match["word"].casefold() in _DECREASE_WORDS else "increases"
@@ -458,7 +465,7 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 arm = _arm_item(local, named.start("arm"), named.end("arm"), ctx)
             return _drafts(local, sentence, arm, body + match.start("object"), end, direction, subgroup, ctx,
                            rule, (body + match.start("object"), end))
-    change = CHANGE_IN_ARM.search(clause)
+    change = CHANGE_IN_ARM.search(clause) if "significant" in words else None
     if change:
         object_start = body + change.end()
         object_end = _object_end(text, object_start, end)
@@ -469,14 +476,14 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 else "increases"
             return _drafts(local, sentence, arm, object_start, min(object_end, arm_match.start()), direction,
                            subgroup, ctx, "significant-change-in-arm", (body, end), listed=False)
-    effect = EFFECT_OF.search(clause)
+    effect = EFFECT_OF.search(clause) if "significant" in words else None
     if effect:
         arm = _arm_item(local, body + effect.start("arm"), body + effect.end("arm"), ctx)
         direction = "decreases" if (effect["word"] or "").casefold() in _DECREASE_WORDS | _DECREASE_VERBS else \
             "increases"
         return _drafts(local, sentence, arm, body + effect.end(), end, direction, subgroup, ctx,
                        "significant-effect-of", (body, end))
-    times = list(TIMES.finditer(text, body, end))
+    times = list(TIMES.finditer(text, body, end)) if "times" in words else []
     named = _TIMES_OBJECT.search(text, max(0, body - 200) if times else body, end) if times else None
     if times and named:  # "the hazard for Y was 8.4 times greater (P) for patients with X, and 2.0 times ... Z"
         drafts = []
@@ -488,18 +495,18 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 local, sentence, arm, named.start("object"), named.end("object"), direction, subgroup, ctx,
                 "times-greater", (match.start(), match.end()), listed=False)]
         return drafts
-    outcome = OUTCOME_FOR_ARM.match(clause)
+    outcome = OUTCOME_FOR_ARM.match(clause) if words & {"than", "compared", "versus", "vs"} else None
     if outcome and not _NOT_AN_ARM.search(outcome["arm"]):
         direction = "decreases" if outcome["word"].casefold() in _DECREASE_WORDS else "increases"
         arm = _arm_item(local, body + outcome.start("arm"), body + outcome.end("arm"), ctx)
         return _drafts(local, sentence, arm, body + outcome.start("object"), body + outcome.end("object"), direction,
                        subgroup, ctx, "outcome-in-arm-comparative", (body, end), listed=False)
-    favour = FAVOUR.match(clause)
+    favour = FAVOUR.match(clause) if words & {"favour", "favor"} else None
     if favour:
         arm = _arm_item(local, body + favour.start("arm"), body + favour.end("arm"), ctx)
         return _drafts(local, sentence, arm, body + favour.start("object"), body + favour.end("object"), "increases",
                        subgroup, ctx, "in-favour-of", (body, end))
-    for pattern in ARM_NUMBERS:
+    for pattern in ARM_NUMBERS if words & {"was", "were"} and any(c.isdigit() for c in clause) else ():
         numbers = pattern.match(clause)
         if numbers:
             return _arm_numbers(local, sentence, subgroup, body, end, numbers, ctx)

@@ -56,6 +56,7 @@ class ConceptMention:
     via: str  # "label", "abbreviation", "defined" (an abbreviation the text introduced) or "slip" (a typo)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(token: str) -> str:
     """The case-, plural-insensitive form of a token used for label comparison."""
     word = token.casefold()
@@ -167,7 +168,7 @@ class ConceptMatcher:
                 hit = self._walk(trie, seq, i) if seq[i] in trie else None
                 if hit and (best is None or hit[0] > best[0]):
                     best = (hit[0], hit[1], via)
-            if best is None:
+            if best is None and i + 1 < n and folded[i + 1] in self._seconds:
                 best = self._slip(folded, i)
             if best is None:
                 i += 1

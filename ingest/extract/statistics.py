@@ -378,6 +378,18 @@ _COUNT_RULES = (
 )
 
 
+_DIGIT_START = re.compile(r"(?<![\d,·/])(?<!\d\.)\d|\b[Nn]\s*=")
+_WORD_AT = re.compile(r"(?<![\w-])[A-Za-z]+")
+
+
+def _count_starts(text: str, lo: int, hi: int) -> list[int]:
+    """Where a count or a percentage can begin: a digit, "n =", or a number written in words."""
+    starts = [m.start() for m in _DIGIT_START.finditer(text, lo, hi)]
+    starts += [m.start() for m in _WORD_AT.finditer(text, lo, hi)
+               if m.group().casefold() in _NUMBER_WORDS and m.group() not in ("a", "A")]
+    return starts
+
+
 _PERCENT_SIGN = re.compile(r"%|per\s*cent", re.IGNORECASE)
 
 
@@ -395,9 +407,9 @@ def _percent_windows(text: str) -> list[tuple[int, int]]:
 
 def _counts(text: str, claims: _Claims) -> list[Statistic]:
     found = []
-    windows = _percent_windows(text)
+    starts = sorted({start for lo, hi in _percent_windows(text) for start in _count_starts(text, lo, hi)})
     for name, pattern in _COUNT_RULES:
-        for m in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
+        for m in filter(None, (pattern.match(text, start) for start in starts)):
             if not claims.free(m.start(), m.end()):
                 continue
             groups = {k: v for k, v in m.groupdict().items() if v}
@@ -423,7 +435,8 @@ def _counts(text: str, claims: _Claims) -> list[Statistic]:
 def _percents(text: str, claims: _Claims) -> list[Statistic]:
     """Bare percentages; "35 and 6%" gives the trailing % sign to every number of the list."""
     found = []
-    for m in _PERCENT_LIST.finditer(text):
+    windows = _percent_windows(text)
+    for m in (m for lo, hi in windows for m in _PERCENT_LIST.finditer(text, lo, hi)):
         items = list(re.finditer(NUM, m.group()))
         if m.group().count("%") >= len(items):
             continue  # every number has its own % sign: the percent rule reads them one by one
@@ -435,7 +448,7 @@ def _percents(text: str, claims: _Claims) -> list[Statistic]:
                 if value <= 100:
                     found.append(Statistic("percent", "=", value, start, end, item.group(), percent=value,
                                            found_by="percent-list"))
-    for m in _PERCENT.finditer(text):
+    for m in (m for lo, hi in windows for m in _PERCENT.finditer(text, lo, hi)):
         if not claims.free(m.start("percent"), m.end()):
             continue
         tail = text[m.end():m.end() + 30]
@@ -471,9 +484,13 @@ def _word_number_starts(text: str) -> list[int]:
             if m.group().casefold() in _NUMBER_WORDS and m.group().casefold() != "a"]
 
 
+_SIZE_START = re.compile(r"\b[Nn]\s*=|(?<![\d.·/%,-])\b\d")
+
+
 def _samples(text: str, claims: _Claims) -> list[Statistic]:
     found = []
-    for m in _SAMPLE.finditer(text):
+    starts = (m.start() for m in _SIZE_START.finditer(text))  # the pattern is tried only where a size can begin
+    for m in filter(None, (_SAMPLE.match(text, start) for start in starts)):
         which = next(g for g in ("n", "size", "verb_size", "each") if m[g])
         start = m.start(which)
         end = m.end() if which == "size" else m.end(which)
