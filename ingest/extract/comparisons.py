@@ -169,6 +169,8 @@ _NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial
 _STOP_OBJECT = re.compile(r"\s+(?:compared|than|versus|vs\.?|relative\s+to|in\s+comparison|between|among|"
                           r"after|at\s+\d|during|from\s+baseline|whereas|while|but|although|though|which)\b|;|,\s+"
                           r"(?:although|though|whereas|while|but|which)\b", re.IGNORECASE)
+_ITEM_COMPARATIVE = re.compile(r"(?:a\s+|an\s+)?(?:significantly\s+)?(?P<word>higher|lower|greater|less|more|fewer|"
+                               r"better|worse|longer|shorter|reduced|increased)\s+", re.IGNORECASE)
 _NOT_AN_ITEM = re.compile(r"(?:mostly|mainly|especially|particularly|including|leading|resulting|except|"
                           r"respectively|in\s+\d)\b", re.IGNORECASE)
 _PREPOSITION = re.compile(r"\s(?:of|between|from|for|with|in|receiving|among|at)\s", re.IGNORECASE)
@@ -191,7 +193,7 @@ def _top_level_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
             cut = _ITEM_BREAK.match(text, index, end)
             numeric = cut is not None and text[index - 1:index].isdigit() and text[cut.end():cut.end() + 1].isdigit()
             phrase = cut is not None and not cut.group().lstrip().startswith(",") and \
-                _PREPOSITION.search(text, last, index) is not None  # "safety of X and Y" is one outcome
+                _PREPOSITION.search(_unbracketed(text[last:index])) is not None  # "safety of X and Y" is one
             if cut and cut.end() > index and not numeric and not phrase:
                 items.append((last, index))
                 last = index = cut.end()
@@ -199,6 +201,12 @@ def _top_level_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         index += 1
     items.append((last, end))
     return [(a, b) for a, b in items if re.search(r"[A-Za-z]{2,}", text[a:b])]
+
+
+def _unbracketed(text: str) -> str:
+    while re.search(r"[(\[][^()\[\]]*[)\]]", text):
+        text = re.sub(r"[(\[][^()\[\]]*[)\]]", " ", text)
+    return text
 
 
 def _item_labels(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -268,6 +276,10 @@ def _drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str]
         item_direction = direction
         null = re.match(r"no\s+(?:significant\s+)?(?:increase|decrease|difference|change)s?\s+(?:in|of)\s+", words)
         verb = _ITEM_VERB.match(words)
+        comparative = _ITEM_COMPARATIVE.match(text, start + len(text[start:stop]) - len(text[start:stop].lstrip()))
+        if comparative and not verb and not null and direction in ("increases", "decreases"):
+            # "lower weight (P) and higher activity (P)": each item brings its own comparative
+            item_direction = "decreases" if comparative["word"].casefold() in _DECREASE_WORDS else "increases"
         if null:
             words, item_direction = words[null.end():], "no_effect"
         elif verb:  # "... reduced A (P), and increased B (P)": the item brings its own verb
@@ -466,6 +478,8 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             return _drafts(local, sentence, arm, body + match.start("object"), end, direction, subgroup, ctx,
                            rule, (body + match.start("object"), end))
     change = CHANGE_IN_ARM.search(clause) if "significant" in words else None
+    if change and re.search(r"\b(?:both|all|each)\s+(?:groups|arms)\b", clause[:change.start()], re.IGNORECASE):
+        change = None  # "both groups produced significant improvements": no arm is singled out
     if change:
         object_start = body + change.end()
         object_end = _object_end(text, object_start, end)
