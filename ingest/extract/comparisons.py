@@ -130,6 +130,15 @@ TIMES = re.compile(
 )
 _TIMES_OBJECT = re.compile(r"\b(?:hazard|risk|odds|likelihood|probability|rate|incidence)\s+(?:for|of)\s+"
                            r"(?P<object>[^,;()]{2,60}?)\s+(?:was|were|is)\b", re.IGNORECASE)
+CORRELATION = re.compile(
+    r"\b(?:a|an)\s+(?:statistically\s+)?(?:significant\s+)?(?P<sign>negative|positive|inverse|direct)?\s*"
+    r"(?:and\s+)?(?:significant\s+)?(?:correlation|association|relationship)\s+between\s+"
+    r"(?P<x>[^,;()]{2,60}?)\s+and\s+(?P<y>[^,;()]{2,60}?)"
+    r"(?:\s+(?:in|among)\s+(?:the\s+)?(?P<group>[^,;()]{2,50}?))?(?=\s*[,;(.]|\s*$)",
+    re.IGNORECASE,
+)
+_BUT_NOT_IN = re.compile(r",?\s*but\s+not\s+(?:in|among|for)\s+(?:the\s+)?(?P<group>[^,;()]{2,50}?)(?=\s*[,;(.]|\s*$)",
+                         re.IGNORECASE)
 OUTCOME_FOR_ARM = re.compile(
     r"^(?P<object>[^,;()]{2,60}?)\s+(?:for|in|with|among)\s+(?:the\s+)?(?P<arm>[^,;()]{1,40}?)\s+(?:was|were)\s+"
     r"(?:significantly\s+)?(?P<word>higher|lower|greater|longer|shorter|better|worse|superior|inferior|poorer|"
@@ -477,6 +486,9 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 arm = _arm_item(local, named.start("arm"), named.end("arm"), ctx)
             return _drafts(local, sentence, arm, body + match.start("object"), end, direction, subgroup, ctx,
                            rule, (body + match.start("object"), end))
+    correlation = CORRELATION.search(clause) if words & {"correlation", "association", "relationship"} else None
+    if correlation and not re.search(r"\bno\s+(?:\w+\s+){0,3}$", clause[:correlation.start()], re.IGNORECASE):
+        return _correlation(local, sentence, subgroup, body, end, _shift(correlation, body), ctx)
     change = CHANGE_IN_ARM.search(clause) if "significant" in words else None
     if change and re.search(r"\b(?:both|all|each)\s+(?:groups|arms)\b", clause[:change.start()], re.IGNORECASE):
         change = None  # "both groups produced significant improvements": no arm is singled out
@@ -552,6 +564,46 @@ def _arm_numbers(local: Local, sentence: Sentence, subgroup: str, body: int, end
     drafts = _drafts(local, sentence, arm, body + match.start("object"), body + match.end("object"), direction,
                      subgroup, ctx, "numbers-by-arm", (body, end), listed=False)
     return [replace(d, statistics=(p,)) for d in drafts]
+
+
+class _Shifted:
+    """A match of a clause seen with offsets in the sentence."""
+
+    def __init__(self, match: re.Match, offset: int) -> None:
+        self._match, self._offset = match, offset
+
+    def __getitem__(self, name: str) -> str | None:
+        return self._match[name]
+
+    def start(self, name: str | int = 0) -> int:
+        return self._match.start(name) + self._offset
+
+    def end(self, name: str | int = 0) -> int:
+        return self._match.end(name) + self._offset
+
+
+def _shift(match: re.Match, offset: int) -> _Shifted:
+    return _Shifted(match, offset)
+
+
+def _correlation(local: Local, sentence: Sentence, subgroup: str, body: int, end: int, match: _Shifted,
+                 ctx: Context) -> list[Draft]:
+    """A negative correlation between X and Y in group A (P), but not in group B (P): one finding each."""
+    text = local.text
+    direction = "decreases" if (match["sign"] or "").casefold() in ("negative", "inverse") else "increases"
+    subject = (match.start("x"), match.end("x"), pick(local.mentions_in(match.start("x"), match.end("x")), ctx,
+                                                       KIND_RANK), _label(match["x"]))
+    group = _label(match["group"]) if match["group"] else subgroup
+    other = _BUT_NOT_IN.search(text, match.end(), len(text))  # ", but not in ..." is cut off as a clause of its own
+    first_end = other.start() if other else end
+    drafts = [replace(d, subgroup=group) for d in _drafts(
+        local, sentence, subject, match.start("y"), match.end("y"), direction, subgroup, ctx, "correlation-between",
+        (match.end(), first_end), listed=False)]
+    if other:
+        drafts += [replace(d, subgroup=_label(other["group"])) for d in _drafts(
+            local, sentence, subject, match.start("y"), match.end("y"), "no_effect", subgroup, ctx,
+            "correlation-between", (other.start(), len(text)), listed=False)]
+    return drafts
 
 
 def comparison_findings(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,

@@ -74,7 +74,8 @@ IMPROVE_WORDS = {"improved", "superior", "better", "longer", "prolonged"}
 # "Among refractory cases," / "In patients with MRD-negative CR," at the start of a sentence.
 SUBGROUP = re.compile(
     r"^(?:However,\s*|Furthermore,\s*|Moreover,\s*|In\s+addition,\s*|Additionally,\s*|Conversely,\s*)?"
-    r"(?P<cue>Among|In|Of|For|Within)\s+(?:the\s+|these\s+|all\s+)?(?:\d+\s+)?(?P<group>[^,;]{2,70}?)"
+    r"(?P<cue>Among|In|Of|For|Within|Considering\s+(?:only\s+)?the\s+subgroup\s+of)\s+(?:the\s+|these\s+|all\s+)?"
+    r"(?:\d+\s+)?(?P<group>[^,;]{2,70}?)"
     r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s*,\s*",
     re.IGNORECASE,
 )

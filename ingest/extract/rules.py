@@ -161,6 +161,11 @@ _RULES = (
          '"significant decreases of A (P), B (P) and C (P) in the X group": X decreases each',
          ("We saw significant decreases of blood pressure (p = 0.03) and LDL (p = 0.04) in the coaching group.",),
          ("We saw significant decreases of blood pressure over time.",)),
+    Rule("correlation-between", "finding", 149,
+         '"a negative correlation between X and Y in group A (P), but not in group B (P)"',
+         ("There was a negative correlation between CSF protein and ventilation time in the PE group (p = 0.03), "
+          "but not in the IVIG group (p = 0.13).",),
+         ("There was no correlation between CSF protein and ventilation time.",)),
     Rule("occurrence-respectively", "finding", 200, '"X and Y occurred in a% and b%, respectively"',
          ("Diarrhoea and neutropenia were observed in 7% and 5%, respectively.",),
          ("Diarrhoea was observed in 7% of patients and neutropenia in some.",)),
