@@ -381,7 +381,7 @@ def _null_subject(local: Local, start: int, end: int, ctx: Context,
 
 LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Throughout|From)\s+[^,;()]{1,40},\s*|"
                   r"(?:[\w-]+\s+){1,4}(?:showed|demonstrated|found|indicated|revealed|suggested|confirmed)\s+that\s+|"
-                   r"(?:However|Moreover|Furthermore|Additionally|In\s+addition|Also|Overall|Similarly|"
+                   r"(?:However|Moreover|Furthermore|Additionally|In\s+addition|Also|Overall|Similarly|As\s+expected|"
                    r"Conversely|Finally|Importantly|Notably),\s*|(?:and|but|while|whereas)\s+)*",
                    re.IGNORECASE)
 _SUB_BREAK = re.compile(r",\s+and\s+|;\s+|,\s+(?:while|whereas|but)\s+", re.IGNORECASE)

@@ -170,6 +170,8 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         rule = "predictor-of"
     elif forward["assoc"]:
         relation, direction = "associated with", _direction_words(" ".join(head.split()[:4])) or "increases"
+        if re.match(r"\s*(?:similar|comparable|no\s+(?:significant\s+)?(?:change|difference))\b", head, re.IGNORECASE):
+            direction = "no_effect"  # "resulted in similar volumes"
         rule = "associated-with"
     else:
         rule = "effect-verb"
