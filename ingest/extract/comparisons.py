@@ -327,7 +327,7 @@ def arm_names(text: str) -> dict[str, str]:
         match = _ARM_DEFINITION.search(text, max(0, bracket.start() - 60), bracket.end() + 40)
         if match is None or match.start("label") < bracket.start():
             continue
-        words = [w for w in match["x"].split() if not _NOT_DEFINED.match(w)]
+        words = match["x"].split()[-4:]
         while words and _NOT_DEFINED.match(words[0]):
             words.pop(0)
         label = match["label"].casefold()
@@ -381,6 +381,7 @@ def _null_subject(local: Local, start: int, end: int, ctx: Context,
 
 LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Throughout|From)\s+[^,;()]{1,40},\s*|"
                   r"(?:[\w-]+\s+){1,4}(?:showed|demonstrated|found|indicated|revealed|suggested|confirmed)\s+that\s+|"
+                  r"(?:After\s+)?[Aa]djust(?:ed|ing)\s+for\s+[^,;()]{1,80},\s*|"
                    r"(?:However|Moreover|Furthermore|Additionally|In\s+addition|Also|Overall|Similarly|As\s+expected|"
                    r"Conversely|Finally|Importantly|Notably),\s*|(?:and|but|while|whereas)\s+)*",
                    re.IGNORECASE)
@@ -468,8 +469,14 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     within = WITHIN_ARM.match(clause) if words & _WITHIN_WORDS else None
     if within and len(within["arm"].split()) <= 6 and not _NOT_AN_ARM.search(within["arm"]):
         direction = "decreases" if within["verb"].casefold() in _DECREASE_VERBS else "increases"
+        negated = re.search(r"\s+(?:was|were|is|are)\s+not$", within["object"], re.IGNORECASE)
+        if negated:  # "Y was not improved in the X group"
+            direction = "no_effect"
+            within_object_end = body + within.start("object") + negated.start()
+        else:
+            within_object_end = body + within.end("object")
         arm = _arm_item(local, body + within.start("arm"), body + within.end("arm"), ctx)
-        return _drafts(local, sentence, arm, body + within.start("object"), body + within.end("object"),
+        return _drafts(local, sentence, arm, body + within.start("object"), within_object_end,
                        direction, subgroup, ctx, "outcome-changed-in-arm", (body + within.end("verb"), end))
     for pattern, rule in ((ARM_HAD, "arm-had-comparative"), (MORE_LIKELY, "arm-more-likely")):
         if not words & (_HAD_WORDS if pattern is ARM_HAD else {"likely"}):
