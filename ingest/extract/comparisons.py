@@ -22,8 +22,9 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from ingest.extract.draft import Context, Draft, Local, confidence
-from ingest.extract.phrases import KIND_RANK, OBJECT_RANK, pick
+from ingest.extract.draft import Context, Draft, Local
+from ingest.extract.outcomes import DECREASE_VERBS, DECREASE_WORDS, object_end, outcome_drafts, phrase_label
+from ingest.extract.phrases import KIND_RANK, pick
 from ingest.extract.sentences import Sentence
 
 _SIG = r"(?:(?:statistically\s+)?significant(?:ly)?\s+|clinically\s+meaningful\s+|important\s+|apparent\s+)?"
@@ -87,10 +88,6 @@ MORE_LIKELY = re.compile(
     r"(?=\s+(?:than|compared|versus|vs\.?|relative)\b|\s*[(;,.]|\s*$)",
     re.IGNORECASE,
 )
-_RATIOS = {"HR", "OR", "RR", "IRR", "SHR"}
-_ITEM_VERB = re.compile(r"(?:significantly\s+)?(?:an?\s+)?(?P<verb>improved|increased|decreased|reduced|lowered|"
-                        r"shortened|prolonged|decrease|reduction|increase|improvement)\s+(?:in\s+|of\s+)?",
-                        re.IGNORECASE)
 _NUM = r"[-−]?\d+(?:[.·]\d+)?"
 _ARM = r"(?:the\s+)?(?P<{0}>[^,;()]{{1,50}}?)(?:\s+(?:group|arm|patients|participants)s?)?"
 _VS = r"\s*,?\s*(?:and|versus|vs\.?|compared\s+(?:to|with)|as\s+compared\s+(?:to|with)|while|whereas|but|against)\s+"
@@ -157,199 +154,6 @@ _WORD = re.compile(r"[a-z]+")
 _WITHIN_WORDS = {"improved", "increased", "decreased", "reduced", "declined", "fell", "rose", "lowered", "shortened",
                  "prolonged"}
 _HAD_WORDS = {"had", "showed", "experienced", "achieved", "reported", "received", "demonstrated", "produced"}
-_DECREASE_VERBS = {"decreased", "reduced", "declined", "fell", "lowered", "shortened", "decrease", "reduction"}
-_DECREASE_WORDS = {"lower", "shorter", "worse", "inferior", "poorer", "reduced", "fewer", "less", "smaller", "slower"}
-_TITLE_SUBJECT = (
-    re.compile(r"\b(?:Effects?|Efficacy|Effectiveness|Impact|Influence|Safety|Benefits?|Cost-effectiveness|"
-               r"Comparison|Evaluation|Trial|Study)\b(?:\s*(?:,|and)\s*\w+)*\s+of\s+(?:an?\s+|the\s+)?"
-               r"(?P<x>[^:,;]+?)\s+(?:versus|vs\.?|compared|on|in|for|to|during|as|among|with|and|at)\b",
-               re.IGNORECASE),
-    re.compile(r"^(?:An?\s+|The\s+)?(?P<x>[^:,;]+?)\s+(?:versus|vs\.?|compared\s+(?:with|to)|"
-               r"for|in|to\s+(?:prevent|reduce|improve|treat))\b", re.IGNORECASE),
-    re.compile(r"^(?P<x>[A-Z][\w-]{1,20}),\s+an?\s+"),  # "AKL1, a botanical mixture for ..."
-)
-_OUTCOME_FIRST = re.compile(r"(?:incidence|rates?|risk|outcomes?|prevalence|effects?|efficacy|safety|use|quality|"
-                            r"relationships?|associations?)\b", re.IGNORECASE)
-_TITLE_VERB = re.compile(r"\b(?:reduces|improves|increases|decreases|prevents|modulates?|supports|enhances|is|are|"
-                         r"does|do|can|may|affects?)\b|'s?\b|\bpatients\b|\bpreference\b", re.IGNORECASE)
-_NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial|study|pilot|phase)\b", re.IGNORECASE)
-
-
-_STOP_OBJECT = re.compile(r"\s+(?:compared|than|versus|vs\.?|relative\s+to|in\s+comparison|between|among|"
-                          r"after|at\s+\d|during|from\s+baseline|whereas|while|but|although|though|which)\b|;|,\s+"
-                          r"(?:although|though|whereas|while|but|which)\b", re.IGNORECASE)
-_ITEM_COMPARATIVE = re.compile(r"(?:a\s+|an\s+)?(?:significantly\s+)?(?P<word>higher|lower|greater|less|more|fewer|"
-                               r"better|worse|longer|shorter|reduced|increased)\s+", re.IGNORECASE)
-_NOT_AN_ITEM = re.compile(r"(?:mostly|mainly|especially|particularly|including|leading|resulting|except|"
-                          r"respectively|in\s+\d)\b", re.IGNORECASE)
-_PREPOSITION = re.compile(r"\s(?:of|between|from|for|with|in|receiving|among|at)\s", re.IGNORECASE)
-_ITEM_BREAK = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|as\s+well\s+as)\s+|\s+with\s+(?=no\s)",
-                         re.IGNORECASE)
-_LIST_AFTER = re.compile(r"\b(?:for|in|on|regarding|with\s+respect\s+to)\s+(?=[^(;]{2,80}\([^()]*[Pp]\s*[=<>≤≥])",
-                         re.IGNORECASE)
-_GENERIC_ARM = re.compile(r"^(?:the\s+)?(?:active\s+|experimental\s+|intervention\s+|treatment\s+|study\s+|"
-                          r"treated\s+)*(?:group|arm|intervention|treatment|condition|participants|patients|"
-                          r"subjects)s?$", re.IGNORECASE)
-
-
-def _top_level_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of the list items between ``start`` and ``end``, cut at commas and "and"/"or" outside brackets."""
-    items, depth, last, index = [], 0, start, start
-    while index < end:
-        char = text[index]
-        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
-        if depth == 0:
-            cut = _ITEM_BREAK.match(text, index, end)
-            numeric = cut is not None and text[index - 1:index].isdigit() and text[cut.end():cut.end() + 1].isdigit()
-            phrase = cut is not None and not cut.group().lstrip().startswith(",") and \
-                _PREPOSITION.search(_unbracketed(text[last:index])) is not None  # "safety of X and Y" is one
-            if cut and cut.end() > index and not numeric and not phrase:
-                items.append((last, index))
-                last = index = cut.end()
-                continue
-        index += 1
-    items.append((last, end))
-    return [(a, b) for a, b in items if re.search(r"[A-Za-z]{2,}", text[a:b])]
-
-
-def _unbracketed(text: str) -> str:
-    while re.search(r"[(\[][^()\[\]]*[)\]]", text):
-        text = re.sub(r"[(\[][^()\[\]]*[)\]]", " ", text)
-    return text
-
-
-def _item_labels(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """Labels of list items; a lone modifier shares the head of the next item ("puerperal or neonatal infection")."""
-    labels = [_label(text[a:b]) for a, b in spans]
-    out = []
-    for index, (a, b) in enumerate(spans):
-        label = labels[index]
-        following = labels[index + 1].split() if index + 1 < len(labels) else []
-        if len(label.split()) == 1 and len(following) >= 2 and label[:1].islower():
-            label = " ".join([label, *following[1:]])
-        out.append((a, b, label))
-    return out
-
-
-def _object_end(text: str, start: int, end: int) -> int:
-    """Where an object list stops: a comparison word or clause break outside brackets, else ``end``."""
-    depth = 0
-    for index in range(start, end):
-        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(text[index], 0)
-        if depth == 0 and text[index] in " ;" and _STOP_OBJECT.match(text, index, end):
-            return index
-    return end
-
-
-def _label(text: str) -> str:
-    while re.search(r"[(\[][^()\[\]]*[)\]]", text):  # innermost brackets first, then the ones around them
-        text = re.sub(r"[(\[][^()\[\]]*[)\]]", " ", text)
-    text = re.sub(r"\s+", " ", text).strip(" ,;:.")
-    text = re.sub(r"\s+(?:was|were)\s+(?:found|seen|observed|noted|detected|shown)$", "", text, flags=re.IGNORECASE)
-    return re.sub(r"^(?:(?:the|a|an|both|in|for|on|of|less|more|fewer|greater|higher|lower)\s+)+", "", text,
-                  flags=re.IGNORECASE)
-
-
-def object_list_drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str], str], obj_start: int,
-                       obj_end: int, direction: str, subgroup: str, ctx: Context, rule: str,
-                       stats_region: tuple[int, int], relation: str = "associated with") -> list[Draft]:
-    """Drafts for a subject and a list of outcomes ("X reduced A (P), B (P), and C (P)")."""
-    return _drafts(local, sentence, subject, obj_start, obj_end, direction, subgroup, ctx, rule, stats_region,
-                   relation)
-
-
-def _drafts(local: Local, sentence: Sentence, subject: tuple[int, int, list[str], str], obj_start: int,
-            obj_end: int, direction: str, subgroup: str, ctx: Context, rule: str,
-            stats_region: tuple[int, int], relation: str = "associated with", listed: bool = True) -> list[Draft]:
-    """One draft per object item; an item keeps its own P-value, a single item takes the clause's numbers."""
-    text = local.text
-    end = _object_end(text, obj_start, obj_end)
-    spans = _top_level_items(text, obj_start, end)
-    if listed and len(spans) == 1:  # "... greater change compared to controls for pain (p), function (p) and ..."
-        for tail in _LIST_AFTER.finditer(text, end, stats_region[1]):
-            items = _top_level_items(text, tail.end(), _object_end(text, tail.end(), stats_region[1]))
-            if sum(bool(local.stats_in(a, b, kinds=("p_value",))) for a, b in items) >= 2:
-                spans = items
-                break
-    shared = local.stats_in(*stats_region, kinds=("p_value", "effect_size"))
-    label = subject[3]
-    defined = ctx.arms.get(re.sub(r"^the\s+", "", label.casefold()))
-    if defined:
-        label = f"{label} ({defined})"
-    elif _GENERIC_ARM.match(label) and ctx.intervention:
-        label = f"{label} ({ctx.intervention})"
-    drafts = []
-    for start, stop, words in _item_labels(text, spans):
-        if _NOT_AN_ITEM.match(words) or re.fullmatch(r"[\d/.,%\s]+", words):
-            continue
-        item_direction = direction
-        null = re.match(r"no\s+(?:significant\s+)?(?:increase|decrease|difference|change)s?\s+(?:in|of)\s+", words)
-        verb = _ITEM_VERB.match(words)
-        comparative = _ITEM_COMPARATIVE.match(text, start + len(text[start:stop]) - len(text[start:stop].lstrip()))
-        if comparative and not verb and not null and direction in ("increases", "decreases"):
-            # "lower weight (P) and higher activity (P)": each item brings its own comparative
-            item_direction = "decreases" if comparative["word"].casefold() in _DECREASE_WORDS else "increases"
-        if null:
-            words, item_direction = words[null.end():], "no_effect"
-        elif verb:  # "... reduced A (P), and increased B (P)": the item brings its own verb
-            words = words[verb.end():]
-            item_direction = "decreases" if verb["verb"].casefold() in _DECREASE_VERBS else "increases"
-        if not words or len(words.split()) > 10:
-            continue
-        own = local.stats_in(start, stop, kinds=("p_value", "effect_size"))
-        stats = own or (shared if len(spans) == 1 else [])
-        effect = next((s for s in stats if s.kind == "effect_size" and s.measure in _RATIOS), None)
-        if effect is not None and item_direction == "unspecified":
-            item_direction = "increases" if effect.value > 1 else "decreases" if effect.value < 1 else item_direction
-        concepts = pick(local.mentions_in(start, stop), ctx, OBJECT_RANK)
-        obj = concepts[0] if concepts else None
-        subject_concept = subject[2][0] if subject[2] else None
-        drafts.append(Draft(
-            relation=relation, direction=item_direction, subject_concept=subject_concept, subject_label=label,
-            object_concept=obj, object_label=words, subgroup=subgroup, sentence=sentence, statistics=tuple(stats),
-            confidence=confidence(subject_concept, obj, stats, "0.45"), found_by=rule,
-        ))
-    return drafts
-
-
-_ARM_DEFINITION = re.compile(
-    r"(?P<x>\b[A-Za-z][\w/+-]*(?:\s+[\w/+-]+){0,4}?)\s*[(\[]\s*(?:the\s+)?"
-    r"(?P<label>(?:[Aa]rm|[Gg]roup)\s+[A-Z0-9]{1,3}|[A-Z][A-Za-z0-9+-]{0,9})\s*(?:[,;:][^()\[\]]{0,30})?[)\]]"
-)
-_NOT_DEFINED = re.compile(r"^(?:the|a|an|and|or|of|in|to|with|was|were|received|receive|either|randomi[sz]ed)$",
-                          re.IGNORECASE)
-
-
-def arm_names(text: str) -> dict[str, str]:
-    """Arm labels the text defines: "resistance training (Arm A)" -> {"arm a": "resistance training"}."""
-    arms: dict[str, str] = {}
-    for bracket in re.finditer(r"[(\[]", text[:20_000]):
-        match = _ARM_DEFINITION.search(text, max(0, bracket.start() - 60), bracket.end() + 40)
-        if match is None or match.start("label") < bracket.start():
-            continue
-        words = match["x"].split()[-4:]
-        while words and _NOT_DEFINED.match(words[0]):
-            words.pop(0)
-        label = match["label"].casefold()
-        if words and label not in arms and label != " ".join(words).casefold():
-            arms[label] = " ".join(words[-4:])
-    return arms
-
-
-def title_intervention(title: str | None) -> str | None:
-    """The intervention a trial's title names ("Efficacy of X versus Y" -> X), or None."""
-    if not title:
-        return None
-    for pattern in _TITLE_SUBJECT:
-        match = pattern.search(title)
-        if match:
-            x = " ".join(match["x"].split())
-            if 0 < len(x.split()) <= 6 and not _NOT_ARM.match(x) and not _OUTCOME_FIRST.match(x) \
-                    and not _TITLE_VERB.search(x):
-                return x
-    return None
-
-
 def _arm_item(local: Local, start: int, end: int, ctx: Context) -> tuple[int, int, list[str], str]:
     adverb = re.search(r"\s+\w+ly$", local.text[start:end])
     end = start + adverb.start() if adverb else end  # "module completers predominantly had ..."
@@ -407,8 +211,8 @@ def _drafts_for_null(local: Local, sentence: Sentence, subgroup: str, ctx: Conte
     subject = _null_subject(local, obj_end, end, ctx, None)
     if subject is None:
         return []
-    return _drafts(local, sentence, subject, obj_start, obj_end, "no_effect", subgroup, ctx,
-                   "no-significant-difference", stats_region)
+    return outcome_drafts(local, sentence, subject, obj_start, obj_end, "no_effect", subgroup, ctx,
+                          "no-significant-difference", stats_region)
 
 
 def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,
@@ -425,23 +229,23 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         # "no association between X and Y (in Z)": X is the subject, Y the object.
         cut = re.search(r"\s+and\s+", pair)
         x_start = null.start("pair") if null["pair"] else null.start("between")
-        subject = (x_start, x_start + cut.start(), [], _label(pair[:cut.start()]))
+        subject = (x_start, x_start + cut.start(), [], phrase_label(pair[:cut.start()]))
         y_end = null.end("pair") if null["pair"] else null.end("between")
-        return _drafts(local, sentence, subject, x_start + cut.end(), y_end, "no_effect", subgroup,
-                       ctx, "no-significant-difference", (null.start(), end))
+        return outcome_drafts(local, sentence, subject, x_start + cut.end(), y_end, "no_effect", subgroup,
+                              ctx, "no-significant-difference", (null.start(), end))
     if null and null["pair"]:
         after = re.match(r"\s+(?:in|for|on|regarding|with\s+respect\s+to)\s+", text[null.end("pair"):end])
         if not after:
             null = None  # "no difference between X and Z" names no outcome
         else:  # "no differences between X and Z in Y (P), or W (P)"
             arms = re.split(r"\s+and\s+", null["pair"], maxsplit=1)[0]
-            subject = (null.start("pair"), null.start("pair") + len(arms), [], _label(arms))
+            subject = (null.start("pair"), null.start("pair") + len(arms), [], phrase_label(arms))
             if _GENERIC_ARMS.match(arms.strip()) or re.match(r"(?:the\s+)?(?:intervention|treatment)$", arms.strip(),
                                                                  re.IGNORECASE):
                 subject = _null_subject(local, end, end, ctx, None) or subject
             start = null.end("pair") + after.end()
-            return _drafts(local, sentence, subject, start, end, "no_effect", subgroup, ctx,
-                           "no-significant-difference", (null.start(), end))
+            return outcome_drafts(local, sentence, subject, start, end, "no_effect", subgroup, ctx,
+                                  "no-significant-difference", (null.start(), end))
     if null:
         change = null["noun"].casefold().startswith(_CHANGE_NOUNS)
         if change and null["of"]:  # "no reduction of Y in Z": Y is the outcome
@@ -451,8 +255,8 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             (null.start("of"), null.end("of")) if null["of"] else None)
         subject = _null_subject(local, null.end("object"), end, ctx, named)
         if subject is not None:
-            return _drafts(local, sentence, subject, null.start("object"), end, "no_effect", subgroup, ctx,
-                           "no-significant-difference", (null.start(), end))
+            return outcome_drafts(local, sentence, subject, null.start("object"), end, "no_effect", subgroup, ctx,
+                                  "no-significant-difference", (null.start(), end))
     clause = text[body:end]
     differ = None if baseline or not words & {"not", "similar", "comparable", "didn"} else DID_NOT_DIFFER.match(clause)
     if differ:
@@ -464,11 +268,11 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             if arm and not _GENERIC_ARMS.match(arm["arm"]) and not _BETWEEN_ARMS.match(arm.group().strip()) \
             else _null_subject(local, body + differ.end(), end, ctx, None)
         if subject is not None:
-            return _drafts(local, sentence, subject, obj_start, obj_end, "no_effect", subgroup, ctx,
-                           "outcome-did-not-differ", (obj_end, end))
+            return outcome_drafts(local, sentence, subject, obj_start, obj_end, "no_effect", subgroup, ctx,
+                                  "outcome-did-not-differ", (obj_end, end))
     within = WITHIN_ARM.match(clause) if words & _WITHIN_WORDS else None
     if within and len(within["arm"].split()) <= 6 and not _NOT_AN_ARM.search(within["arm"]):
-        direction = "decreases" if within["verb"].casefold() in _DECREASE_VERBS else "increases"
+        direction = "decreases" if within["verb"].casefold() in DECREASE_VERBS else "increases"
         negated = re.search(r"\s+(?:was|were|is|are)\s+not$", within["object"], re.IGNORECASE)
         if negated:  # "Y was not improved in the X group"
             direction = "no_effect"
@@ -476,14 +280,14 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         else:
             within_object_end = body + within.end("object")
         arm = _arm_item(local, body + within.start("arm"), body + within.end("arm"), ctx)
-        return _drafts(local, sentence, arm, body + within.start("object"), within_object_end,
-                       direction, subgroup, ctx, "outcome-changed-in-arm", (body + within.end("verb"), end))
+        return outcome_drafts(local, sentence, arm, body + within.start("object"), within_object_end,
+                              direction, subgroup, ctx, "outcome-changed-in-arm", (body + within.end("verb"), end))
     for pattern, rule in ((ARM_HAD, "arm-had-comparative"), (MORE_LIKELY, "arm-more-likely")):
         if not words & (_HAD_WORDS if pattern is ARM_HAD else {"likely"}):
             continue
         match = pattern.match(clause)
         if match and len(match["arm"].split()) <= 8:
-            direction = "decreases" if match["word"].casefold() in _DECREASE_WORDS else "increases"
+            direction = "decreases" if match["word"].casefold() in DECREASE_WORDS else "increases"
             arm = _arm_item(local, body + match.start("arm"), body + match.end("arm"), ctx)
             if _NOT_AN_ARM.search(match["arm"]):  # "the analysis showed a lower Y in the X group"
                 named = _ARM_AFTER.search(text, body + match.end("object"), end) or \
@@ -491,8 +295,8 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 if not named or _NOT_AN_ARM.search(named["arm"]):
                     continue
                 arm = _arm_item(local, named.start("arm"), named.end("arm"), ctx)
-            return _drafts(local, sentence, arm, body + match.start("object"), end, direction, subgroup, ctx,
-                           rule, (body + match.start("object"), end))
+            return outcome_drafts(local, sentence, arm, body + match.start("object"), end, direction, subgroup, ctx,
+                                  rule, (body + match.start("object"), end))
     correlation = CORRELATION.search(clause) if words & {"correlation", "association", "relationship"} else None
     if correlation and not re.search(r"\bno\s+(?:\w+\s+){0,3}$", clause[:correlation.start()], re.IGNORECASE):
         return _correlation(local, sentence, subgroup, body, end, _shift(correlation, body), ctx)
@@ -501,21 +305,21 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         change = None  # "both groups produced significant improvements": no arm is singled out
     if change:
         object_start = body + change.end()
-        object_end = _object_end(text, object_start, end)
+        object_stop = object_end(text, object_start, end)
         arm_match = _ARM_AFTER.search(text, object_start, end)
         if arm_match and not _NOT_AN_ARM.search(arm_match["arm"]):
             arm = _arm_item(local, arm_match.start("arm"), arm_match.end("arm"), ctx)
             direction = "decreases" if change["word"].casefold().startswith(("decrease", "reduction")) \
                 else "increases"
-            return _drafts(local, sentence, arm, object_start, min(object_end, arm_match.start()), direction,
-                           subgroup, ctx, "significant-change-in-arm", (body, end), listed=False)
+            return outcome_drafts(local, sentence, arm, object_start, min(object_stop, arm_match.start()), direction,
+                                  subgroup, ctx, "significant-change-in-arm", (body, end), listed=False)
     effect = EFFECT_OF.search(clause) if "significant" in words else None
     if effect:
         arm = _arm_item(local, body + effect.start("arm"), body + effect.end("arm"), ctx)
-        direction = "decreases" if (effect["word"] or "").casefold() in _DECREASE_WORDS | _DECREASE_VERBS else \
+        direction = "decreases" if (effect["word"] or "").casefold() in DECREASE_WORDS | DECREASE_VERBS else \
             "increases"
-        return _drafts(local, sentence, arm, body + effect.end(), end, direction, subgroup, ctx,
-                       "significant-effect-of", (body, end))
+        return outcome_drafts(local, sentence, arm, body + effect.end(), end, direction, subgroup, ctx,
+                              "significant-effect-of", (body, end))
     times = list(TIMES.finditer(text, body, end)) if "times" in words else []
     named = _TIMES_OBJECT.search(text, max(0, body - 200) if times else body, end) if times else None
     if times and named:  # "the hazard for Y was 8.4 times greater (P) for patients with X, and 2.0 times ... Z"
@@ -524,21 +328,21 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             direction = "decreases" if match["word"].casefold() in ("lower", "smaller", "less") else "increases"
             arm = _arm_item(local, match.start("arm"), match.end("arm"), ctx)
             own = local.stats_in(match.start(), match.end(), kinds=("p_value",))
-            drafts += [replace(d, statistics=tuple(own)) for d in _drafts(
+            drafts += [replace(d, statistics=tuple(own)) for d in outcome_drafts(
                 local, sentence, arm, named.start("object"), named.end("object"), direction, subgroup, ctx,
                 "times-greater", (match.start(), match.end()), listed=False)]
         return drafts
     outcome = OUTCOME_FOR_ARM.match(clause) if words & {"than", "compared", "versus", "vs"} else None
     if outcome and not _NOT_AN_ARM.search(outcome["arm"]):
-        direction = "decreases" if outcome["word"].casefold() in _DECREASE_WORDS else "increases"
+        direction = "decreases" if outcome["word"].casefold() in DECREASE_WORDS else "increases"
         arm = _arm_item(local, body + outcome.start("arm"), body + outcome.end("arm"), ctx)
-        return _drafts(local, sentence, arm, body + outcome.start("object"), body + outcome.end("object"), direction,
-                       subgroup, ctx, "outcome-in-arm-comparative", (body, end), listed=False)
+        return outcome_drafts(local, sentence, arm, body + outcome.start("object"), body + outcome.end("object"),
+                              direction, subgroup, ctx, "outcome-in-arm-comparative", (body, end), listed=False)
     favour = FAVOUR.match(clause) if words & {"favour", "favor"} else None
     if favour:
         arm = _arm_item(local, body + favour.start("arm"), body + favour.end("arm"), ctx)
-        return _drafts(local, sentence, arm, body + favour.start("object"), body + favour.end("object"), "increases",
-                       subgroup, ctx, "in-favour-of", (body, end))
+        return outcome_drafts(local, sentence, arm, body + favour.start("object"), body + favour.end("object"),
+                              "increases", subgroup, ctx, "in-favour-of", (body, end))
     for pattern in ARM_NUMBERS if words & {"was", "were"} and any(c.isdigit() for c in clause) else ():
         numbers = pattern.match(clause)
         if numbers:
@@ -567,9 +371,9 @@ def _arm_numbers(local: Local, sentence: Sentence, subgroup: str, body: int, end
     if _NOT_AN_ARM.search(arm[3]):
         return []
     if direction == "no_effect":  # a null comparison says as much about either arm
-        arm = (*arm[:3], f"{arm[3]} (vs {other[3] if other is not arm else _label(match['x'])})")
-    drafts = _drafts(local, sentence, arm, body + match.start("object"), body + match.end("object"), direction,
-                     subgroup, ctx, "numbers-by-arm", (body, end), listed=False)
+        arm = (*arm[:3], f"{arm[3]} (vs {other[3] if other is not arm else phrase_label(match['x'])})")
+    drafts = outcome_drafts(local, sentence, arm, body + match.start("object"), body + match.end("object"), direction,
+                            subgroup, ctx, "numbers-by-arm", (body, end), listed=False)
     return [replace(d, statistics=(p,)) for d in drafts]
 
 
@@ -599,15 +403,15 @@ def _correlation(local: Local, sentence: Sentence, subgroup: str, body: int, end
     text = local.text
     direction = "decreases" if (match["sign"] or "").casefold() in ("negative", "inverse") else "increases"
     subject = (match.start("x"), match.end("x"), pick(local.mentions_in(match.start("x"), match.end("x")), ctx,
-                                                       KIND_RANK), _label(match["x"]))
-    group = _label(match["group"]) if match["group"] else subgroup
+                                                       KIND_RANK), phrase_label(match["x"]))
+    group = phrase_label(match["group"]) if match["group"] else subgroup
     other = _BUT_NOT_IN.search(text, match.end(), len(text))  # ", but not in ..." is cut off as a clause of its own
     first_end = other.start() if other else end
-    drafts = [replace(d, subgroup=group) for d in _drafts(
+    drafts = [replace(d, subgroup=group) for d in outcome_drafts(
         local, sentence, subject, match.start("y"), match.end("y"), direction, subgroup, ctx, "correlation-between",
         (match.end(), first_end), listed=False)]
     if other:
-        drafts += [replace(d, subgroup=_label(other["group"])) for d in _drafts(
+        drafts += [replace(d, subgroup=phrase_label(other["group"])) for d in outcome_drafts(
             local, sentence, subject, match.start("y"), match.end("y"), "no_effect", subgroup, ctx,
             "correlation-between", (other.start(), len(text)), listed=False)]
     return drafts

@@ -26,10 +26,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.extract import cues
-from ingest.extract.comparisons import LEAD, comparison_findings, object_list_drafts
+from ingest.extract.comparisons import LEAD, comparison_findings
 from ingest.extract.concepts import ConceptMention
 from ingest.extract.draft import ALL_PATIENTS, Context, Draft, Local, confidence
 from ingest.extract.occurrence import occurrence_findings
+from ingest.extract.outcomes import object_list_drafts
 from ingest.extract.phrases import KIND_RANK, object_concepts, pick, subject_items
 from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
