@@ -165,7 +165,8 @@ EXTRACT = Command(
     add_arguments=_extract_arguments,
     run=_run_extract,
     description="Run the extractor without touching any store. JSON output (documented in docs/extraction.md):\n"
-                "a list with one object per document: pmid, statistics, findings, uninterpreted_sentences.",
+                "a list with one object per document: pmid, statistics, findings, uninterpreted_sentences;\n"
+                "for a .jsonl corpus, JSON Lines, one object per record (with its id), written as it is read.",
 )
 
 

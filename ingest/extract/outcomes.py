@@ -71,7 +71,9 @@ def _item_labels(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     for index, (a, b) in enumerate(spans):
         label = labels[index]
         following = labels[index + 1].split() if index + 1 < len(labels) else []
-        if len(label.split()) == 1 and len(following) >= 2 and label[:1].islower():
+        joined = index + 1 < len(spans) and re.fullmatch(r"\s+(?:and|or)\s+", text[b:spans[index + 1][0]])
+        if joined and len(label.split()) == 1 and len(following) >= 2 and label[:1].islower() \
+                and text[a:b].strip() == label:
             label = " ".join([label, *following[1:]])
         out.append((a, b, label))
     return out
