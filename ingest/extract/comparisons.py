@@ -186,6 +186,7 @@ def _null_subject(local: Local, start: int, end: int, ctx: Context,
 LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Throughout|From)\s+[^,;()]{1,40},\s*|"
                   r"(?:[\w-]+\s+){1,4}(?:showed|demonstrated|found|indicated|revealed|suggested|confirmed)\s+that\s+|"
                   r"(?:After\s+)?[Aa]djust(?:ed|ing)\s+for\s+[^,;()]{1,80},\s*|"
+                  r"(?:Compared\s+(?:with|to)|Relative\s+to|Versus)\s+[^,;()]{1,60},\s*|"
                    r"(?:However|Moreover|Furthermore|Additionally|In\s+addition|Also|Overall|Similarly|As\s+expected|"
                    r"Conversely|Finally|Importantly|Notably),\s*|(?:and|but|while|whereas)\s+)*",
                    re.IGNORECASE)
