@@ -156,6 +156,7 @@ class Finding:
     confidence: Decimal | None = None
     cohort_label: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    found_by: str | None = None  # for extracted findings: the name of the extraction rule that read it
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,7 @@ class CKG(DefinedNamespace):
     ciUpper: URIRef
     method: URIRef
     confidence: URIRef
+    foundBy: URIRef
     hasEvidence: URIRef
     supersedes: URIRef
     statementKey: URIRef

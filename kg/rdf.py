@@ -184,6 +184,7 @@ def _finding(finding: Finding) -> Iterator[Triple]:
     yield from _optional(node, CKG.ciLower, finding.ci_low)
     yield from _optional(node, CKG.ciUpper, finding.ci_high)
     yield from _optional(node, CKG.confidence, finding.confidence)
+    yield from _optional(node, CKG.foundBy, finding.found_by)
     if finding.cohort_label:
         cohort = Cohort(publication=finding.publication, label=finding.cohort_label)
         yield node, CKG.aboutCohort, URIRef(cohort_iri(cohort))

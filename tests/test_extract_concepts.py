@@ -84,3 +84,13 @@ def test_hierarchy_helpers():
     assert common_narrower([em, relapse], concepts) == str(CONCEPT["extramedullary-relapse"])
     burden, blasts = str(CONCEPT["high-leukemia-burden"]), str(CONCEPT["bone-marrow-blasts-over-50"])
     assert narrowest([burden, blasts], concepts) == [blasts]
+
+
+def test_a_one_letter_slip_in_the_first_word_of_a_long_label_is_read():
+    from ingest.extract.concepts import default_matcher
+
+    matcher = default_matcher()
+    slipped = matcher.find("Overall survival and even-free survival were longer.")
+    assert [m.concept.rsplit("/", 1)[-1] for m in slipped] == ["overall-survival", "event-free-survival"]
+    assert slipped[-1].via == "slip"
+    assert all(m.via != "slip" for m in matcher.find("Even free time was short, and survival was long."))

@@ -16,9 +16,11 @@ from rdflib import URIRef
 from tqdm import tqdm
 
 from ingest.enrich import derived_records
+from ingest.extract.corpus import iter_jsonl
 from ingest.extract.evaluate import evaluate, format_evaluation, read_gold
 from ingest.extract.pipeline import Extraction, extract_abstract
 from ingest.extract.report import extraction_json, extraction_table
+from ingest.extract.score import format_score, score_gold
 from ingest.page import NAVIGATION, parse_page
 from ingest.pubmed.parser import iter_pubmed_xml
 from ingest.text import clean_text
@@ -29,6 +31,9 @@ from kg.namespaces import DCTERMS
 from kg.plugins import Command, Source
 from kg.queries import run_named
 from kg.store import open_store
+
+CORPUS = Path("../shared/fixtures/abstracts/abstracts.jsonl")
+"""Where the real-abstract corpus sits relative to a checkout under /work (or any parent of the gold file)."""
 
 
 def read_text_file(path: Path) -> str:
@@ -124,12 +129,27 @@ ABSTRACT = Source(
 
 def _extract_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, metavar="FILE",
-                        help="a plain-text abstract, a saved PubMed abstract page, or a PubMed XML file")
+                        help="a plain-text abstract, a saved PubMed abstract page, a PubMed XML file, or a "
+                             "JSON Lines corpus (.jsonl: one object per line with id, title, text, optional pmid)")
     parser.add_argument("--format", choices=("json", "table"), default="table", help="output (default: table)")
     parser.add_argument("--store", help=argparse.SUPPRESS)  # no store is used; keeps the core from offering one
 
 
+def _run_extract_jsonl(args: argparse.Namespace) -> int:
+    """One result per corpus record, written as soon as it is read (JSON Lines out for ``--format json``)."""
+    for record in iter_jsonl(args.file):
+        extraction = extract_abstract(record.text, PublicationRef(pmid=record.pmid, title=record.title),
+                                      title=record.title)
+        if args.format == "json":
+            sys.stdout.write(json.dumps({"id": record.id, **extraction_json(extraction)}, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(extraction_table(extraction).replace("# ", f"# {record.id} ", 1))
+    return 0
+
+
 def _run_extract(args: argparse.Namespace) -> int:
+    if args.file.suffix == ".jsonl":
+        return _run_extract_jsonl(args)
     extractions = [x for x in tqdm(_extractions(args.file), desc="extracting", unit="abstract", disable=None)]
     if args.format == "json":
         json.dump([extraction_json(x) for x in extractions], sys.stdout, indent=1, ensure_ascii=False)
@@ -145,7 +165,8 @@ EXTRACT = Command(
     add_arguments=_extract_arguments,
     run=_run_extract,
     description="Run the extractor without touching any store. JSON output (documented in docs/extraction.md):\n"
-                "a list with one object per document: pmid, statistics, findings, uninterpreted_sentences.",
+                "a list with one object per document: pmid, statistics, findings, uninterpreted_sentences;\n"
+                "for a .jsonl corpus, JSON Lines, one object per record (with its id), written as it is read.",
 )
 
 
@@ -207,7 +228,13 @@ FINDINGS = Command(
 # --- kg eval-extraction -----------------------------------------------------------------------------
 
 def _eval_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("gold", type=Path, metavar="GOLD", help="gold file (JSON facts; see docs/extraction.md)")
+    parser.add_argument("gold", type=Path, metavar="GOLD",
+                        help="gold file: JSON facts of one abstract, or JSON Lines of corpus abstracts (.jsonl, "
+                             "data/gold/abstracts/README.md)")
+    parser.add_argument("--corpus", type=Path, metavar="FILE",
+                        help="the corpus a .jsonl gold names abstracts of (default: "
+                             "../shared/fixtures/abstracts/abstracts.jsonl beside the checkout)")
+    parser.add_argument("--details", action="store_true", help="with a .jsonl gold: list every miss and extra")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--page", type=Path, metavar="FILE", help="a saved PubMed abstract page (the seed page)")
     source.add_argument("--abstract", type=Path, metavar="FILE", help="a plain-text abstract")
@@ -216,7 +243,29 @@ def _eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", help=argparse.SUPPRESS)  # no store is used
 
 
+def _default_corpus(gold: Path) -> Path:
+    here = Path.cwd() / CORPUS
+    if here.is_file():
+        return here
+    for parent in gold.resolve().parents:
+        candidate = parent / CORPUS
+        if candidate.is_file():
+            return candidate
+    raise InputError(f"no corpus found for {gold} (looked for {CORPUS}); give it with --corpus FILE")
+
+
+def _run_eval_jsonl(args: argparse.Namespace) -> int:
+    corpus = args.corpus or _default_corpus(args.gold)
+    result = score_gold(args.gold, corpus)
+    sys.stdout.write(format_score(result, details=args.details))
+    if args.fail_under is not None and result.fields["findings"].f1 < args.fail_under:
+        return 1
+    return 0
+
+
 def _run_eval(args: argparse.Namespace) -> int:
+    if args.gold.suffix == ".jsonl":
+        return _run_eval_jsonl(args)
     gold = read_gold(args.gold)
     path = args.page or args.abstract
     if path is None:

@@ -53,9 +53,10 @@ class ConceptMention:
     end: int
     text: str
     kinds: tuple[str, ...]
-    via: str  # "label", "abbreviation" or "defined" (an abbreviation the text itself introduced)
+    via: str  # "label", "abbreviation", "defined" (an abbreviation the text introduced) or "slip" (a typo)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(token: str) -> str:
     """The case-, plural-insensitive form of a token used for label comparison."""
     word = token.casefold()
@@ -94,6 +95,14 @@ class ConceptMatcher:
                     self._add(self._labels, tuple(fold(t.text) for t in tokenize(variant)), concept.iri)
             for abbreviation in concept.abbreviations:
                 self._add(self._abbrevs, tuple(t.text for t in tokenize(abbreviation)), concept.iri)
+        # One-letter slips in the first word of a label of several words ("even-free survival"):
+        # every first word of five letters or more is indexed under its one-letter deletions.
+        self._slips: dict[str, set[str]] = {}
+        self._seconds = {second for node in self._labels.values() for second in node if second != _END}
+        for first, node in self._labels.items():
+            if len(first) >= 5 and first.isalpha() and any(k != _END for k in node):
+                for variant in _deletions(first) | {first}:
+                    self._slips.setdefault(variant, set()).add(first)
 
     @staticmethod
     def _add(trie: dict, key: tuple[str, ...], iri: str) -> None:
@@ -114,6 +123,22 @@ class ConceptMatcher:
             if _END in node:
                 best = (j - i, node[_END])
         return best
+
+    def _slip(self, folded: list[str], i: int) -> tuple[int, str, str] | None:
+        """A label of several words whose first word the text misspelt by one letter, the rest exact."""
+        word = folded[i]
+        if i + 1 >= len(folded) or folded[i + 1] not in self._seconds or len(word) < 4 or not word.isalpha():
+            return None
+        candidates: set[str] = set()
+        for variant in _deletions(word) | {word}:
+            candidates |= self._slips.get(variant, set())
+        for first in sorted(candidates):
+            if first == word or not _one_edit(word, first):
+                continue
+            hit = self._walk(self._labels[first], folded, i + 1)
+            if hit:
+                return hit[0] + 1, hit[1], "slip"
+        return None
 
     def lookup(self, phrase: str) -> str | None:
         """The concept a whole phrase names (as a label or abbreviation), or None."""
@@ -143,6 +168,8 @@ class ConceptMatcher:
                 hit = self._walk(trie, seq, i) if seq[i] in trie else None
                 if hit and (best is None or hit[0] > best[0]):
                     best = (hit[0], hit[1], via)
+            if best is None and i + 1 < n and folded[i + 1] in self._seconds:
+                best = self._slip(folded, i)
             if best is None:
                 i += 1
                 continue
@@ -159,6 +186,20 @@ class ConceptMatcher:
             if short is not None:
                 self._add(defined, short, iri)
         return mentions
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:k] + word[k + 1:] for k in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two different words are one insertion, deletion or substitution apart."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:k] + long[k + 1:] == short for k in range(len(long)))
 
 
 def _definition_after(text: str, tokens: list[Token], i: int) -> tuple[str, ...] | None:

@@ -20,7 +20,8 @@ NULL_SUBJECT = re.compile(
 NULL_VERB = re.compile(
     r"\b(?:(?:was|were|is|are)\s+not\s+(?:significantly\s+|independently\s+|statistically\s+)?"
     r"(?:associated\s+with|correlated\s+with|predictive\s+of|linked\s+to|related\s+to|a\s+risk\s+factor\s+for)|"
-    r"did\s+not\s+(?:significantly\s+)?(?:predict|affect|influence|impact|correlate\s+with|improve)|"
+    r"(?:did\s+not|didn't)\s+(?:significantly\s+)?(?:predict|affect|influence|impact|correlate\s+with|improve|"
+    r"change|alter|reduce|increase)|"
     r"had\s+no\s+(?:significant\s+)?(?:impact|effect|influence)\s+on|"
     r"(?:did\s+not|does\s+not|do\s+not)\s+(?:significantly\s+)?differ|"
     r"(?:was|were)\s+(?:similar|comparable|not\s+different))\b",
@@ -33,22 +34,27 @@ FORWARD = re.compile(
     r"(?P<risk>(?:was|were|are|is|as|remained|emerged\s+as|identified\s+as)\s+(?:an?\s+)?"
     r"(?:independent\s+|significant\s+|additional\s+|major\s+)*risk\s+factors?\s+for)|"
     r"(?P<assoc>(?:was|were|is|are|remained)\s+(?:also\s+)?(?:significantly\s+|independently\s+|strongly\s+)?"
-    r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to))|"
-    r"(?P<improves>improved|prolonged|increased|reduced|decreased|lowered|worsened)(?=\s+(?:the\s+)?[\w-]+)",
+    r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to)|resulted\s+in|led\s+to|caused)|"
+    r"(?<!\bwas\s)(?<!\bwere\s)(?<!\bbe\s)(?P<improves>(?:(?:significantly|also|further|markedly|substantially|"
+    r"effectively|statistically\s+significantly)\s+)?(?:improved|prolonged|increased|reduced|decreased|lowered|"
+    r"worsened))(?=\s+(?!(?:by|from|to|at|in|significantly|over|after|during|with|among|between|use|could|"
+    r"was|were)\b)(?:the\s+)?[\w-]+)",
     re.IGNORECASE,
 )
 # Relations whose outcome comes first: "OS was superior for patients who responded".
 BACKWARD = re.compile(
-    r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+)?(?P<word>improved|superior|better|longer|prolonged|"
-    r"higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased|"
-    r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed))\s+"
-    r"(?:(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders)?)",
+    r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+|\w+ly\s+)?(?P<word>improved|superior|better|longer|"
+    r"prolonged|higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased|"
+    r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed))(?:\s*\([^()]*\))?\s+"
+    r"(?:(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
+    r"participants|people|women|men|individuals|infants)?)",
     re.IGNORECASE,
 )
 EXPOSURE = re.compile(
-    r"\b(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders)?\s*"
+    r"\b(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
+    r"participants|people|women|men|individuals|infants)?\s*"
     r"(?:who\s+(?:had\s+)?|that\s+|with\s+|receiving\s+|treated\s+with\s+)?(?P<what>.+?)"
-    r"(?=\s+(?:compared|versus|vs\.?|than|relative|in\s+comparison)\b|[,;(]|$)",
+    r"(?=\s+(?:compared|versus|vs\.?|than|relative|in\s+comparison|but)\b|[,;(:]|$)",
     re.IGNORECASE,
 )
 COMPARATOR_GROUP = re.compile(
@@ -58,7 +64,7 @@ COMPARATOR_GROUP = re.compile(
 )
 DECREASE_WORDS = {
     "lower", "reduced", "decreased", "worse", "shorter", "inferior", "poorer", "less", "fewer", "diminished",
-    "impaired", "lowered", "worsened", "reduce", "decrease",
+    "impaired", "lowered", "worsened", "reduce", "decrease", "reduction", "protective",
 }
 INCREASE_WORDS = {
     "higher", "increased", "greater", "longer", "better", "improved", "superior", "more", "prolonged",
@@ -68,7 +74,8 @@ IMPROVE_WORDS = {"improved", "superior", "better", "longer", "prolonged"}
 # "Among refractory cases," / "In patients with MRD-negative CR," at the start of a sentence.
 SUBGROUP = re.compile(
     r"^(?:However,\s*|Furthermore,\s*|Moreover,\s*|In\s+addition,\s*|Additionally,\s*|Conversely,\s*)?"
-    r"(?P<cue>Among|In|Of|For|Within)\s+(?:the\s+|these\s+|all\s+)?(?:\d+\s+)?(?P<group>[^,;]{2,70}?)"
+    r"(?P<cue>Among|In|Of|For|Within|Considering\s+(?:only\s+)?the\s+subgroup\s+of)\s+(?:the\s+|these\s+|all\s+)?"
+    r"(?:\d+\s+)?(?P<group>[^,;]{2,70}?)"
     r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s*,\s*",
     re.IGNORECASE,
 )
@@ -89,7 +96,8 @@ LEADING_ADVERB = re.compile(r"(?:However|Furthermore|Moreover|Additionally|Final
                             r"Conversely|Similarly|Overall|Thus|Therefore),\s*", re.IGNORECASE)
 # Study aims, where "predictors of" names what was looked for, not what was found.
 AIM = re.compile(r"\b(?:analy[sz]ed|evaluated|investigated|assessed|examined|aimed|sought|to\s+identify|"
-                 r"to\s+determine|to\s+evaluate|to\s+assess|we\s+studied|was\s+to)\b", re.IGNORECASE)
+                 r"to\s+determine|to\s+evaluate|to\s+assess|to\s+investigate|to\s+compare|to\s+examine|"
+                 r"we\s+studied|was\s+to|hypothesi[sz]ed|objectives?|purpose)\b", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r",\s+and\s+|;\s+|,\s+(?:whereas|while|but)\s+|\s+(?:among|of)\s+whom\s+",
                           re.IGNORECASE)
 WHOM = re.compile(r"^\s+(?:among|of)\s+whom\s+$", re.IGNORECASE)

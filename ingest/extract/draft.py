@@ -31,6 +31,7 @@ class Draft:
     denominator: int | None = None
     percentage: Decimal | None = None
     confidence: Decimal = Decimal("0.5")
+    found_by: str = ""  # the name of the rule (``ingest.extract.rules``) that read it
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Context:
     concepts: Mapping[str, Concept]
     cohort_size: int | None = None
     cohort_concepts: set[str] = field(default_factory=set)
+    intervention: str | None = None  # what the title says the study tested ("Efficacy of X versus Y")
+    arms: dict[str, str] = field(default_factory=dict)  # "arm a" -> "resistance training", as the text defines
 
 
 @dataclass(frozen=True)

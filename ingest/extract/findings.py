@@ -26,14 +26,26 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.extract import cues
+from ingest.extract.comparisons import LEAD, comparison_findings
 from ingest.extract.concepts import ConceptMention
 from ingest.extract.draft import ALL_PATIENTS, Context, Draft, Local, confidence
 from ingest.extract.occurrence import occurrence_findings
+from ingest.extract.outcomes import object_list_drafts
 from ingest.extract.phrases import KIND_RANK, object_concepts, pick, subject_items
 from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
 
 _BY_EXPOSURE = re.compile(r"\b(?:with\s+and\s+without|according\s+to|by)\s+(?P<x>[^,;(]+)", re.IGNORECASE)
+_WORD = re.compile(r"[a-z]+")
+_NULL_WORDS = {"not", "no", "similar", "comparable", "didn"}
+_BE_WORDS = {"was", "were", "is", "are"}
+_HAD_WORDS = {"had", "showed", "experienced", "achieved"}
+_FORWARD_WORDS = {"predicted", "predicts", "predictive", "predictor", "predictors", "risk", "associated",
+                  "correlated", "linked", "related", "improved", "prolonged", "increased", "reduced", "decreased",
+                  "lowered", "worsened", "resulted", "led", "caused"}
+_NOT_A_SUBJECT = re.compile(r"(?:we|as|across|these|this|they|it|there|which|that|the|in|at|during|after|on|by|"
+                            r"for|with|parents\s+perceive)\b(?!\s+\w)|(?:we|as|across|these|this|they|it|there|"
+                            r"in\s+this|parents)\b|\w+ly$|\d|.*\b(?:was|were)\s+\w+\s+by$", re.IGNORECASE)
 _SURVIVAL = re.compile(r"surviv|\bOS\b|\bEFS\b|\bPFS\b|\bLFS\b|\bDFS\b|\bRFS\b", re.IGNORECASE)
 
 
@@ -83,36 +95,46 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
     if lead:
         extra_items = subject_items(local, lead.start("item"), lead.end("item"), ctx)
         body = lead.end()
-    adverb = cues.LEADING_ADVERB.match(text, body)
+    adverb = cues.LEADING_ADVERB.match(text, body) or LEAD.match(text, body)
     if adverb:
         body = adverb.end()
 
-    null = cues.NULL_SUBJECT.search(text, body, end)
+    words = set(_WORD.findall(text[body:end].casefold()))  # each cue needs one of its words: a cheap first check
+    null = cues.NULL_SUBJECT.search(text, body, end) if "no" in words else None
     if null:
         subject_text = null["subject"]
         subjects = [(null.start("subject"), null.end("subject"),
                      pick(local.mentions_in(null.start("subject"), null.end("subject")), ctx, KIND_RANK),
                      subject_text)]
         relation = "predicts" if "predict" in null["verb"].casefold() else "associated with"
-        return _pair(local, sentence, subjects, null.end(), end, relation, "no_effect", subgroup, ctx)
-    negated = cues.NULL_VERB.search(text, body, end)
+        return _pair(local, sentence, subjects, null.end(), end, relation, "no_effect", subgroup, ctx,
+                     rule="null-verb")
+    negated = cues.NULL_VERB.search(text, body, end) if words & _NULL_WORDS else None
     if negated:
-        subjects = extra_items + subject_items(local, body, negated.start(), ctx)
-        obj_start, obj_end = negated.end(), end
-        if re.search(r"differ|similar|comparable|different", negated.group(), re.IGNORECASE):
-            # "OS did not differ between patients with and without X": OS is the object, X the subject.
-            objects_region = (body, negated.start())
-            exposure = _BY_EXPOSURE.search(text, negated.end(), end)
-            if not exposure:
-                return None
-            subjects = subject_items(local, exposure.start("x"), exposure.end("x"), ctx)
-            obj_start, obj_end = objects_region
         relation = "predicts" if "predict" in negated.group().casefold() else "associated with"
-        return _pair(local, sentence, subjects, obj_start, obj_end, relation, "no_effect", subgroup, ctx)
+        if not re.search(r"differ|similar|comparable|different", negated.group(), re.IGNORECASE):
+            subjects = extra_items + subject_items(local, body, negated.start(), ctx)
+            return _pair(local, sentence, subjects, negated.end(), end, relation, "no_effect", subgroup, ctx,
+                         rule="null-verb")
+        # "OS did not differ between patients with and without X": OS is the object, X the subject.
+        exposure = _BY_EXPOSURE.search(text, negated.end(), end)
+        if exposure:
+            subjects = subject_items(local, exposure.start("x"), exposure.end("x"), ctx)
+            return _pair(local, sentence, subjects, body, negated.start(), relation, "no_effect", subgroup, ctx,
+                         rule="null-differ-by")
 
-    backward = cues.BACKWARD.search(text, body, end)
+
+    backward = cues.BACKWARD.search(text, body, end) if words & _BE_WORDS else None
     if backward:
         exposure = cues.EXPOSURE.search(text[:end], backward.end("word"))
+        terms = re.match(r"(?:terms|regards?|respect)\s+(?:of|to)\s+", exposure["what"]) if exposure else None
+        if exposure and terms:  # "X was superior in terms of Y": X is the subject, Y the outcome
+            subjects = subject_items(local, body, backward.start(), ctx)
+            word = backward["word"].casefold()
+            direction = "decreases" if word in cues.DECREASE_WORDS or word.startswith("less") else "increases"
+            return _pair(local, sentence, subjects, exposure.start("what") + terms.end(), end, "associated with",
+                         direction, subgroup, ctx, stats_region=(backward.start(), end),
+                         rule="outcome-comparative-for")
         if exposure and exposure["what"]:
             subjects = subject_items(local, exposure.start("what"), exposure.end("what"), ctx)
             word = backward["word"].casefold()
@@ -123,35 +145,52 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                 subgroup = _subgroup_name(comparator["group"]) if comparator["group"].casefold() not in (
                     "patients", "those", "others") else ALL_PATIENTS
             return _pair(local, sentence, subjects, body, backward.start(), relation, direction, subgroup, ctx,
-                         stats_region=(backward.start(), end))
+                         stats_region=(backward.start(), end), rule="outcome-comparative-for")
 
-    had = cues.HAD_COMPARATIVE.search(text, body, end)
+    had = cues.HAD_COMPARATIVE.search(text, body, end) if words & _HAD_WORDS else None
     if had:
         word = had["word"].casefold()
         direction = "decreases" if word in cues.DECREASE_WORDS else "increases"
         relation = "improves" if word in cues.IMPROVE_WORDS else "associated with"
         subjects = subject_items(local, had.start("x"), had.end("x"), ctx)
         return _pair(local, sentence, subjects, had.start("y"), had.end("y"), relation, direction, subgroup, ctx,
-                     stats_region=(had.end("y"), end))
+                     stats_region=(had.end("y"), end), rule="had-comparative")
 
-    forward = cues.FORWARD.search(text, body, end)
-    if not forward or (forward["predicts"] and cues.AIM.search(text, body, forward.start())):
+    compared = comparison_findings(local, sentence, subgroup, body, end, ctx)
+    if compared:
+        return compared
+
+    forward = cues.FORWARD.search(text, body, end) if words & _FORWARD_WORDS else None
+    if not forward or cues.AIM.search(text, body, forward.start()):
         return None
     head = text[forward.end():forward.end() + 40]
     if forward["risk"]:
-        relation, direction = "risk factor for", "increases"
+        relation, direction, rule = "risk factor for", "increases", "risk-factor-for"
     elif forward["predicts"]:
         relation, direction = "predicts", _direction_words(" ".join(head.split()[:2])) or "unspecified"
+        rule = "predictor-of"
     elif forward["assoc"]:
-        relation, direction = "associated with", _direction_words(" ".join(head.split()[:2])) or "increases"
+        relation, direction = "associated with", _direction_words(" ".join(head.split()[:4])) or "increases"
+        if re.match(r"\s*(?:similar|comparable|no\s+(?:significant\s+)?(?:change|difference))\b", head, re.IGNORECASE):
+            direction = "no_effect"  # "resulted in similar volumes"
+        rule = "associated-with"
     else:
-        verb = forward["improves"].casefold()
+        rule = "effect-verb"
+        verb = forward["improves"].casefold().split()[-1]
         relation = "improves" if verb in ("improved", "prolonged") else "associated with"
         direction = "decreases" if verb in cues.DECREASE_WORDS else "increases"
     subjects = extra_items + subject_items(local, body, forward.start(), ctx)
-    subjects = [s for s in subjects if s[2] or len(s[3].split()) <= 6]
+    subjects = [s for s in subjects if s[2] or (len(re.sub(r"\([^()]*\)", " ", s[3]).split()) <= 6
+                                                 and not _NOT_A_SUBJECT.match(s[3]))]
+    if len(subjects) == 1 and not local.mentions_in(forward.end(), end) and not forward["risk"]:
+        # one subject, outcomes the vocabulary does not name: each listed outcome with its own numbers
+        head_words = " ".join(head.split()[:2])
+        if _direction_words(head_words) is None or len(local.stats_in(forward.end(), end, kinds=("p_value",))) > 1:
+            start = forward.end() + len(head) - len(head.lstrip())
+            return object_list_drafts(local, sentence, subjects[0], start, end, direction, subgroup, ctx, rule,
+                                      (forward.end(), end), relation)
     return _pair(local, sentence, subjects, forward.end(), _clause_end(text, forward.end(), end), relation,
-                 direction, subgroup, ctx, stats_region=(forward.end(), end))
+                 direction, subgroup, ctx, stats_region=(forward.end(), end), rule=rule)
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
@@ -172,7 +211,8 @@ def _strong_clauses(text: str, body: int) -> list[tuple[int, int]]:
 
 
 def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_end: int, relation: str,
-          direction: str, subgroup: str, ctx: Context, stats_region: tuple[int, int] | None = None) -> list[Draft]:
+          direction: str, subgroup: str, ctx: Context, stats_region: tuple[int, int] | None = None,
+          rule: str = "") -> list[Draft]:
     """One finding per subject item and object; an item's own P-value stays with it."""
     objects = object_concepts(local, obj_start, obj_end, ctx)
     if not objects or not subjects:
@@ -186,12 +226,14 @@ def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_
         numbers = _numbers(stats)
         effect = next((s for s in stats if s.kind == "effect_size"), None)
         item_direction = direction
-        if effect is not None and direction in ("increases", "unspecified") and relation == "associated with" \
-                and not _direction_words(local.text[obj_start:obj_start + 30]):
+        if effect is not None and direction in ("increases", "unspecified") and \
+                relation in ("associated with", "predicts") and \
+                not _direction_words(local.text[obj_start:obj_start + 30]):
             item_direction = "increases" if effect.value > 1 else "decreases" if effect.value < 1 else direction
         subject = concepts[0] if concepts else None
-        if subject is None and not stats and not any(iri for iri, _ in objects):
-            continue
+        if subject is None and not stats and not any(iri for iri, _ in objects) and \
+                not (label and len(label.split()) <= 4 and all(len((o or "").split()) <= 8 for _, o in objects)):
+            continue  # nothing named, nothing counted: only a short subject and object phrase are kept
         for obj, obj_label in objects:
             if obj is not None and subject == obj:
                 continue
@@ -205,7 +247,7 @@ def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_
                 object_concept=obj, object_label=obj_label or None, subgroup=subgroup, sentence=sentence,
                 statistics=tuple(stats), count=numbers.get("count"), denominator=numbers.get("denominator"),
                 percentage=numbers.get("percentage"),
-                confidence=confidence(subject, obj, stats, "0.45" if p is None else "0.55"),
+                confidence=confidence(subject, obj, stats, "0.45" if p is None else "0.55"), found_by=rule,
             ))
     return drafts
 
@@ -229,7 +271,24 @@ def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], st
         drafts += _relational(local, sentence, subgroup, start, end, ctx) or []
     if not drafts:
         drafts = occurrence_findings(local, sentence, subgroup, body, ctx)
-    return [_to_abstract(d, offset) for d in drafts]
+    return [_to_abstract(_measured_change(d), offset) for d in drafts]
+
+
+_CHANGE_OF = re.compile(r"^(?:(?:greater|larger|smaller|significant|more|mean|median|average)\s+)?"
+                        r"(?:(?P<down>reductions?|decreases?|declines?|falls?|drops?|decrements?)|"
+                        r"(?:increases?|improvements?|rises?|gains?|changes?))\s+(?:in|of)\s+(?P<what>.+)$",
+                        re.IGNORECASE)
+
+
+def _measured_change(draft: Draft) -> Draft:
+    """A greater reduction in Y decreases Y: the outcome is the measure, the direction its change."""
+    match = _CHANGE_OF.match(draft.object_label or "")
+    if not match or draft.direction not in ("increases", "decreases") or draft.object_concept:
+        return draft
+    direction = draft.direction
+    if match["down"]:
+        direction = "decreases" if direction == "increases" else "increases"
+    return replace(draft, object_label=match["what"], direction=direction)
 
 
 def _to_abstract(draft: Draft, offset: int) -> Draft:

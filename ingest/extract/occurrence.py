@@ -42,6 +42,12 @@ _BEFORE = re.compile(
 )
 
 
+_BEFORE_TAIL = re.compile(
+    r"(?:\b(?:in|by|among)\s*(?:\w+\s+)?|accounted\s+for\s*|represented\s*|made\s+up\s*|"
+    r"(?:\bwas|\bwere|\bof|\breached|:)\s*(?:(?:about|approximately|only|\w+ly)\s+)?[<>≤≥=]*\s*)$",
+    re.IGNORECASE,
+)
+"""The end a label before a count must have: checked first, so the costly search runs only where it can match."""
 _TIME_TO_EVENT = re.compile(r"surviv|cumulative|\bat\s+\d+\s*(?:years?|months?)|\d+-(?:year|month)", re.IGNORECASE)
 _ELLIPTIC = re.compile(r"\s*,?\s*(?:and\s+|or\s+)?(?P<label>[^,;()%]{2,60}?)\s+(?:in|among)\s*$", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
@@ -110,16 +116,20 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
         tail = text[stats[-1].end:end] if stats else ""
         if stats and cues.EVALUABLE.match(tail):
             scope = f"{scope} (evaluable)"
-        pairs: list[tuple[Statistic, str | None, str, str]] = []
+        pairs: list[tuple[Statistic, str | None, str, str, str]] = []
         if len(stats) >= 2 and re.search(r"\brespectively\b", text[start:end], re.IGNORECASE):
             targets = _respective(local, start, end, stats, ctx)
             if targets:
-                pairs = [(s, iri, label, scope) for s, (iri, label) in zip(stats, targets, strict=True)]
+                pairs = [(s, iri, label, scope, "occurrence-respectively")
+                         for s, (iri, label) in zip(stats, targets, strict=True)]
         else:
             for index, stat in enumerate(stats):
                 limit = stats[index + 1].start if index + 1 < len(stats) else end
                 after = _AFTER.match(text, stat.end, limit)
-                before = _BEFORE.search(text[start:stat.start]) if not after else None
+                lo = max(start, stat.start - 200)  # a label and its verb fit here; the search stays short
+                before = None
+                if not after and _BEFORE_TAIL.search(text, max(lo, stat.start - 60), stat.start):
+                    before = _BEFORE.search(text[lo:stat.start])
                 group = scope
                 if after:
                     region = (after.start("verb"), after.end("rest"))
@@ -127,16 +137,19 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
                     label = _label(after["rest"]) or after["verb"]
                     if after["pop"]:
                         group = cues.GENERIC_NOUNS.sub("", after["pop"]).casefold()
+                    rule = "occurrence-count-then-event"
                 elif before:
                     which = next(name for name in ("label", "share", "rate") if before[name])
-                    region = (start + before.start(which), start + before.end(which))
+                    region = (lo + before.start(which), lo + before.end(which))
                     concept = _first(local.mentions_in(*region), ctx, last=True)
                     label = _label(before[which])
+                    rule = "occurrence-event-then-count"
                 elif index and (elliptic := _ELLIPTIC.match(text, stats[index - 1].end, stat.start)):
                     # "X was observed in 6 (11%) and Y in 5 (9%) patients": Y shares the verb of X.
                     region = (elliptic.start("label"), elliptic.end("label"))
                     concept = _first(local.mentions_in(*region), ctx, last=True)
                     label = _label(elliptic["label"])
+                    rule = "occurrence-elliptic"
                 else:
                     continue
                 if concept is None and len(label.split()) > 8:
@@ -144,8 +157,8 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
                 inner = cues.POPULATION_IN_COUNT.search(stat.text)
                 if inner:
                     group = inner["np"].casefold()
-                pairs.append((stat, concept, label, group))
-        for stat, concept, label, group in pairs:
+                pairs.append((stat, concept, label, group, rule))
+        for stat, concept, label, group, rule in pairs:
             phenotype = concept is not None and "resistance phenotype" in ctx.concepts[concept].kinds
             total = stat.total
             if total is None and denominator is not None and group == current and "(evaluable)" not in group:
@@ -160,7 +173,7 @@ def occurrence_findings(local: Local, sentence: Sentence, subgroup: str, body: i
                 relation="observed in" if phenotype else "rate", direction="unspecified",
                 subject_concept=None, subject_label=None, object_concept=concept, object_label=label or None,
                 subgroup=group, sentence=sentence, statistics=(stat,), count=stat.count, denominator=total,
-                percentage=stat.percent, confidence=confidence(None, concept, [stat], "0.5"),
+                percentage=stat.percent, confidence=confidence(None, concept, [stat], "0.5"), found_by=rule,
             ))
         if whom_after:
             words = re.findall(r"[A-Za-z-]+", text[start:end])

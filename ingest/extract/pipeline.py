@@ -8,10 +8,12 @@ cohort's own therapy and disease) is read once and handed to every sentence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from ingest.extract.arms import arm_names, title_intervention
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
 from ingest.extract.findings import sentence_findings
@@ -62,7 +64,7 @@ class Extraction:
 
 
 def _context(text: str, title: str | None, mentions: list[ConceptMention], stats: list[Statistic],
-             sentences: list[Sentence], matcher: ConceptMatcher) -> Context:
+             sentences: list[Sentence], matcher: ConceptMatcher, title_mentions: list[ConceptMention]) -> Context:
     sizes = [s for s in stats if s.kind == "sample_size"]
     cohort_size = sizes[0].count if sizes else None
     first_end = sentences[0].end if sentences else 0
@@ -70,9 +72,9 @@ def _context(text: str, title: str | None, mentions: list[ConceptMention], stats
     sentence_end = text.find(". ", cohort_end)
     limit = len(text) if sentence_end < 0 else sentence_end
     own = {m.concept for m in mentions if m.start < limit and set(m.kinds) & _COHORT_KINDS}
-    if title:
-        own |= {m.concept for m in matcher.find(title) if set(m.kinds) & _COHORT_KINDS}
-    return Context(matcher=matcher, concepts=matcher.concepts, cohort_size=cohort_size, cohort_concepts=own)
+    own |= {m.concept for m in title_mentions if set(m.kinds) & _COHORT_KINDS}
+    return Context(matcher=matcher, concepts=matcher.concepts, cohort_size=cohort_size, cohort_concepts=own,
+                   intervention=title_intervention(title), arms=arm_names(text))
 
 
 def _finding(draft: Draft, publication: PublicationRef) -> Finding:
@@ -102,6 +104,7 @@ def _finding(draft: Draft, publication: PublicationRef) -> Finding:
         confidence=draft.confidence,
         evidence=(Evidence(publication=publication, text=draft.sentence.text,
                            start=draft.sentence.start, end=draft.sentence.end),),
+        found_by=draft.found_by or None,
     )
 
 
@@ -115,6 +118,29 @@ def _until(items: Sequence[T], start: int, end: int) -> list[T]:
     return out
 
 
+_SECTION = re.compile(
+    r"(?m)^[ \t]*(?:ABSTRACT\.)?(?P<name>[A-Z][A-Za-z]*(?:[ /&-][A-Za-z]+){0,4})[.:]?[ \t]*(?:\n|:[ \t]+)"
+)
+_NOT_RESULTS = re.compile(
+    r"^(?:background|introduction|objectives?|aims?|purpose|rationale|context|hypothes[ie]s|importance|"
+    r"methods?|design|setting|participants|patients|subjects|interventions?|materials?|measurements?|"
+    r"study\s+design|main\s+outcome\s+measures?|outcome\s+measures?|trial\s+registration)"
+    r"(?:\s*(?:and|&|/)\s*(?:methods?|design|setting|participants|objectives?|aims?))*$",
+    re.IGNORECASE,
+)
+
+
+def _background_spans(text: str) -> list[tuple[int, int]]:
+    """The stretches a structured abstract labels as background, aims or methods (no findings are read there)."""
+    headers = [(m.start(), m.end(), m["name"]) for m in _SECTION.finditer(text) if len(m["name"]) <= 40]
+    spans = []
+    for index, (_, end, name) in enumerate(headers):
+        stop = headers[index + 1][0] if index + 1 < len(headers) else len(text)
+        if _NOT_RESULTS.match(name.strip()):
+            spans.append((end, stop))
+    return spans
+
+
 def extract_abstract(text: str, publication: PublicationRef, *, title: str | None = None,
                      matcher: ConceptMatcher | None = None) -> Extraction:
     """Read one abstract. Never raises on odd text: what it cannot read is counted as uninterpreted."""
@@ -123,7 +149,9 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
     mentions = matcher.find(text)
     stats = find_statistics(text)
     sentences = split_sentences(text)
-    ctx = _context(text, title, mentions, stats, sentences, matcher)
+    title_mentions = matcher.find(title) if title else []
+    ctx = _context(text, title, mentions, stats, sentences, matcher, title_mentions)
+    background = _background_spans(text)
     findings: dict[Finding, ExtractedFinding] = {}
     uninterpreted = 0
     m_index = s_index = 0
@@ -135,7 +163,8 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
         own_mentions = _until(mentions, m_index, sentence.end)
         own_stats = _until(stats, s_index, sentence.end)
         too_long = sentence.end - sentence.start > MAX_SENTENCE
-        drafts = [] if too_long else sentence_findings(sentence, own_mentions, own_stats, ctx)
+        skipped = too_long or any(a <= sentence.start < b for a, b in background)
+        drafts = [] if skipped else sentence_findings(sentence, own_mentions, own_stats, ctx)
         for draft in drafts:
             record = _finding(draft, publication)
             findings.setdefault(record, ExtractedFinding(record, draft.statistics))
@@ -147,7 +176,7 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
         statistics=tuple(stats),
         findings=tuple(findings.values()),
         mentions=tuple(mentions),
-        title_concepts=tuple(dict.fromkeys(m.concept for m in matcher.find(title))) if title else (),
+        title_concepts=tuple(dict.fromkeys(m.concept for m in title_mentions)),
         sentences=len(sentences),
         uninterpreted_sentences=uninterpreted,
     )

@@ -40,6 +40,7 @@ def statistic_json(stat: Statistic, sentence: str | None) -> dict[str, object]:
         "range_high": _number(stat.range_high),
         "unit": stat.unit,
         "label": stat.label,
+        "found_by": stat.found_by or None,
         "text": stat.text,
         "sentence": sentence,
         "start": stat.start,
@@ -81,6 +82,7 @@ def extraction_json(extraction: Extraction) -> dict[str, object]:
             "evidence": {"text": evidence.text, "start": evidence.start, "end": evidence.end} if evidence else None,
             "method": f.method,
             "confidence": _number(f.confidence),
+            "found_by": f.found_by,
         })
     return {
         "pmid": extraction.publication.pmid,

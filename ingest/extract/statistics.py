@@ -21,75 +21,143 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 NUM = r"(?:\d+(?:[.·]\d+)?|[.·]\d+)"
-SNUM = r"[-−–]?" + NUM
+SNUM = r"[-−–+]?" + NUM
+INT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)"
+"""A whole number, with or without thousands separators ("1,077")."""
 OP = r"(?:<=|>=|=<|=>|≤|≥|⩽|⩾|=|<|>)"
 DASH = r"\s*(?:-|–|—|−|to)\s*"
+_START = r"(?<![\d,·/])(?<!\d\.)"
+"""A count starts here: not inside a decimal, a thousands group or a ratio."""
 
-_P_VALUE = re.compile(
-    rf"(?<![A-Za-z])[Pp](?:[\s-]*values?)?(?:\s*(?:for\s+trend|trend))?\s*(?P<op>{OP}|of|was|is)\s*"
-    rf"(?P<num>{NUM})(?:\s*[×x*]\s*10\s*\^?\s*(?P<exp>[-−–]\s*\d+)|[eE](?P<eexp>-\d+))?"
-)
-_EFFECT = re.compile(
-    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs)\b|"
-    r"\b(?:adjusted\s+)?(?:hazard|odds|risk|subdistribution\s+hazard)\s+ratios?\b(?:\s*[\[(](?:a?HR|a?OR|RR|SHR)[\])])?|"
-    r"β|\bbeta\b)"
-    rf"\s*(?:[,:=]|of|was|was\s+estimated\s+at)?\s*(?P<value>{SNUM})"
-    rf"(?:[^\d;]{{0,6}}?[;,(\[]?\s*(?:95\s*%\s*(?:CI|confidence\s+interval)|CI\s*95\s*%?|95\s*%)"
-    rf"\s*[,:=]?\s*(?P<low>{SNUM}){DASH}(?P<high>{SNUM}))?"
-)
-_COUNT_TOTAL_PERCENT = re.compile(
-    rf"(?P<count>\d+)\s*(?:/|of|out\s+of)\s*(?P<total>\d+)(?:\s+[A-Za-z-]+){{0,3}}?\s*"
-    rf"[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
-)
-_PERCENT_COUNT_TOTAL = re.compile(
-    rf"(?P<percent>{NUM})\s*%\s*[(\[]\s*(?:n\s*=\s*)?(?P<count>\d+)\s*(?:/|of)\s*(?P<total>\d+)\s*[)\]]"
-)
-_COUNT_NOUN_PERCENT = re.compile(
-    rf"(?<![\d.·/])(?P<count>\d+)\s+(?:[a-z-]+\s+){{0,2}}?(?:patients|cases|subjects|children|adults|responders|"
-    rf"participants|individuals)\s*[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
-)
-_COUNT_PERCENT = re.compile(
-    rf"(?<![\d.·/])(?P<count>\d+)\s*[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
-)
-_PERCENT_LIST = re.compile(
-    rf"(?<![\d.·])(?P<items>{NUM}(?:\s*%)?(?:\s*,\s*{NUM}(?:\s*%)?)*\s*,?\s*(?:and|or|vs\.?|versus)\s*){NUM}\s*%"
-)
-_PERCENT = re.compile(rf"(?P<op>{OP})?\s*(?<![\d.·])(?P<percent>{NUM})\s*%")
-_MEDIAN = re.compile(
-    rf"\bmedian\b(?P<what>[^.;()\d%]{{0,50}}?)\s*(?:was|were|of|:|=|,)?\s*(?P<value>{NUM})"
-    r"(?:\s*(?P<unit>years?|months?|weeks?|days?|mo|yr|y|d|cycles?|lines?|%))?"
-    rf"(?:\s*[(\[,]\s*(?P<kind>range|IQR|interquartile\s+range|95\s*%\s*CI)\s*[,:=]?\s*"
-    rf"(?P<low>{NUM}){DASH}(?P<high>{NUM})\s*[)\]]?)?",
-    re.IGNORECASE,
-)
-_SAMPLE = re.compile(
-    r"(?:\b[Nn]\s*=\s*(?P<n>\d[\d,]*)\b)|"
-    r"(?<![\d(.·/%])\b(?P<size>\d[\d,]*)\s+(?:(?:adult|pediatric|paediatric|consecutive|evaluable|eligible|"
-    r"newly|diagnosed|treated|older|elderly|young|heavily|pretreated|unselected|previously|untreated|"
-    r"Chinese|Japanese|US|European|high-risk|adolescent|female|male)\s+){0,3}"
-    r"(?P<noun>patients|subjects|participants|children|adults|individuals|cases|women|men|infants|"
-    r"adolescents|recipients|survivors)\b"
-)
 _UNITS = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
     "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
 ]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_WORD_NUMBER = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[1:10])}))?|{'|'.join(_UNITS[2:])})"
+_BELOW_100 = (rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[1:10])})(?![a-z]))?|"
+              rf"(?:{'|'.join(sorted(_UNITS[1:], key=len, reverse=True))}))(?![a-z])")
+WORD_NUMBER = rf"(?i:(?:(?:{_BELOW_100}|a)[- ]hundred(?:[- ](?:and[- ])?{_BELOW_100})?|{_BELOW_100}))"
+"""A number written in words below one thousand ("Sixty", "Forty-one", "One hundred and seventy-six")."""
+
+_P_VALUE = re.compile(
+    rf"(?<![A-Za-z])[Pp](?:[\s-]*values?)?(?:\s*(?:for\s+trend|trend|log[\s-]?rank))?\s*(?P<op>{OP}|of|was|is)\s*"
+    rf"(?P<num>{NUM})(?:\s*[×x*]\s*10\s*\^?\s*(?P<exp>[-−–]\s*\d+)|[eE](?P<eexp>-\d+))?"
+)
+_P_MORE = re.compile(rf"\s*(?:,\s*|and\s+|,\s*and\s+)(?P<num>{NUM})(?![\d%])")
+"""Further values of a P-value list ("P = 0.6 and 0.3, respectively")."""
+_CI_WORDS = r"(?:95\s*%\s*(?:CI|confidence\s+intervals?)|CI\s*95\s*%?|\bCI\b|confidence\s+intervals?)"
+_UNIT = r"(?:\s*(?:%|(?!(?:to|at|and)\b)[A-Za-zμ/²]{1,8}(?:/[A-Za-zμ²\d]{1,8})?))?"
+_MONEY = r"[£$€]?"
+_CI_PAIR = (rf"{_MONEY}(?P<low>{SNUM}){_UNIT}\s*(?:-|–|—|−|to|,|at)\s*{_MONEY}(?P<high>{SNUM})")
+_EFFECT = re.compile(
+    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs)\b|"
+    r"(?i:\b(?:adjusted\s+)?(?:hazard|odds|risk|rate|subdistribution\s+hazard)\s+ratios?\b|\brelative\s+risks?\b)|"
+    r"β|\bbeta\b)(?:\s*[\[(](?:a?HR|a?OR|RR|IRR|SHR)[\])])?"
+    rf"(?:\s*[\[(]\s*95\s*%\s*CI\s*[\])])?"
+    rf"\s*(?:[,:=]|of|was|was\s+estimated\s+at)?\s*(?P<value>{SNUM})"
+    rf"(?:[^\d;]{{0,6}}?[;,(\[]?\s*{_CI_WORDS}(?:\s*95\s*%)?\s*[,:=]?\s*[\[(]?\s*(?P<low>{SNUM})"
+    rf"(?:{DASH}|\s*,\s*)(?P<high>{SNUM})|"
+    rf"\s*[\[(]\s*(?P<blow>{SNUM})\s*(?:-|–|—|−|to|,)\s*(?P<bhigh>{SNUM})\s*[\])])?"
+)
+_CI = re.compile(
+    rf"{_CI_WORDS}(?:\s*[\[(]\s*CI\s*[\])])?(?:\s+of\s+(?:the\s+)?difference)?\s*(?:[,:=]|was|were|is)?\s*"
+    rf"[\[(]?\s*{_CI_PAIR}{_UNIT}\s*[\])]?",
+    re.IGNORECASE,
+)
+_BRACKET_PAIR = re.compile(
+    rf"(?<![/\w.]){_MONEY}(?P<value>{SNUM}){_UNIT}\s*,?\s*[\[(]\s*{_CI_PAIR}{_UNIT}\s*[\])]"
+)
+_NAMES_AN_INTERVAL = re.compile(r"\bCI\b|confidence\s+interval|\bHR\b|\bOR\b|\bRR\b|ratio|relative\s+risk|"
+                                r"hazard|odds")
+_CANDIDATE = re.compile(rf"(?<![/\w.]){_MONEY}(?P<value>{SNUM})(?!\d)")
+_MEASURES = (
+    ("other", re.compile(r"pseudo-?median|effect\s+size|\bES\b|β|\bbeta\b", re.IGNORECASE)),
+    ("HR", re.compile(r"\ba?HRs?\b|hazard", re.IGNORECASE)),
+    ("OR", re.compile(r"\ba?ORs?\b|(?i:\bodds\b)")),
+    ("IRR", re.compile(r"\bIRR\b|rate\s+ratio", re.IGNORECASE)),
+    ("RR", re.compile(r"\bRRs?\b|relative\s+risk|risk\s+ratio", re.IGNORECASE)),
+    ("RD", re.compile(r"\bARR\b|absolute\s+(?:risk\s+)?(?:reduction|difference)|risk\s+difference|"
+                      r"mortality\s+difference", re.IGNORECASE)),
+    ("MD", re.compile(r"\bMD\b|differences?\b|\bchange|\bdecrease|\bincrease|\breduc|\blost\b|\bdeclin|"
+                      r"\bimproved\s+by|\bfell\b|\brose\b|\bversus\b|\bvs\b", re.IGNORECASE)),
+)
+_COUNT_TOTAL_PERCENT = re.compile(
+    rf"{_START}(?P<count>{INT})\s*(?:/|of|out\s+of)\s*(?P<total>{INT})(?:\s+[A-Za-z-]+){{0,3}}?\s*"
+    rf"[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
+)
+_PERCENT_COUNT_TOTAL = re.compile(
+    rf"(?P<percent>{NUM})\s*%(?:\s+(?:of\s+)?[\w-]+){{0,3}}?\s*[(\[]\s*(?:n\s*=\s*)?(?P<count>{INT})"
+    rf"(?:\s*(?:/|of|out\s+of)\s*(?P<total>{INT}))?(?:\s+[A-Za-z-]+){{0,2}}\s*[)\]]"
+)
+_COMMA_COUNT_PERCENT = re.compile(
+    rf"{_START}(?:\b[Nn]\s*=\s*(?P<count>{INT})|(?P<count2>{INT})\s*/\s*(?P<total>{INT}))\s*[,;]\s*"
+    rf"(?P<percent>{NUM})\s*%|(?P<percent2>{NUM})\s*%\s*[,;]\s*[Nn]\s*=\s*(?P<count3>{INT})"
+)
+_PERCENT_WORDS_COUNT = re.compile(
+    rf"(?<![\w-])(?P<words>{WORD_NUMBER})\s+per\s*cent\s*[(\[]\s*n\s*=\s*(?P<count>{INT})\s*[)\]]",
+    re.IGNORECASE,
+)
+_NOT_A_NOUN = (r"(?!(?:years?|months?|weeks?|days?|hours?|h|min|minutes?|mg|ml|mL|kg|g|cm|mm|times|"
+               r"in|of|to|at|on|vs|versus|and|or|with|for|from|per|were|was|had|than)\b)")
+_COUNT_NOUN_PERCENT = re.compile(
+    rf"(?:{_START}(?P<count>{INT})|(?<![\w-])(?P<words>{WORD_NUMBER}))\s+(?:{_NOT_A_NOUN}[A-Za-z][\w-]*\s+){{1,3}}"
+    rf"[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
+)
+_COUNT_PERCENT = re.compile(
+    rf"(?:{_START}(?P<count>{INT})|(?<![\w-])(?P<words>{WORD_NUMBER}))\s*[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
+)
+_PERCENT_LIST = re.compile(
+    rf"(?<![\d.·])(?P<items>{NUM}(?:\s*%)?(?:\s*,\s*{NUM}(?:\s*%)?)*\s*,?\s*(?:and|or|vs\.?|versus)\s*){NUM}\s*%"
+)
+_PERCENT = re.compile(rf"(?P<op>{OP})?\s*(?<![\d.·])(?P<percent>[-−–]?{NUM})(?:\s*±\s*{NUM})?\s*%")
+_MEDIAN = re.compile(
+    rf"(?<!-)\bmedian\b(?P<what>[^.;()\d%]{{0,50}}?)\s*(?:was|were|of|:|=|,)?\s*(?P<value>{NUM})"
+    r"(?:\s*(?P<unit>years?|months?|weeks?|days?|mo|yr|y|d|cycles?|lines?|%))?"
+    rf"(?:\s*[(\[,]\s*(?P<kind>range|IQR|interquartile\s+range|95\s*%\s*CI)\s*[,:=]?\s*"
+    rf"(?P<low>{NUM}){DASH}(?P<high>{NUM})\s*[)\]]?)?",
+    re.IGNORECASE,
+)
+_PEOPLE = (r"(?P<noun>patients|pts|subjects|participants|children|adults|individuals|cases|controls|women|men|"
+           r"infants|neonates|newborns|adolescents|recipients|survivors|people|persons|employees|workers|students|"
+           r"schoolchildren|physicians|GPs|PCPs|PHCs|nurses|mothers|smokers|volunteers|eyes|samples|asthmatics|"
+           r"enrollees|respondents|outpatients|inpatients|households|families|pregnancies)\b")
+_BETWEEN = rf"(?:{_NOT_A_NOUN}[A-Za-z][\w-]*,?\s+){{0,3}}?"
+_NOT_AFTER = r"(?<![\d.·/%,-])(?<![<>≤≥=]\s)(?<![<>≤≥=])"
+"""A size is not part of a decimal, a ratio, a name such as "HIV-1", or a threshold ("≥ 95 patients")."""
+_IN_GROUP = r"in\s+(?:each|the\s+(?:[\w+/-]+\s+){0,2}?)(?:group|arm)\b"
+_SAMPLE = re.compile(
+    rf"(?:\b[Nn]\s*=\s*(?P<n>{INT})(?!\d))|"
+    rf"{_NOT_AFTER}\b(?P<size>{INT})\s+{_BETWEEN}{_PEOPLE}|"
+    rf"{_NOT_AFTER}\b(?P<verb_size>{INT})\s+(?:were|was)\s+(?:\w+ly\s+)?(?:randomi[sz]ed|enrolled|included|"
+    rf"recruited|evaluable|assigned|allocated)\b|"
+    rf"{_NOT_AFTER}\b(?P<each>{INT})\s+(?:patients\s+)?{_IN_GROUP}"
+)
 _SAMPLE_WORDS = re.compile(
-    rf"(?<![\w-])(?P<words>{_WORD_NUMBER})\s+(?:(?:adult|pediatric|paediatric|consecutive|evaluable|eligible|"
-    r"newly|diagnosed|treated|older|elderly|young|heavily|pretreated|previously|untreated)\s+){0,3}"
-    r"(?P<noun>patients|subjects|participants|children|adults|individuals|cases|women|men|recipients)\b",
+    rf"(?<![\w-])(?P<words>{WORD_NUMBER})\s+{_BETWEEN}{_PEOPLE}|"
+    rf"(?<![\w-])(?P<each>{WORD_NUMBER})\s+(?:patients\s+)?{_IN_GROUP}",
     re.IGNORECASE,
 )
 
 
 def word_number(text: str) -> int:
-    """The value of a spelt-out number below one hundred ("Forty-one" -> 41)."""
+    """The value of a number written in words below one thousand ("Forty-one" -> 41, "one hundred and six")."""
     total = 0
-    for word in re.split(r"[- ]", text.casefold()):
-        total += _TENS.index(word) * 10 + 20 if word in _TENS else _UNITS.index(word)
+    for word in re.split(r"[- ]+", text.casefold()):
+        if word == "hundred":
+            total = max(total, 1) * 100
+        elif word in _TENS:
+            total += _TENS.index(word) * 10 + 20
+        elif word in _UNITS:
+            total += _UNITS.index(word)
+        elif word == "a":
+            total += 1
     return total
+
+
+def integer(text: str) -> int:
+    """A whole number written in digits (thousands separators allowed) or in words."""
+    cleaned = text.replace(",", "")
+    return int(cleaned) if cleaned.isdigit() else word_number(text)
 
 
 _RATE = re.compile(
@@ -120,6 +188,7 @@ class Statistic:
     range_high: Decimal | None = None
     unit: str | None = None
     label: str | None = None
+    found_by: str = ""  # the name of the rule (``ingest.extract.rules``) that read it
 
     def shifted(self, offset: int) -> Statistic:
         """The same statistic with offsets moved by ``offset`` (sentence -> abstract)."""
@@ -182,20 +251,104 @@ def _p_values(text: str, claims: _Claims) -> list[Statistic]:
         if value > 1 or not claims.free(m.start(), m.end()):
             continue
         claims.take(m.start(), m.end())
-        found.append(Statistic("p_value", _op(m["op"]), value, m.start(), m.end(), m.group()))
+        op = _op(m["op"])
+        found.append(Statistic("p_value", op, value, m.start(), m.end(), m.group(), found_by="p-value"))
+        pos = m.end()
+        while more := _P_MORE.match(text, pos):  # "P = 0.6 and 0.3, respectively"
+            tail = text[more.end():more.end() + 40]
+            if not re.match(r"[\s,;]*(?:and\s+[.\d]|respectively|\))", tail) and "respectively" not in tail:
+                break
+            extra = number(more["num"])
+            if extra > 1 or not claims.free(more.start("num"), more.end()):
+                break
+            claims.take(more.start("num"), more.end())
+            found.append(Statistic("p_value", op, extra, more.start("num"), more.end(), more["num"],
+                                   found_by="p-value"))
+            pos = more.end()
     return found
 
 
 def _effects(text: str, claims: _Claims) -> list[Statistic]:
+    """Named ratios first ("HR 0.45; 95% CI 0.28-0.73", "RR of 1.80 (0.99-3.28)")."""
     found = []
     for m in _EFFECT.finditer(text):
         if not claims.free(m.start(), m.end()):
             continue
+        low, high = m["low"] or m["blow"], m["high"] or m["bhigh"]
         claims.take(m.start(), m.end())
         found.append(Statistic(
             "effect_size", "=", number(m["value"]), m.start(), m.end(), m.group(), measure=_measure(m["measure"]),
-            ci_low=number(m["low"]) if m["low"] else None, ci_high=number(m["high"]) if m["high"] else None,
+            ci_low=number(low) if low else None, ci_high=number(high) if high else None,
+            found_by="effect-size",
         ))
+    return found
+
+
+def _inside(value: Decimal, low: Decimal, high: Decimal) -> bool:
+    """Whether an interval holds its estimate (sign-blind too: "lost 7.3 kg (CI -5.8 to -8.8)")."""
+    a, b = min(low, high), max(low, high)
+    return a <= value <= b or min(abs(a), abs(b)) <= abs(value) <= max(abs(a), abs(b))
+
+
+def _measure_before(text: str, end: int, reach: int = 110) -> str | None:
+    """The measure a value reports, named in the words shortly before it (the nearest name wins)."""
+    window = text[max(0, end - reach):end]
+    best: tuple[int, str] | None = None
+    for name, pattern in _MEASURES:
+        for m in pattern.finditer(window):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), name)
+    return best[1] if best else None
+
+
+def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
+    """Estimates written before a confidence interval that has no ratio name next to it.
+
+    Two shapes: "... 1.9 (95% CI 0.7 to 3.2)" / "0.62, 95% CI: 0.43-0.89" (the CI words
+    anchor it; the estimate is the nearest unclaimed number before them), and
+    "0.2 (-0.4, 0.9)" when a CI or a ratio is named earlier in the sentence. The interval
+    must hold the estimate, and the words before it must name a ratio or a difference;
+    otherwise (a prevalence or a median with its CI) the bounds are only claimed, so they
+    are never read as percentages.
+    """
+    found = []
+    for m in _CI.finditer(text):
+        if not claims.free(m.start(), m.end()):
+            continue
+        claims.take(m.start(), m.end())
+        low, high = number(m["low"]), number(m["high"])
+        window_start = max(0, m.start() - 70, text.rfind(". ", 0, m.start()) + 1)
+        candidate = None
+        for c in _CANDIDATE.finditer(text, window_start, m.start()):
+            if claims.free(c.start("value"), c.end()) and not re.match(r"\s*%\s*(?:CI|conf)", text[c.end():]):
+                candidate = c
+        if candidate is None:
+            continue
+        gap = text[candidate.end():m.start()]
+        if len(re.findall(r"[A-Za-z]{2,}", gap)) > 8 or re.search(r"[)\]]\s*(?:and|,|;)", gap):
+            continue
+        value = number(candidate["value"])
+        measure = _measure_before(text, m.start())
+        if measure is None or not _inside(value, low, high):
+            continue
+        claims.take(candidate.start(), candidate.end())
+        found.append(Statistic("effect_size", "=", value, candidate.start(), m.end(),
+                               text[candidate.start():m.end()], measure=measure, ci_low=low, ci_high=high,
+                               found_by="estimate-before-ci"))
+    for m in _BRACKET_PAIR.finditer(text):
+        if not claims.free(m.start(), m.end()):
+            continue
+        before = text[max(0, m.start() - 200):m.start()]
+        value, low, high = number(m["value"]), number(m["low"]), number(m["high"])
+        if not _NAMES_AN_INTERVAL.search(before) or not _inside(value, low, high) or low == high:
+            continue
+        measure = _measure_before(text, m.start(), reach=200)
+        if measure is None:  # a proportion or a median with its interval: the bounds are not results
+            claims.take(m.start("low"), m.end())
+            continue
+        claims.take(m.start(), m.end())
+        found.append(Statistic("effect_size", "=", value, m.start(), m.end(), m.group(), measure=measure,
+                               ci_low=low, ci_high=high, found_by="estimate-bracket-pair"))
     return found
 
 
@@ -213,51 +366,102 @@ def _medians(text: str, claims: _Claims) -> list[Statistic]:
             "median", "=", number(m["value"]), m.start(), m.end(), m.group(),
             ci_low=low if is_ci else None, ci_high=high if is_ci else None,
             range_low=None if is_ci else low, range_high=None if is_ci else high,
-            unit=m["unit"], label=" ".join(m["what"].split()) or None,
+            unit=m["unit"], label=" ".join(m["what"].split()) or None, found_by="median",
         ))
     return found
 
 
+_COUNT_RULES = (
+    ("count-of-total-percent", _COUNT_TOTAL_PERCENT), ("percent-count-of-total", _PERCENT_COUNT_TOTAL),
+    ("count-comma-percent", _COMMA_COUNT_PERCENT), ("percent-words-count", _PERCENT_WORDS_COUNT),
+    ("count-noun-percent", _COUNT_NOUN_PERCENT), ("count-percent", _COUNT_PERCENT),
+)
+
+
+_DIGIT_START = re.compile(r"(?<![\d,·/])(?<!\d\.)\d|\b[Nn]\s*=")
+_WORD_AT = re.compile(r"(?<![\w-])[A-Za-z]+")
+
+
+def _count_starts(text: str, lo: int, hi: int) -> list[int]:
+    """Where a count or a percentage can begin: a digit, "n =", or a number written in words."""
+    starts = [m.start() for m in _DIGIT_START.finditer(text, lo, hi)]
+    starts += [m.start() for m in _WORD_AT.finditer(text, lo, hi)
+               if m.group().casefold() in _NUMBER_WORDS and m.group() not in ("a", "A")]
+    return starts
+
+
+_PERCENT_SIGN = re.compile(r"%|per\s*cent", re.IGNORECASE)
+
+
+def _percent_windows(text: str) -> list[tuple[int, int]]:
+    """The stretches of text around each % sign (merged): only there can a count with its percentage be."""
+    spans: list[tuple[int, int]] = []
+    for m in _PERCENT_SIGN.finditer(text):
+        lo, hi = max(0, m.start() - 110), min(len(text), m.end() + 50)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
 def _counts(text: str, claims: _Claims) -> list[Statistic]:
     found = []
-    for pattern in (_COUNT_TOTAL_PERCENT, _PERCENT_COUNT_TOTAL, _COUNT_NOUN_PERCENT, _COUNT_PERCENT):
-        for m in pattern.finditer(text):
+    starts = sorted({start for lo, hi in _percent_windows(text) for start in _count_starts(text, lo, hi)})
+    for name, pattern in _COUNT_RULES:
+        for m in filter(None, (pattern.match(text, start) for start in starts)):
             if not claims.free(m.start(), m.end()):
                 continue
-            count = int(m["count"])
-            total = int(m["total"]) if "total" in m.groupdict() and m["total"] else None
-            percent = number(m["percent"])
-            if percent > 100 or (total is not None and count > total):
+            groups = {k: v for k, v in m.groupdict().items() if v}
+            raw_count = groups.get("count") or groups.get("count2") or groups.get("count3")
+            count = integer(raw_count) if raw_count else None
+            if count is None and "words" in groups:
+                count = word_number(groups["words"])
+            total = integer(groups["total"]) if "total" in groups else None
+            if name == "percent-words-count":
+                percent = Decimal(word_number(groups["words"]))
+            else:
+                percent = number(groups.get("percent") or groups["percent2"])
+            if count is None or percent > 100 or (total is not None and (count > total or total == 0)):
                 continue
+            if "count3" in groups and re.search(r"(?:group|arm)\s*[(\[]\s*$", text[max(0, m.start() - 12):m.start()]):
+                continue  # "the X group (38.6%, n = 88)": n is the size of the group, not a count
             claims.take(m.start(), m.end())
             found.append(Statistic("count_percent", "=", percent, m.start(), m.end(), m.group(),
-                                   count=count, total=total, percent=percent))
+                                   count=count, total=total, percent=percent, found_by=name))
     return found
 
 
 def _percents(text: str, claims: _Claims) -> list[Statistic]:
     """Bare percentages; "35 and 6%" gives the trailing % sign to every number of the list."""
     found = []
-    for m in _PERCENT_LIST.finditer(text):
-        for item in re.finditer(NUM, m.group()):
+    windows = _percent_windows(text)
+    for m in (m for lo, hi in windows for m in _PERCENT_LIST.finditer(text, lo, hi)):
+        items = list(re.finditer(NUM, m.group()))
+        if m.group().count("%") >= len(items):
+            continue  # every number has its own % sign: the percent rule reads them one by one
+        for item in items:
             start, end = m.start() + item.start(), m.start() + item.end()
             if claims.free(start, end):
                 claims.take(start, end)
                 value = number(item.group())
                 if value <= 100:
-                    found.append(Statistic("percent", "=", value, start, end, item.group(), percent=value))
-    for m in _PERCENT.finditer(text):
+                    found.append(Statistic("percent", "=", value, start, end, item.group(), percent=value,
+                                           found_by="percent-list"))
+    for m in (m for lo, hi in windows for m in _PERCENT.finditer(text, lo, hi)):
         if not claims.free(m.start("percent"), m.end()):
             continue
         tail = text[m.end():m.end() + 30]
-        if re.match(r"\s*(?:CI|confidence)", tail, re.IGNORECASE):
-            continue  # "95% CI" is the interval's level, not a result
+        if re.match(r"\s*(?:CI|confidence)", tail, re.IGNORECASE) or \
+                re.search(r"(?:CI|±)\s*$", text[max(0, m.start("percent") - 8):m.start("percent")]):
+            continue  # "95% CI" / "CI 95%" is the interval's level, "± 2%" a spread, not results
         value = number(m["percent"])
-        if value > 100:
+        if abs(value) > 1000:
             continue
         start = m.start() if m["op"] else m.start("percent")
         claims.take(start, m.end())
-        found.append(Statistic("percent", _op(m["op"]), value, start, m.end(), text[start:m.end()], percent=value))
+        found.append(Statistic("percent", _op(m["op"]), value, start, m.end(), text[start:m.end()], percent=value,
+                               found_by="percent"))
     return found
 
 
@@ -270,32 +474,72 @@ def _rate_labels(text: str, stats: list[Statistic]) -> list[Statistic]:
     return out
 
 
+_NUMBER_WORDS = frozenset([*_UNITS[1:], *_TENS, "a"])
+_WORD_START = re.compile(r"(?<![\w-])[A-Za-z]+")
+
+
+def _word_number_starts(text: str) -> list[int]:
+    """Where a number written in words may start (a dictionary check, much cheaper than the pattern)."""
+    return [m.start() for m in _WORD_START.finditer(text)
+            if m.group().casefold() in _NUMBER_WORDS and m.group().casefold() != "a"]
+
+
+_SIZE_START = re.compile(r"\b[Nn]\s*=|(?<![\d.·/%,-])\b\d")
+
+
 def _samples(text: str, claims: _Claims) -> list[Statistic]:
     found = []
-    for m in _SAMPLE.finditer(text):
-        raw = m["n"] or m["size"]
-        start = m.start("n") if m["n"] else m.start("size")
-        end = m.end("n") if m["n"] else m.end()
+    starts = (m.start() for m in _SIZE_START.finditer(text))  # the pattern is tried only where a size can begin
+    for m in filter(None, (_SAMPLE.match(text, start) for start in starts)):
+        which = next(g for g in ("n", "size", "verb_size", "each") if m[g])
+        start = m.start(which)
+        end = m.end() if which == "size" else m.end(which)
         if not claims.free(start, end):
             continue
         claims.take(start, end)
-        found.append(Statistic("sample_size", "=", Decimal(raw.replace(",", "")), start, end, text[start:end],
-                               count=int(raw.replace(",", "")), label=m["noun"]))
-    for m in _SAMPLE_WORDS.finditer(text):
-        if claims.free(m.start(), m.end()):
+        size = integer(m[which])
+        found.append(Statistic("sample_size", "=", Decimal(size), start, end, text[start:end],
+                               count=size, label=m["noun"], found_by="sample-size"))
+    for start in _word_number_starts(text):
+        m = _SAMPLE_WORDS.match(text, start)
+        if m and claims.free(m.start(), m.end()):
             claims.take(m.start(), m.end())
-            size = word_number(m["words"])
+            size = word_number(m["words"] or m["each"])
             found.append(Statistic("sample_size", "=", Decimal(size), m.start(), m.end(), m.group(),
-                                   count=size, label=m["noun"].casefold()))
+                                   count=size, label=(m["noun"] or "").casefold() or None,
+                                   found_by="sample-size-words"))
     return found
 
 
+_SAME_LENGTH = str.maketrans({
+    "\uff1c": "<", "\uff1e": ">", "\uff1d": "=", "\uff05": "%", "\uff08": "(", "\uff09": ")", "\uff0c": ",",
+    "\uff0e": ".", "\uff1a": ":", "\uff1b": ";", "\u2264": "≤", "\u2265": "≥", "\u2212": "−", "\u2009": " ",
+    "\u202f": " ", "\u00a0": " ", "\u2007": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ", "\u2010": "-",
+    "\u2011": "-", "\u00b7": "·", "\u2027": "·", "\u22c5": "·", **{chr(0xFF10 + d): str(d) for d in range(10)},
+})
+"""Full-width forms and odd spaces, each replaced by one ordinary character, so offsets stay the same."""
+
+
 def find_statistics(text: str) -> list[Statistic]:
-    """Every statistic in the text, in reading order."""
+    """Every statistic in the text, in reading order (offsets and ``text`` refer to the text as given)."""
+    original, text = text, text.translate(_SAME_LENGTH)
+    if text is not original and text != original:
+        return [_as_written(s, original) for s in _find(text)]
+    return _find(text)
+
+
+def _as_written(stat: Statistic, original: str) -> Statistic:
+    moved = object.__new__(Statistic)
+    moved.__dict__.update(stat.__dict__, text=original[stat.start:stat.end])
+    return moved
+
+
+def _find(text: str) -> list[Statistic]:
     claims = _Claims()
     stats = _p_values(text, claims)
     stats += _effects(text, claims)
     stats += _medians(text, claims)
+    stats += _ci_effects(text, claims)
     stats += _counts(text, claims)
     stats += _percents(text, claims)
     stats += _samples(text, claims)

@@ -1,0 +1,62 @@
+"""Who a trial compares: the intervention a title names, and the arm labels an abstract defines.
+
+"Efficacy of X versus Y" names X as the tested intervention; "resistance training (Arm A)" lets a
+later "in arm A" be spelled out. Both only ever name what the text itself says.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TITLE_SUBJECT = (
+    re.compile(r"\b(?:Effects?|Efficacy|Effectiveness|Impact|Influence|Safety|Benefits?|Cost-effectiveness|"
+               r"Comparison|Evaluation|Trial|Study)\b(?:\s*(?:,|and)\s*\w+)*\s+of\s+(?:an?\s+|the\s+)?"
+               r"(?P<x>[^:,;]+?)\s+(?:versus|vs\.?|compared|on|in|for|to|during|as|among|with|and|at)\b",
+               re.IGNORECASE),
+    re.compile(r"^(?:An?\s+|The\s+)?(?P<x>[^:,;]+?)\s+(?:versus|vs\.?|compared\s+(?:with|to)|"
+               r"for|in|to\s+(?:prevent|reduce|improve|treat))\b", re.IGNORECASE),
+    re.compile(r"^(?P<x>[A-Z][\w-]{1,20}),\s+an?\s+"),  # "AKL1, a botanical mixture for ..."
+)
+_OUTCOME_FIRST = re.compile(r"(?:incidence|rates?|risk|outcomes?|prevalence|effects?|efficacy|safety|use|quality|"
+                            r"relationships?|associations?)\b", re.IGNORECASE)
+_TITLE_VERB = re.compile(r"\b(?:reduces|improves|increases|decreases|prevents|modulates?|supports|enhances|is|are|"
+                         r"does|do|can|may|affects?)\b|'s?\b|\bpatients\b|\bpreference\b", re.IGNORECASE)
+_NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial|study|pilot|phase)\b", re.IGNORECASE)
+
+
+_ARM_DEFINITION = re.compile(
+    r"(?P<x>\b[A-Za-z][\w/+-]*(?:\s+[\w/+-]+){0,4}?)\s*[(\[]\s*(?:the\s+)?"
+    r"(?P<label>(?:[Aa]rm|[Gg]roup)\s+[A-Z0-9]{1,3}|[A-Z][A-Za-z0-9+-]{0,9})\s*(?:[,;:][^()\[\]]{0,30})?[)\]]"
+)
+_NOT_DEFINED = re.compile(r"^(?:the|a|an|and|or|of|in|to|with|was|were|received|receive|either|randomi[sz]ed)$",
+                          re.IGNORECASE)
+
+
+def arm_names(text: str) -> dict[str, str]:
+    """Arm labels the text defines: "resistance training (Arm A)" -> {"arm a": "resistance training"}."""
+    arms: dict[str, str] = {}
+    for bracket in re.finditer(r"[(\[]", text[:20_000]):
+        match = _ARM_DEFINITION.search(text, max(0, bracket.start() - 60), bracket.end() + 40)
+        if match is None or match.start("label") < bracket.start():
+            continue
+        words = match["x"].split()[-4:]
+        while words and _NOT_DEFINED.match(words[0]):
+            words.pop(0)
+        label = match["label"].casefold()
+        if words and label not in arms and label != " ".join(words).casefold():
+            arms[label] = " ".join(words[-4:])
+    return arms
+
+
+def title_intervention(title: str | None) -> str | None:
+    """The intervention a trial's title names ("Efficacy of X versus Y" -> X), or None."""
+    if not title:
+        return None
+    for pattern in _TITLE_SUBJECT:
+        match = pattern.search(title)
+        if match:
+            x = " ".join(match["x"].split())
+            if 0 < len(x.split()) <= 6 and not _NOT_ARM.match(x) and not _OUTCOME_FIRST.match(x) \
+                    and not _TITLE_VERB.search(x):
+                return x
+    return None

@@ -1,0 +1,189 @@
+"""The registry of extraction rules: every pattern that can produce a statistic or a finding, by name.
+
+Each extracted statistic and finding records the rule that produced it
+(``found_by``), in the JSON of ``kg extract`` and as ``ckg:foundBy`` in the
+graph, so ``kg eval-extraction`` can print the precision of each rule and a
+rule that hurts shows up. A rule states its purpose, the order it runs in
+(statistics claim characters in that order, so a lower order wins a span;
+finding rules are tried in that order within a clause and the first that reads
+the clause wins), and example strings: the positive ones must be read by that
+rule, the negative ones must not. ``tests/test_extract_rules.py`` runs every
+example, so the registry cannot drift from the code.
+
+The examples are written in the forms real abstracts use (the development
+split of the corpus), never sentences of the seed study.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named extraction rule with its purpose, order and example strings."""
+
+    name: str
+    kind: Literal["statistic", "finding"]
+    order: int
+    purpose: str
+    positive: tuple[str, ...]
+    negative: tuple[str, ...]
+
+
+_RULES = (
+    # --- statistics: claimed in this order ---------------------------------------------------------
+    Rule("p-value", "statistic", 10, "P-values with any operator, spelt or Unicode, and their lists",
+         ("The difference was significant (P = .02).", "Response was lower (p<0.001).",
+          "Survival differed (P ≤ 0·05).", "Rates were similar (P = 0.6 and 0.3, respectively)."),
+         ("Patients received 5 mg per day.", "Group P had 20 patients.")),
+    Rule("effect-size", "statistic", 20, "ratios and differences (HR, OR, RR, IRR, mean differences) with a CI",
+         ("Risk fell (HR 0.45; 95% CI 0.28-0.73).", "Odds were higher (odds ratio 2.1, 95% CI 1.2 to 3.4).",
+          "Incidence was lower (RR 0.66 CI 95%: 0.43 to 1.03)."),
+         ("Twelve patients had a response.", "The hazard was estimated by Cox models.")),
+    Rule("estimate-before-ci", "statistic", 32,
+         "an estimate whose CI words follow it, named as a ratio or difference a few words before",
+         ("The mean difference was 1.9 (95% CI 0.7 to 3.2).", "Weight fell by 6.4 kg (95% CI -9.4 to -3.4).",
+          "Preterm delivery fell (0.62, 95% CI: 0.43-0.89)."),
+         ("Prevalence was 48.5% (95% CI 42.3 to 54.8).", "The mean difference was 9.9 (95% CI 0.7 to 3.2).")),
+    Rule("estimate-bracket-pair", "statistic", 33,
+         "an estimate followed by its interval in brackets, after a CI or ratio was named in the sentence",
+         ("Mean differences (95% CI) were 0.2 (-0.4, 0.9) and -0.8 (-1.6, -0.01).",
+          "The hazard of relapse was 2.2 [1.3-3.6] in smokers."),
+         ("The median stay was 9 days (7-14).", "Means (95% CI) were 162.8 (137.4-188.3) and 197.0 (172.4-221.7).")),
+    Rule("median", "statistic", 30, "medians with their unit and range, IQR or CI",
+         ("The median follow-up was 17 months (range, 1-39).",),
+         ("The mean age was 61 years.",)),
+    Rule("count-of-total-percent", "statistic", 40, "a count out of a total with its percentage",
+         ("Infection occurred in 41/190 [22%] women.", "Failure was seen in 5 of 86 (5.9%) patients."),
+         ("Response was 40%.",)),
+    Rule("percent-count-of-total", "statistic", 41, "a percentage first, then the count and total",
+         ("Macrosomia was 11.2% (38/339) in the SC group.", "Completion was 48.7% of enrollees (459/943)."),
+         ("Response was 40% at week 4.",)),
+    Rule("count-comma-percent", "statistic", 44, 'a count and its percentage separated by a comma ("n = 71, 69%")',
+         ("Most were male (n = 447, 68.6%).", "Most were female (152/195, 77.9%).", "Most were male (68.6%, n = 447)."),
+         ("The rate in the surgery group (38.6%, n = 88) was lower.",)),
+    Rule("percent-words-count", "statistic", 45, 'a percentage in words with its count ("Eighty percent (n = 1066)")',
+         ("Eighty percent (n = 1,066) completed follow-up.",),
+         ("Eighty patients completed follow-up.",)),
+    Rule("count-noun-percent", "statistic", 42, "a count, a noun or a few words, then the percentage",
+         ("Then 9 children (30%) improved.", "Only 6 patients (17%) were reintubated."),
+         ("The rate was 30% in children.",)),
+    Rule("count-percent", "statistic", 43, "a count directly followed by its percentage in brackets",
+         ("Of them, 106 (61%) preferred the tablet.", "Progression was seen in 20 (14%) vs. 34 (24%)."),
+         ("The rate was 61% at one year.",)),
+    Rule("percent-list", "statistic", 50, "a list of numbers that share one trailing % sign",
+         ("Rates were 35 and 6%, respectively.",),
+         ("Rates were 35% and 6%.",)),
+    Rule("percent", "statistic", 51, "any other percentage (not the level of a CI)",
+         ("The overall infection rate was 21%.",),
+         ("The 95% CI was wide.",)),
+    Rule("sample-size", "statistic", 60, "the number of people, cases or samples in digits, or n = N",
+         ("We enrolled 216 patients.", "The control group (n = 16) received saline."),
+         ("The dose was 216 mg.",)),
+    Rule("sample-size-words", "statistic", 61, "the number of people written in words",
+         ("Sixty consenting adults were randomised.",),
+         ("Sixty days later the trial ended.",)),
+    # --- findings: tried in this order within a clause ---------------------------------------------
+    Rule("null-verb", "finding", 110,
+         '"X was not associated with / did not affect Y", "no X predicted Y": no effect',
+         ("Smoking was not associated with mortality (P = 0.4).", "No baseline factor predicted relapse."),
+         ("Smoking was associated with mortality (P = 0.01).",)),
+    Rule("null-differ-by", "finding", 111, '"Y did not differ between patients with and without X": no effect',
+         ("Mortality did not differ between patients with and without diabetes (P = 0.5).",),
+         ("Mortality was higher in patients with diabetes (P = 0.01).",)),
+    Rule("outcome-comparative-for", "finding", 120, '"Y was higher/shorter in (patients with) X": outcome first',
+         ("Mortality was higher in patients with diabetes (P = 0.01).",),
+         ("Mortality was 12% in the whole cohort.",)),
+    Rule("had-comparative", "finding", 130, '"patients with X had lower/longer Y": exposure first',
+         ("Patients with anaemia had longer hospital stay (P = 0.02).",),
+         ("Patients with anaemia were older.",)),
+    Rule("risk-factor-for", "finding", 140, '"X was a risk factor for Y": X increases Y',
+         ("Female gender was a risk factor for catheter failure (P < 0.01).",),
+         ("Risk factors were collected at baseline.",)),
+    Rule("predictor-of", "finding", 141, '"X predicted / was a predictor of Y"',
+         ("Insulin level was an independent predictor of progression (P = 0.03).",),
+         ("We aimed to identify predictors of progression.",)),
+    Rule("associated-with", "finding", 142, '"X was associated with Y", direction from the words or the effect size',
+         ("Obesity was associated with higher mortality (OR 2.1, 95% CI 1.2-3.4).",),
+         ("Obesity is common in adults.",)),
+    Rule("effect-verb", "finding", 143, '"X reduced / improved / increased Y"',
+         ("Vitamin A reduced anaemia prevalence (P < 0.01).",),
+         ("Vitamin A was given once.",)),
+    Rule("no-significant-difference", "finding", 150,
+         '"no significant difference in Y (between X and Z)": X, or the title\'s intervention, has no effect on Y',
+         ("There was no significant difference in pain scores between acupuncture and sham (P = 0.4).",
+          "There was no association between smoking and relapse (P = 0.3).",
+          "We found no significant differences in infection rates between surgery and stenting."),
+         ("Infection rates were lower with acupuncture (P = 0.01).",
+          "There was no significant difference in age between groups at baseline.")),
+    Rule("outcome-did-not-differ", "finding", 151,
+         '"Y did not differ / was similar between X and Z": no effect',
+         ("Mortality did not differ between citrate and heparin (P = 0.8).",
+          "Length of stay was similar between surgery and stenting."),
+         ("Mortality differed between citrate and heparin (P = 0.01).",
+          "Mean age did not differ between the groups at baseline.")),
+    Rule("outcome-changed-in-arm", "finding", 152,
+         '"Y improved / decreased (significantly) in the X group": X changes Y',
+         ("Pain scores decreased significantly in the exercise group (P = 0.01).",),
+         ("Pain scores decreased in both groups.",)),
+    Rule("arm-had-comparative", "finding", 153,
+         '"the X group had a lower / higher Y (than ...)", each listed outcome with its own P-value',
+         ("The exercise group had lower pain scores (P = 0.01) and better function (P = 0.02) than controls.",
+          "During surgery, group I received more fluid than group C (P < 0.001)."),
+         ("The analysis had lower power than planned.",)),
+    Rule("arm-more-likely", "finding", 154, '"X were more / less likely to Y": X increases / decreases Y',
+         ("Children in the intervention areas were more likely to receive antibiotics (RR 3.5, 95% CI 1.8-7.0).",),
+         ("Children were enrolled if they were likely to return.",)),
+    Rule("in-favour-of", "finding", 155,
+         '"significant differences were found for A (P), B (P) ... in favour of X": X increases each listed outcome',
+         ("Significant differences were noted for mobility (p=0.01) and mood (p=0.02), in favour of daily walking.",),
+         ("Differences in mobility were small.",)),
+    Rule("numbers-by-arm", "finding", 156,
+         '"Y was a% in the X group and b% in the Z group (P)": direction from the numbers unless P says none',
+         ("Response was 49% in the surgery group and 28% in the control group (P = 0.01).",
+          "Relapse rates were 22% and 50% in surgery and stenting patients, respectively (P = 0.02)."),
+         ("Response was 49% in the surgery group and 28% in the control group.",)),
+    Rule("significant-effect-of", "finding", 157,
+         '"a significant effect of X on (increased) Y": X increases (or decreases) Y',
+         ("There was a significant effect of the reminder on increased attendance (OR 1.9, 95% CI 1.1-3.3).",),
+         ("There was no significant effect of the reminder on attendance.",)),
+    Rule("outcome-in-arm-comparative", "finding", 158,
+         '"Y for X was higher / lower than (for) Z": X increases / decreases Y',
+         ("Cure rates for artesunate were higher than for quinine (P = 0.002).",),
+         ("Cure rates were high in all arms.",)),
+    Rule("times-greater", "finding", 159,
+         '"the hazard for Y was 8.4 times greater (P) for patients with X": X increases Y, each X with its P',
+         ("The hazard for readmission was 3.2 times greater (P = 0.001) for patients with poor function.",),
+         ("Readmission took three times longer to record.",)),
+    Rule("significant-change-in-arm", "finding", 160,
+         '"significant decreases of A (P), B (P) and C (P) in the X group": X decreases each',
+         ("We saw significant decreases of blood pressure (p = 0.03) and LDL (p = 0.04) in the coaching group.",),
+         ("We saw significant decreases of blood pressure over time.",)),
+    Rule("correlation-between", "finding", 149,
+         '"a negative correlation between X and Y in group A (P), but not in group B (P)"',
+         ("There was a negative correlation between CSF protein and ventilation time in the PE group (p = 0.03), "
+          "but not in the IVIG group (p = 0.13).",),
+         ("There was no correlation between CSF protein and ventilation time.",)),
+    Rule("occurrence-respectively", "finding", 200, '"X and Y occurred in a% and b%, respectively"',
+         ("Diarrhoea and neutropenia were observed in 7% and 5%, respectively.",),
+         ("Diarrhoea was observed in 7% of patients and neutropenia in some.",)),
+    Rule("occurrence-count-then-event", "finding", 210, '"n (p%) had / developed / achieved X"',
+         ("Overall, 12 (40%) developed pneumonia.",),
+         ("Pneumonia is a frequent complication.",)),
+    Rule("occurrence-event-then-count", "finding", 211, '"X occurred in n (p%)", "the X rate was p%"',
+         ("The response rate was 45%.", "Sore throat occurred in 30 (75%) patients."),
+         ("Sore throat is frequent after surgery.",)),
+    Rule("occurrence-elliptic", "finding", 212, '"X was observed in a (p%) and Y in b (q%)": Y shares the verb',
+         ("Fever was observed in 6 (11%) and rash in 5 (9%) patients.",),
+         ("Fever was observed in 6 (11%) patients.",)),
+)
+
+RULES: dict[str, Rule] = {rule.name: rule for rule in sorted(_RULES, key=lambda r: r.order)}
+"""Every extraction rule by name, in the order they run."""
+
+
+def rule(name: str) -> Rule:
+    """The rule called ``name`` (``KeyError`` for a name the registry does not know)."""
+    return RULES[name]

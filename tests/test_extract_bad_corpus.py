@@ -1,0 +1,88 @@
+"""Bad input through the corpus paths: no statistics, a 1 MB abstract, Unicode oddities, unreadable files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ingest.extract.pipeline import extract_abstract
+from ingest.extract.statistics import find_statistics
+from kg.model import PublicationRef
+from kg.paths import REPO_ROOT
+
+REF = PublicationRef(title="odd input")
+
+
+def kg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=REPO_ROOT,
+                          timeout=300)
+
+
+def test_an_abstract_without_statistics_gives_nothing() -> None:
+    extraction = extract_abstract("We describe the design of a trial of exercise in older adults. "
+                                  "Recruitment starts next year.", REF)
+    assert extraction.statistics == () and extraction.findings == ()
+
+
+def test_unicode_spaces_minus_signs_middle_dots_and_full_width_operators() -> None:
+    text = ("Pain fell (p\u2009＜\u20090．05), and the mean difference was \u22121·2 (95% CI \u22122·0 to \u22120·4); "
+            "21\u202f(45\u00a0%) improved; p log rank = 0·03.")
+    stats = find_statistics(text)
+    by_kind = {s.kind: s for s in reversed(stats)}  # the first of each kind
+    assert by_kind["p_value"].value == Decimal("0.05") and by_kind["p_value"].operator == "<"
+    effect = by_kind["effect_size"]
+    assert (effect.value, effect.ci_low, effect.ci_high) == (Decimal("-1.2"), Decimal("-2.0"), Decimal("-0.4"))
+    assert (by_kind["count_percent"].count, by_kind["count_percent"].percent) == (21, Decimal(45))
+    assert Decimal("0.03") in {s.value for s in stats if s.kind == "p_value"}
+    for stat in stats:  # offsets and text refer to the text as written
+        assert text[stat.start:stat.end] == stat.text
+
+
+@pytest.mark.parametrize("piece", [
+    "In the 12 (45%) and 13 of 20 (65%) patients, P = 0.01 and 0.2, respectively, HR 1.2 (95% CI 0.9-1.6). ",
+    "(((((((((( 95% CI " * 3,
+    "one two three four five six seven eight nine ten patients " * 3,
+])
+def test_a_one_megabyte_abstract_is_read_in_bounded_time(tmp_path: Path, piece: str) -> None:
+    corpus = tmp_path / "big.jsonl"
+    corpus.write_text(json.dumps({"id": "big", "text": piece * (1_000_000 // len(piece))}) + "\n")
+    result = kg("extract", str(corpus), "--format", "json")  # the subprocess timeout is the hang guard
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == "big"
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("absent.jsonl", None),
+    ("bad.jsonl", b'{"id": "a", "text": "fine"}\n{broken\n'),
+    ("latin1.jsonl", b'{"id": "a", "text": "caf\xe9"}\n'),
+    ("latin1.txt", b"caf\xe9 au lait"),
+])
+def test_an_unreadable_file_is_one_line_and_exit_1(tmp_path: Path, name: str, content: bytes | None) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = kg("extract", str(path))
+    assert result.returncode == 1
+    assert result.stderr.startswith("kg: error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_directory_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus.jsonl"
+    folder.mkdir()
+    result = kg("extract", str(folder))
+    assert result.returncode == 1 and result.stderr.startswith("kg: error: ")
+
+
+def test_eval_extraction_without_a_corpus_says_how_to_give_one(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "x:1", "statistics": {}, "findings": []}) + "\n")
+    result = subprocess.run([sys.executable, "-m", "kg", "eval-extraction", str(gold)], capture_output=True,
+                            text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith("kg: error: ") and "--corpus" in result.stderr
