@@ -9,11 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT
 
 from ingest.extract.pipeline import extract_abstract
 from ingest.extract.statistics import find_statistics
 from kg.model import PublicationRef
-from kg.paths import REPO_ROOT
 
 REF = PublicationRef(title="odd input")
 

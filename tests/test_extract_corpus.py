@@ -8,10 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import DATA as DATA_DIR
+from conftest import REPO_ROOT
 
 from ingest.extract.corpus import dev_records, iter_jsonl, split_of
 from kg.errors import InputError
-from kg.paths import DATA_DIR, REPO_ROOT
 
 CORPUS = REPO_ROOT.parent / "shared" / "fixtures" / "abstracts" / "abstracts.jsonl"
 DEV_GOLD = DATA_DIR / "gold" / "abstracts" / "dev.jsonl"

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import REPO_ROOT
 from rdflib import Graph, Literal, URIRef
 
 from ingest.extract.pipeline import extract_abstract
@@ -15,7 +16,6 @@ from ingest.extract.rules import RULES
 from kg import namespaces as ns
 from kg.ids import finding_iri
 from kg.model import Publication, PublicationRef
-from kg.paths import REPO_ROOT
 from kg.rdf import records_triples
 from kg.validate import format_report, validate_graph
 
