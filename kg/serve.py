@@ -29,9 +29,8 @@ import pyoxigraph as ox
 from kg.endpoint import EvalRequest, ServerBusy, graph_list, make_evaluator
 from kg.errors import InputError, KGError, StoreError
 from kg.formats import GRAPH_FORMATS, NotAcceptable, negotiate
-from kg.guard import QUERY_FORMS, QueryTimeout, ReadOnlyError, check_read_only
+from kg.guard import QueryTimeout, ReadOnlyError, check_query
 from kg.plugins import Command
-from kg.sparql import scan
 from kg.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -69,11 +68,8 @@ class ProtocolError(Exception):
 
 
 def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword (the parser reports the rest)."""
-    for token, _ in scan(query):
-        if token in QUERY_FORMS:
-            return token
-    return "SELECT"
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, from the query's structure (the guard refuses anything else)."""
+    return check_query(query).form
 
 
 def _single(params: dict[str, list[str]], name: str) -> str | None:
@@ -220,8 +216,7 @@ class EndpointHandler(BaseHTTPRequestHandler):
         if query is None:
             self._service_description(params)
             return
-        check_read_only(query)
-        form = query_form(query)
+        form = check_query(query).form
         fmt = negotiate(form, self.headers.get("Accept"), _single(params, "format") or _single(params, "output"))
         request = EvalRequest(
             query=query,

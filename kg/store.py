@@ -161,7 +161,11 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def from_ox(term: object) -> Node | None:
-    """Pyoxigraph term -> rdflib term (xsd:string literals become plain literals, as in RDF 1.1)."""
+    """Pyoxigraph term -> rdflib term (xsd:string literals become plain literals, as in RDF 1.1).
+
+    Typed literals keep the engine's lexical form (``normalize=False``): rdflib would otherwise
+    rewrite ``30000``^^xsd:double as ``30000.0``, ``PT0S`` as ``P0D`` and ``Z`` as ``+00:00``.
+    """
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -172,7 +176,7 @@ def from_ox(term: object) -> Node | None:
         datatype = term.datatype.value
         if datatype == _XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     raise TypeError(f"unexpected term {term!r}")
