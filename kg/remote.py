@@ -269,12 +269,12 @@ class RemoteStore:
         if names:
             self.update(" ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in names), what="dropping graphs")
 
-    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None) -> int:
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None, base_iri: str | None = None) -> int:
         before = self.quad_count()
         target = None if fmt in QUAD_FORMATS else graph
         grouped: dict[str, list[Triple]] = defaultdict(list)
         try:
-            for quad in ox.parse(path=str(path), format=fmt):
+            for quad in ox.parse(path=str(path), format=fmt, base_iri=base_iri):
                 name = target or (quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None)
                 if name is None:
                     raise InputError(f"{path}: a quad in the default graph; cohort-kg keeps triples in named graphs")

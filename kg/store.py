@@ -123,8 +123,11 @@ class Store(Protocol):
         """Remove the given named graphs, all in one transaction."""
         ...
 
-    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None) -> int:
-        """Bulk-load an RDF file (triples into ``graph``, quads as given); return the quads added."""
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None, base_iri: str | None = None) -> int:
+        """Bulk-load an RDF file (triples into ``graph``, quads as given); return the quads added.
+
+        ``base_iri`` resolves relative IRIs in the file (Turtle, TriG, RDF/XML, JSON-LD).
+        """
         ...
 
     def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
@@ -315,7 +318,7 @@ class OxigraphStore:
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"store update failed, nothing written: {exc}") from exc
 
-    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None) -> int:
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None, base_iri: str | None = None) -> int:
         """Bulk-load a file; N-Triples/N-Quads bigger than one chunk load on several threads (``kg.bulk``).
 
         A memory store keeps the single call: it has no disk writes to overlap.
@@ -335,7 +338,7 @@ class OxigraphStore:
                     self._store, path, fmt, target, threads=self._load_threads, chunk_bytes=self._chunk_bytes
                 )
             else:
-                self._store.bulk_load(path=str(path), format=fmt, to_graph=target)
+                self._store.bulk_load(path=str(path), format=fmt, to_graph=target, base_iri=base_iri)
         except SyntaxError as exc:
             raise InputError(f"{path}: {exc}") from exc
         except OSError as exc:
