@@ -67,12 +67,37 @@ def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
         return query
     if structure.where is None:
         raise InputError("cannot bind parameters: the query has no WHERE group")
+    _refuse_assigned(structure, structure.form_index, structure.where, bindings)
     edits = _group_edits(structure, structure.where, bindings, structure.short_construct)
     for select in structure.subselects:
         inner = {name: term for name, term in bindings.items() if name in select.projected}
         if inner and select.where is not None:
+            _refuse_assigned(structure, select.keyword, select.where, inner)
             edits += _group_edits(structure, select.where, inner, False)
     return _apply(query, edits)
+
+
+def _refuse_assigned(structure: QueryStructure, form: int, group: Group, bindings: Mapping[str, Node]) -> None:
+    """Refuse to bind a variable the query assigns where a VALUES block would already bind it.
+
+    ``SELECT (expr AS ?v)`` and a ``BIND(expr AS ?v)`` at the top level of the group both need ``?v``
+    unbound there (SPARQL 1.1, 18.2.1); a BIND inside a nested group is not affected.
+    """
+    tokens = structure.tokens
+    wrapped = group.open + 1 < group.close and tokens[group.open + 1].word == "SELECT"
+    positions = list(range(form + 1, group.open))
+    index = group.open + 1
+    while not wrapped and index < group.close:
+        if tokens[index].kind == "PUNCT" and tokens[index].text == "{":
+            index = structure.matching[index] + 1
+            continue
+        positions.append(index)
+        index += 1
+    for position in positions:
+        token = tokens[position]
+        if token.word == "AS" and position + 1 < len(tokens) and tokens[position + 1].text[1:] in bindings:
+            name = tokens[position + 1].text[1:]
+            raise InputError(f"cannot bind parameter ?{name}: the query assigns it itself (AS ?{name})")
 
 
 def _group_edits(

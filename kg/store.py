@@ -185,6 +185,11 @@ def from_ox(term: object) -> Node | None:
     raise TypeError(f"unexpected term {term!r}")
 
 
+def one_line(exc: BaseException) -> str:
+    """An engine message on one line (pyoxigraph's syntax errors list expected tokens over several lines)."""
+    return " ".join(str(exc).split())
+
+
 def triples_to_ntriples(triples: Iterable[Triple]) -> str:
     """Triples as N-Triples text (rdflib's ``n3()`` of IRIs and literals is valid N-Triples)."""
     return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples)
@@ -208,9 +213,11 @@ def native_query(
     try:
         return store.query(sparql, **options)
     except SyntaxError as exc:
-        raise InputError(f"SPARQL syntax error: {exc}") from exc
+        raise InputError(f"SPARQL syntax error: {one_line(exc)}") from exc
     except ValueError as exc:
         raise InputError(f"bad dataset: {exc}") from exc
+    except RuntimeError as exc:  # e.g. an extension function the engine does not know
+        raise InputError(f"the engine cannot run this query: {one_line(exc)}") from exc
     except OSError as exc:
         raise StoreError(f"query failed: {exc}") from exc
 
@@ -253,7 +260,9 @@ class OxigraphStore:
                 bind_values(sparql, bindings), use_default_graph_as_union=True, prefixes=PREFIXES
             )
         except SyntaxError as exc:
-            raise InputError(f"SPARQL syntax error: {exc}") from exc
+            raise InputError(f"SPARQL syntax error: {one_line(exc)}") from exc
+        except RuntimeError as exc:  # e.g. an extension function the engine does not know
+            raise InputError(f"the engine cannot run this query: {one_line(exc)}") from exc
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
         if isinstance(answer, ox.QueryBoolean):
