@@ -30,6 +30,7 @@ from kg.sparql_syntax import (
     QUERY_FORMS,
     UPDATE_KEYWORDS,
     QueryStructure,
+    ReadOnlyError,
     TextLimits,
     analyze,
     where,
@@ -38,10 +39,6 @@ from kg.store import QueryResult, Store
 
 __all__ = ["QUERY_FORMS", "QueryLimits", "QueryTimeout", "ReadOnlyError", "check_query", "check_read_only",
            "run_limited"]
-
-
-class ReadOnlyError(InputError):
-    """The request would change the graph or reach another server."""
 
 
 class QueryTimeout(KGError):

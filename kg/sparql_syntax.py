@@ -65,10 +65,27 @@ _TERMINALS = [
 _SCANNER = re.compile("|".join(f"(?P<{kind}{i}>{pattern})" for i, (kind, pattern) in enumerate(_TERMINALS)))
 _KINDS = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_TERMINALS)}
 _OPEN = {"{": "}", "(": ")", "[": "]"}
+_CLOSE = frozenset(_OPEN.values())
+
+
+def check_engine_text(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+    """The last check before pyoxigraph parses any query text: no deep nesting, no SERVICE (any size).
+
+    Every face checks more (``kg.guard``); this keeps the store API itself from crashing the
+    process or calling another server, whoever calls it.
+    """
+    tokens = tokenize(text, max_depth)
+    _pair_brackets(text, tokens, max_depth)
+    if any(token.word == "SERVICE" for token in tokens):
+        raise ReadOnlyError("SERVICE is not allowed: queries here may not call other endpoints")
 
 
 class QuerySyntaxError(InputError):
     """The text is not SPARQL (or is over a size or depth cap); says where."""
+
+
+class ReadOnlyError(InputError):
+    """The request would change the graph or reach another server."""
 
 
 @dataclass(frozen=True)
@@ -101,21 +118,41 @@ def where(text: str, offset: int) -> str:
     return f"line {line}, column {column}"
 
 
-def tokenize(text: str) -> list[Token]:
-    """Every token of ``text`` except white space and comments; a character no terminal takes is an error."""
+def tokenize(text: str, max_depth: int | None = None) -> list[Token]:
+    """Every token of ``text`` except white space and comments; a character no terminal takes is an error.
+
+    With ``max_depth``, stops at the first bracket nested deeper, so refusing a deeply nested
+    text costs as little as its first ``max_depth`` brackets.
+    """
     tokens: list[Token] = []
-    position, size = 0, len(text)
+    position, size, depth = 0, len(text), 0
+    match_at, kinds, append = _SCANNER.match, _KINDS, tokens.append
     while position < size:
-        match = _SCANNER.match(text, position)
-        if match is None or match.end() == position:
+        match = match_at(text, position)
+        if match is None:
             found = text[position]
             what = "an unclosed string" if found in "'\"" else f"unexpected character {found!r}"
             raise QuerySyntaxError(f"SPARQL syntax error at {where(text, position)}: {what}")
-        kind = _KINDS[match.lastgroup or ""]
-        if kind not in ("WS", "COMMENT"):
-            tokens.append(Token(kind, match.group(), position, match.end()))
-        position = match.end()
+        kind = kinds[match.lastgroup or ""]
+        end = match.end()
+        if kind == "PUNCT":
+            value = match.group()
+            if value in _OPEN:
+                depth += 1
+                if max_depth is not None and depth > max_depth:
+                    raise _too_deep(text, position, max_depth)
+            elif value in _CLOSE:
+                depth -= 1
+            append(Token(kind, value, position, end))
+        elif kind != "WS" and kind != "COMMENT":
+            append(Token(kind, match.group(), position, end))
+        position = end
     return tokens
+
+
+def _too_deep(text: str, offset: int, max_depth: int) -> QuerySyntaxError:
+    return QuerySyntaxError(f"query nests brackets deeper than {max_depth} levels (at {where(text, offset)}); "
+                            "flatten it")
 
 
 @dataclass(frozen=True)
@@ -178,7 +215,7 @@ def analyze(text: str, limits: TextLimits | None = None) -> QueryStructure:
     """
     limits = limits or TextLimits()
     check_size(text, limits)
-    tokens = tokenize(text)
+    tokens = tokenize(text, limits.max_depth)
     matching, depth = _pair_brackets(text, tokens, limits.max_depth)
     index, prefixes = _prologue(tokens)
     form = tokens[index].word if index < len(tokens) else ""
@@ -205,10 +242,7 @@ def _pair_brackets(text: str, tokens: list[Token], max_depth: int) -> tuple[dict
         if token.text in _OPEN:
             stack.append(index)
             if len(stack) > max_depth:
-                raise QuerySyntaxError(
-                    f"query nests brackets deeper than {max_depth} levels (at {where(text, token.start)}); "
-                    "flatten it"
-                )
+                raise _too_deep(text, token.start, max_depth)
             deepest = max(deepest, len(stack))
         elif token.text in ")}]":
             if not stack or _OPEN[tokens[stack[-1]].text] != token.text:

@@ -26,6 +26,7 @@ from kg.bulk import CHUNK_BYTES, LINE_FORMATS, default_threads, load_lines_paral
 from kg.errors import InputError, StoreError
 from kg.namespaces import PREFIXES, XSD
 from kg.sparql import bind_values
+from kg.sparql_syntax import check_engine_text
 
 Triple = tuple[Node, Node, Node]
 
@@ -210,6 +211,7 @@ def native_query(
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
         if named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    check_engine_text(sparql)  # deep nesting would crash pyoxigraph's parser; SERVICE would call out
     try:
         return store.query(sparql, **options)
     except SyntaxError as exc:
@@ -220,6 +222,21 @@ def native_query(
         raise InputError(f"the engine cannot run this query: {one_line(exc)}") from exc
     except OSError as exc:
         raise StoreError(f"query failed: {exc}") from exc
+
+
+def _read_answer(answer: object, max_rows: int | None) -> QueryResult:
+    """A pyoxigraph answer as a QueryResult, reading at most ``max_rows`` + 1 rows (evaluation happens here)."""
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(boolean=bool(answer))
+    limit = None if max_rows is None else max_rows + 1
+    if isinstance(answer, ox.QuerySolutions):
+        variables = tuple(v.value for v in answer.variables)
+        rows = [tuple(from_ox(solution[name]) for name in variables) for solution in islice(answer, limit)]
+        truncated = max_rows is not None and len(rows) > max_rows
+        return QueryResult(variables=variables, rows=rows[:max_rows], truncated=truncated)
+    triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(answer, limit)]
+    truncated = max_rows is not None and len(triples) > max_rows
+    return QueryResult(triples=triples[:max_rows], truncated=truncated)  # type: ignore[arg-type]
 
 
 # -- the embedded store --------------------------------------------------------------------
@@ -255,27 +272,22 @@ class OxigraphStore:
     def query(
         self, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None
     ) -> QueryResult:
+        text = bind_values(sparql, bindings)
+        check_engine_text(text)  # deep nesting would crash pyoxigraph's parser; SERVICE would call out
         try:
-            answer = self._store.query(
-                bind_values(sparql, bindings), use_default_graph_as_union=True, prefixes=PREFIXES
-            )
+            answer = self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise InputError(f"SPARQL syntax error: {one_line(exc)}") from exc
         except RuntimeError as exc:  # e.g. an extension function the engine does not know
             raise InputError(f"the engine cannot run this query: {one_line(exc)}") from exc
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult(boolean=bool(answer))
-        limit = None if max_rows is None else max_rows + 1
-        if isinstance(answer, ox.QuerySolutions):
-            variables = tuple(v.value for v in answer.variables)
-            rows = [tuple(from_ox(solution[name]) for name in variables) for solution in islice(answer, limit)]
-            truncated = max_rows is not None and len(rows) > max_rows
-            return QueryResult(variables=variables, rows=rows[:max_rows], truncated=truncated)
-        triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(answer, limit)]
-        truncated = max_rows is not None and len(triples) > max_rows
-        return QueryResult(triples=triples[:max_rows], truncated=truncated)  # type: ignore[arg-type]
+        try:
+            return _read_answer(answer, max_rows)
+        except RuntimeError as exc:
+            raise InputError(f"the query failed: {one_line(exc)}") from exc
+        except OSError as exc:
+            raise StoreError(f"query failed: {one_line(exc)}") from exc
 
     def query_native(
         self,
