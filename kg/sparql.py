@@ -34,7 +34,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import InputError
-from kg.sparql_syntax import Group, QueryStructure, QuerySyntaxError, analyze, tokenize
+from kg.sparql_syntax import Group, QueryStructure, QuerySyntaxError, structure_of, tokenize
 
 
 def _check_bindings(bindings: Mapping[str, Node]) -> None:
@@ -60,7 +60,7 @@ def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
     if not bindings:
         return query
     _check_bindings(bindings)
-    structure = analyze(query)
+    structure = structure_of(query)
     used = structure.variables()
     bindings = {name: term for name, term in bindings.items() if name in used}
     if not bindings:
@@ -154,7 +154,7 @@ def page_limit(query: str) -> tuple[int, int, int] | None:
     A paged catalog query carries exactly one; more than one is refused because the caller
     could not know which one it moves.
     """
-    return _limit_span(analyze(query))
+    return _limit_span(structure_of(query))
 
 
 def set_page(query: str, limit: int, offset: int = 0) -> str:
@@ -177,7 +177,7 @@ def set_page(query: str, limit: int, offset: int = 0) -> str:
 
 def with_prefixes(query: str, prefixes: Mapping[str, str]) -> str:
     """The query with PREFIX lines for the given prefixes it uses in prefixed names but does not declare."""
-    structure = analyze(query)
+    structure = structure_of(query)
     used = {token.text.split(":", 1)[0] for token in structure.tokens if token.kind == "PNAME"}
     lines = [f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items()
              if name in used and name not in structure.prefixes]

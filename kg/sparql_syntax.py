@@ -18,7 +18,9 @@ the stack (a segfault, not an exception).
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.errors import InputError
 
@@ -66,18 +68,6 @@ _SCANNER = re.compile("|".join(f"(?P<{kind}{i}>{pattern})" for i, (kind, pattern
 _KINDS = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_TERMINALS)}
 _OPEN = {"{": "}", "(": ")", "[": "]"}
 _CLOSE = frozenset(_OPEN.values())
-
-
-def check_engine_text(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
-    """The last check before pyoxigraph parses any query text: no deep nesting, no SERVICE (any size).
-
-    Every face checks more (``kg.guard``); this keeps the store API itself from crashing the
-    process or calling another server, whoever calls it.
-    """
-    tokens = tokenize(text, max_depth)
-    _pair_brackets(text, tokens, max_depth)
-    if any(token.word == "SERVICE" for token in tokens):
-        raise ReadOnlyError("SERVICE is not allowed: queries here may not call other endpoints")
 
 
 class QuerySyntaxError(InputError):
@@ -318,3 +308,31 @@ def _select(tokens: list[Token], matching: dict[int, int], keyword: int) -> Sele
             star = True
         index += 1
     return Select(keyword, frozenset(projected), star, where)
+
+
+UNCAPPED = TextLimits(max_chars=sys.maxsize)
+"""For text the project writes itself (a bound or paged catalog query, a remote store's VALUES lists): no size cap."""
+
+
+@lru_cache(maxsize=512)
+def structure_of(text: str) -> QueryStructure:
+    """``analyze`` without a size cap, remembered for the texts seen last (catalog queries repeat).
+
+    The result is shared between callers: read it, never change it.
+    """
+    return analyze(text, UNCAPPED)
+
+
+@lru_cache(maxsize=512)
+def check_engine_text(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+    """The last check before pyoxigraph parses any query text: no deep nesting, no SERVICE (any size).
+
+    Every face checks more (``kg.guard``); this keeps the store API itself from crashing the
+    process or calling another server, whoever calls it. Remembered per text: a refusal raises
+    again on every call (``lru_cache`` keeps only answers), an accepted text costs nothing the
+    second time.
+    """
+    tokens = tokenize(text, max_depth)
+    _pair_brackets(text, tokens, max_depth)
+    if any(token.word == "SERVICE" for token in tokens):
+        raise ReadOnlyError("SERVICE is not allowed: queries here may not call other endpoints")
