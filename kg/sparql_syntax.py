@@ -313,25 +313,42 @@ def _select(tokens: list[Token], matching: dict[int, int], keyword: int) -> Sele
 UNCAPPED = TextLimits(max_chars=sys.maxsize)
 """For text the project writes itself (a bound or paged catalog query, a remote store's VALUES lists): no size cap."""
 
+CACHED_BELOW = 20_000
+"""Texts shorter than this (characters) are remembered; longer ones are re-read, so the caches stay small."""
+
+
+def structure_of(text: str) -> QueryStructure:
+    """``analyze`` without a size cap, remembered for the short texts seen last (catalog queries repeat).
+
+    The result may be shared between callers: read it, never change it.
+    """
+    return _remembered_structure(text) if len(text) < CACHED_BELOW else analyze(text, UNCAPPED)
+
 
 @lru_cache(maxsize=512)
-def structure_of(text: str) -> QueryStructure:
-    """``analyze`` without a size cap, remembered for the texts seen last (catalog queries repeat).
-
-    The result is shared between callers: read it, never change it.
-    """
+def _remembered_structure(text: str) -> QueryStructure:
     return analyze(text, UNCAPPED)
 
 
-@lru_cache(maxsize=512)
 def check_engine_text(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
     """The last check before pyoxigraph parses any query text: no deep nesting, no SERVICE (any size).
 
     Every face checks more (``kg.guard``); this keeps the store API itself from crashing the
-    process or calling another server, whoever calls it. Remembered per text: a refusal raises
-    again on every call (``lru_cache`` keeps only answers), an accepted text costs nothing the
-    second time.
+    process or calling another server, whoever calls it. Short accepted texts are remembered
+    (``lru_cache`` keeps answers, not refusals), so a repeated query costs nothing the second time.
     """
+    if len(text) < CACHED_BELOW:
+        _remembered_check(text, max_depth)
+    else:
+        _check(text, max_depth)
+
+
+@lru_cache(maxsize=512)
+def _remembered_check(text: str, max_depth: int) -> None:
+    _check(text, max_depth)
+
+
+def _check(text: str, max_depth: int) -> None:
     tokens = tokenize(text, max_depth)
     _pair_brackets(text, tokens, max_depth)
     if any(token.word == "SERVICE" for token in tokens):
