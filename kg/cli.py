@@ -204,6 +204,8 @@ def _cmd_query(args: argparse.Namespace) -> int:
         from rdflib import Literal
 
         bindings = {name: Literal(value) for name, value in values.items()}
+    if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= 1000:
+        raise InputError("--max-query-chars must be positive and --max-query-depth between 1 and 1000")
     check_query(text, TextLimits(args.max_query_chars, args.max_query_depth))
     store = open_store(args.store)
     try:

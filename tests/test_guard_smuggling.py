@@ -140,3 +140,19 @@ def test_a_dot_inside_a_prefixed_name_is_the_names_for_the_guard_and_the_engine(
     assert len(names) == 1 and names[0].kind in ("PNAME", "BNODE")
     with pytest.raises(SyntaxError):
         ox.Store().query(query)
+
+
+def test_kg_query_refuses_a_parser_bomb_in_one_line():
+    """5,000 nested braces killed `kg query` with signal 11; the cap refuses them before the engine."""
+    import subprocess
+    import sys
+
+    bomb = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
+    run = subprocess.run([sys.executable, "-m", "kg", "query", bomb, "--store", "memory:"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.startswith("kg: error: query nests brackets deeper than 200 levels")
+    assert len(run.stderr.splitlines()) == 1
+    tight = subprocess.run([sys.executable, "-m", "kg", "query", "SELECT * WHERE {{{ }}}", "--store", "memory:",
+                            "--max-query-depth", "2"], capture_output=True, text=True, timeout=60)
+    assert tight.returncode == 1 and "deeper than 2 levels" in tight.stderr
