@@ -23,7 +23,7 @@ from kg.loader import load_documents
 from kg.output import OUTPUT_FORMATS, render
 from kg.plugins import Source, discover_commands, discover_sources
 from kg.queries import catalog, get_query, page_of, prepare
-from kg.sparql_syntax import DEFAULT_MAX_CHARS, DEFAULT_MAX_DEPTH, TextLimits
+from kg.sparql_syntax import DEFAULT_MAX_CHARS, DEFAULT_MAX_DEPTH, ENGINE_MAX_DEPTH, TextLimits
 from kg.store import DEFAULT_STORE, FORMATS, QUAD_FORMATS, Store, open_store, rdf_format
 
 log = logging.getLogger("kg")
@@ -204,8 +204,8 @@ def _cmd_query(args: argparse.Namespace) -> int:
         from rdflib import Literal
 
         bindings = {name: Literal(value) for name, value in values.items()}
-    if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= 1000:
-        raise InputError("--max-query-chars must be positive and --max-query-depth between 1 and 1000")
+    if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= ENGINE_MAX_DEPTH:
+        raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
     check_query(text, TextLimits(args.max_query_chars, args.max_query_depth))
     store = open_store(args.store)
     try:

@@ -31,7 +31,7 @@ from kg.errors import InputError, KGError, StoreError
 from kg.formats import GRAPH_FORMATS, NotAcceptable, negotiate
 from kg.guard import QueryTimeout, ReadOnlyError, check_query
 from kg.plugins import Command
-from kg.sparql_syntax import DEFAULT_MAX_CHARS, DEFAULT_MAX_DEPTH, TextLimits
+from kg.sparql_syntax import DEFAULT_MAX_CHARS, DEFAULT_MAX_DEPTH, ENGINE_MAX_DEPTH, TextLimits
 from kg.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -318,7 +318,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-query-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
                         help=f"refuse longer query text (default: {DEFAULT_MAX_CHARS})")
     parser.add_argument("--max-query-depth", type=int, default=DEFAULT_MAX_DEPTH, metavar="N",
-                        help=f"refuse brackets nested deeper (default: {DEFAULT_MAX_DEPTH}; at most 1000)")
+                        help=f"refuse deeper nesting (default: {DEFAULT_MAX_DEPTH}; at most {ENGINE_MAX_DEPTH})")
     parser.add_argument("--workers", type=int, default=2,
                         help="query worker processes for an on-disk store (default: 2; 0 evaluates in threads)")
 
@@ -326,8 +326,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.timeout <= 0 or args.max_rows <= 0 or args.max_request_bytes <= 0:
         raise InputError("--timeout, --max-rows and --max-request-bytes must be positive")
-    if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= 1000:
-        raise InputError("--max-query-chars must be positive and --max-query-depth between 1 and 1000")
+    if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= ENGINE_MAX_DEPTH:
+        raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
     config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers,
                          args.max_query_chars, args.max_query_depth)
     store = open_store(args.store)

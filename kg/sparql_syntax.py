@@ -28,7 +28,10 @@ DEFAULT_MAX_CHARS = 100_000
 """Largest query text accepted from a user (characters)."""
 
 DEFAULT_MAX_DEPTH = 200
-"""Deepest nesting of ``{``, ``(`` and ``[`` accepted (pyoxigraph handled 800 in a thread; it crashes near 3,000)."""
+"""Deepest nesting of ``{``, ``(`` and ``[`` a face accepts by default."""
+
+ENGINE_MAX_DEPTH = 1_000
+"""Deepest nesting any text may reach pyoxigraph with (it parsed 1,000 levels in a thread; it crashes near 3,000)."""
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -330,7 +333,7 @@ def _remembered_structure(text: str) -> QueryStructure:
     return analyze(text, UNCAPPED)
 
 
-def check_engine_text(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+def check_engine_text(text: str, max_depth: int = ENGINE_MAX_DEPTH) -> None:
     """The last check before pyoxigraph parses any query text: no deep nesting, no SERVICE (any size).
 
     Every face checks more (``kg.guard``); this keeps the store API itself from crashing the
