@@ -373,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # rdflib logs a warning with a traceback for every ill-typed literal it is handed ("abc"^^xsd:integer is
+    # valid RDF and is passed through unchanged); that is data, not an error of the user's command.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR if args.verbose < 2 else logging.DEBUG)
     try:
         return int(args.handler(args))
     except KGError as exc:

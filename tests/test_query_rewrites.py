@@ -144,3 +144,11 @@ def test_non_ascii_names_through_kg_serve(store):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_ill_typed_literals_pass_through_without_noise():
+    """``"abc"^^xsd:integer`` is valid RDF: printed as the engine gave it, nothing on stderr."""
+    run = subprocess.run([sys.executable, "-m", "kg", "query", "SELECT ?x { BIND('abc'^^xsd:integer AS ?x) }",
+                          "--store", "memory:", "--format", "tsv"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stderr == ""
+    assert run.stdout.splitlines()[1] == '"abc"^^<http://www.w3.org/2001/XMLSchema#integer>'
