@@ -152,3 +152,27 @@ def test_ill_typed_literals_pass_through_without_noise():
                           "--store", "memory:", "--format", "tsv"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and run.stderr == ""
     assert run.stdout.splitlines()[1] == '"abc"^^<http://www.w3.org/2001/XMLSchema#integer>'
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ('"a\\"b" \'c\\\'d\' """x""y""" \'\'\'it\'s\'\'\'', ["STRING"] * 4),
+        ('"\\u00e9\\U0001F600"', ["STRING"]),
+        ("ex:a%20b ex:a\\~b ex:a.b :x 食: _:b1 _:a.b", ["PNAME"] * 5 + ["BNODE"] * 2),
+        ("1 1.5 .5 1e5 1.E5 -2 +3", ["NUMBER", "NUMBER", "NUMBER", "NUMBER", "NUMBER", "PUNCT", "NUMBER",
+                                      "PUNCT", "NUMBER"]),
+        ("?a $b ?1 ?é_x ?a·b", ["VAR"] * 5),
+        ("<http://e/a?b=c#d> <> <\\u0041>", ["IRI"] * 3),
+        ("a ^^ <= >= != && || ^ | / ? * +", ["WORD"] + ["PUNCT"] * 12),
+        ('"x"@en-GB "y"@de', ["STRING", "LANGTAG", "STRING", "LANGTAG"]),
+    ],
+)
+def test_tokenizer_terminals(text, kinds):
+    assert [token.kind for token in tokenize(text)] == kinds
+
+
+@pytest.mark.parametrize("text", ['"unclosed', "'''never", "?x \\ ?y", "ex:p`", '"line\nbreak"'])
+def test_tokenizer_refuses_what_no_terminal_takes(text):
+    with pytest.raises(InputError, match="line"):
+        tokenize(text)
