@@ -1,5 +1,5 @@
-# Two entry points: `make run` (build the graph, open the explorer) and `make test` (the whole suite).
-# Both create the virtual environment and install the project on first use.
+# Two entry points: `make run` (build the graph, open the explorer) and `make test` (lint, the installed-wheel
+# smoke test, the whole suite). Both create the virtual environment and install the project on first use.
 
 VENV  ?= .venv
 PY    := $(VENV)/bin/python
@@ -11,7 +11,7 @@ PORT  ?= 8501
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -20,9 +20,7 @@ build: install
 	$(VENV)/bin/kg build --store $(STORE)
 
 run: build
-	@echo "cohort-kg explorer on http://127.0.0.1:$(PORT)"
-	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
-		--server.headless true --browser.gatherUsageStats false -- --store $(STORE)
+	$(VENV)/bin/kg explore --store $(STORE) --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -30,8 +28,9 @@ lint: install
 test: install
 	bash scripts/test-services.sh
 	$(VENV)/bin/ruff check .
+	$(PY) scripts/wheel_smoke.py
 	$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
 
 clean:
-	rm -rf $(VENV) $(STORE) .pytest_cache artifacts
+	rm -rf $(VENV) $(STORE) .pytest_cache artifacts build dist

@@ -14,17 +14,31 @@
    20,000 records: the store's transactional writes, ~100 records/s on the
    shared machine, would take about 20 minutes for 100,000).
 
+4. convergence (``--convergence G``), against the stand-in enforcing 3/s and
+   serving real metapub records from ``../shared`` (``tests/eutils_server.link_corpus``,
+   depth 2, ``G`` generated papers per step-1 node): requests of a first, a
+   second (right after) and a forced refresh, quads changed by the second and
+   the forced one; ``kg refresh`` killed (SIGKILL) at every request index and
+   re-run, quads missing against the uninterrupted run; and 429s when arrivals
+   are delayed at random (jitter, as after a large epost), with the limiter
+   counting a request from when it was answered versus start spacing alone
+   (the baseline, in the same run).
+
 Usage: .venv/bin/python bench/eutils_bench.py [--sizes 1000 10000] [--naive-sample 40] [--parse 5000]
-                                             [--parse-file 100000] [--bulk 20000]
+                                             [--parse-file 100000] [--bulk 20000] [--convergence 40]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import io
 import math
+import os
+import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,12 +50,17 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from eutils_server import EutilsStandIn, RunningStandIn  # noqa: E402
+from eutils_server import EutilsStandIn, RunningStandIn, link_corpus, load_real_records  # noqa: E402
 
+from ingest import http  # noqa: E402
+from ingest.pubmed import api  # noqa: E402
 from ingest.pubmed.client import EutilsClient  # noqa: E402
 from ingest.pubmed.parser import parse_pubmed_xml  # noqa: E402
 from ingest.pubmed.refresh import refresh  # noqa: E402
-from kg.store import OxigraphStore  # noqa: E402
+from kg.store import FORMATS, OxigraphStore  # noqa: E402
+
+METAPUB = ROOT.parent / "shared" / "fixtures" / "eutils" / "metapub"
+TIMESTAMPS = (b"prov#generatedAtTime>", b"lastRefreshed>")
 
 HEAD = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN"'
         b' "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n<PubmedArticleSet>\n')
@@ -187,6 +206,116 @@ def bench_bulk(count: int, folder: Path) -> dict[str, float]:
             "file_mb": path.stat().st_size / 1e6}
 
 
+def _quads(store: OxigraphStore, keep_timestamps: bool = False) -> list[bytes]:
+    out = io.BytesIO()
+    store.dump(out, FORMATS["nquads"])
+    lines = out.getvalue().splitlines()
+    return sorted(lines if keep_timestamps else [x for x in lines if not any(t in x for t in TIMESTAMPS)])
+
+
+def _changed(before: list[bytes], after: list[bytes]) -> int:
+    return len(set(before) ^ set(after))
+
+
+def _corpus(generated: int, limit: int = 3) -> tuple[EutilsStandIn, str]:
+    state = EutilsStandIn(limit=limit)
+    return state, link_corpus(state, load_real_records(state, METAPUB), generated)
+
+
+def _cli(store: str, url: str, seed: str) -> subprocess.Popen:
+    env = {**os.environ, "NCBI_EMAIL": "bench@example.org", "KG_EUTILS_URL": url}
+    code = "import sys; from kg.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.Popen([sys.executable, "-c", code, "refresh", "--pmid", seed, "--depth", "2", "--store", store],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _stored(path: str) -> list[bytes]:
+    store = OxigraphStore(Path(path))
+    try:
+        return _quads(store)
+    finally:
+        store.close()
+
+
+def bench_fixed_point(generated: int) -> dict[str, object]:
+    """First, second (right after) and forced refresh in one store: requests and quads changed."""
+    state, seed = _corpus(generated)
+    rows = {}
+    with RunningStandIn(state) as standin:
+        store = OxigraphStore(None)
+        for name, force in (("first", False), ("second, right after", False), ("--force, right after", True)):
+            before = _quads(store, keep_timestamps=True)
+            client = EutilsClient(base_url=standin.url, email="bench@example.org")
+            started = time.perf_counter()
+            summary = refresh(store, client, pmids=[seed], depth=2, force=force)
+            rows[name] = {"requests": dict(client.http.stats.per_path), "total": client.requests,
+                          "changed": _changed(before, _quads(store, keep_timestamps=True)),
+                          "wall": time.perf_counter() - started, "scope": summary.in_scope,
+                          "written": summary.records_written + summary.link_sets_written}
+    return {"rows": rows, "throttled": state.throttled}
+
+
+def bench_resume(generated: int) -> dict[str, object]:
+    """Kill ``kg refresh`` at every request index of a depth-2 run, re-run it, count quads missing."""
+    state, seed = _corpus(generated)
+    missing: dict[int, int] = {}
+    extra: dict[int, int] = {}
+    with RunningStandIn(state) as standin, tempfile.TemporaryDirectory() as folder:
+        process = _cli(f"{folder}/reference", standin.url, seed)
+        _, err = process.communicate()
+        if process.returncode:
+            raise SystemExit(err.decode())
+        total = len(state.seen)
+        reference = set(_stored(f"{folder}/reference"))
+        for k in range(1, total + 1):
+            state.arrivals = 0
+            holder: dict[str, subprocess.Popen] = {}
+
+            def kill(number: int, path: str, k: int = k, holder: dict = holder) -> bool:
+                if number == k:
+                    os.kill(holder["p"].pid, signal.SIGKILL)
+                    return True
+                return False
+
+            state.on_arrival = kill
+            holder["p"] = _cli(f"{folder}/k{k}", standin.url, seed)
+            holder["p"].communicate()
+            state.on_arrival = None
+            rerun = _cli(f"{folder}/k{k}", standin.url, seed)
+            rerun.communicate()
+            got = set(_stored(f"{folder}/k{k}"))
+            missing[k], extra[k] = len(reference - got), len(got - reference)
+    return {"requests": total, "missing": missing, "extra": extra, "reference_quads": len(reference),
+            "throttled": state.throttled}
+
+
+def bench_jitter(runs: int, requests_per_run: int, seed: int = 11) -> dict[str, int]:
+    """429s at the stand-in (3/s) when a third of arrivals are counted 0.1-0.6 s late, with and without settle."""
+    results = {}
+    original = http.RateLimiter.settle
+    for name, settle in (("limiter counting arrivals from the answer", original),
+                         ("baseline: start spacing only", lambda self, mark, at=None: None)):
+        http.RateLimiter.settle = settle
+        rng = random.Random(seed)
+        throttled = sent = 0
+        try:
+            for _ in range(runs):
+                state = EutilsStandIn(limit=3).load_fixtures()
+                state.faults.extend(("late", rng.uniform(0.1, 0.6)) if rng.random() < 1 / 3 else None
+                                    for _ in range(requests_per_run))
+                with RunningStandIn(state) as standin:
+                    client = EutilsClient(base_url=standin.url, email="bench@example.org", max_tries=1)
+                    for _ in range(requests_per_run):
+                        with contextlib.suppress(http.RemoteError):  # counted at the stand-in
+                            api.esearch(client, "10.3389/fimmu.2024.1423487[doi]")
+                throttled += state.throttled
+                sent += len(state.seen)
+        finally:
+            http.RateLimiter.settle = original
+        results[name] = {"requests": sent, "throttled": throttled}
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
@@ -194,9 +323,15 @@ def main() -> None:
     parser.add_argument("--parse", type=int, default=5000)
     parser.add_argument("--parse-file", type=int, default=100_000, help="records in the stream-parse-only file")
     parser.add_argument("--bulk", type=int, default=20_000, help="records parsed and stored by kg ingest pubmed-xml")
+    parser.add_argument("--convergence", type=int, default=0, metavar="G",
+                        help="run the convergence section with G generated papers per step-1 node (0: skip)")
+    parser.add_argument("--jitter-runs", type=int, default=5, help="runs of 20 requests for the jitter section")
     args = parser.parse_args()
-    print("| N citing | client | HTTP requests | 429s | wall time (s) | notes |")
-    print("|---|---|---|---|---|---|")
+    if args.convergence:
+        convergence(args.convergence, args.jitter_runs)
+    if args.sizes:
+        print("| N citing | client | HTTP requests | 429s | wall time (s) | notes |")
+        print("|---|---|---|---|---|---|")
     for n in args.sizes:
         ours = bench_refresh(n)
         naive = bench_naive(n, min(args.naive_sample, n))
@@ -225,6 +360,32 @@ def main() -> None:
         print(f"bulk kg ingest pubmed-xml, {bulk['count']:,} records ({bulk['file_mb']:.0f} MB gzip): "
               f"{bulk['wall']:.0f} s, {bulk['rate']:,.0f} records/s parsed (twice: check + load) and stored, "
               f"peak RSS {bulk['peak_mb']:.0f} MB")
+
+
+def convergence(generated: int, jitter_runs: int) -> None:
+    """Print the convergence tables (section 4)."""
+    if not METAPUB.is_dir():
+        raise SystemExit(f"real records not found at {METAPUB}")
+    fixed = bench_fixed_point(generated)
+    print("| refresh (depth 2, stand-in at 3/s) | publications in scope | requests per E-utility | requests | "
+          "graphs written | quads changed (timestamps included) | wall time (s) |")
+    print("|---|---|---|---|---|---|---|")
+    for name, row in fixed["rows"].items():
+        print(f"| {name} | {row['scope']} | {row['requests'] or '-'} | {row['total']} | {row['written']} | "
+              f"{row['changed']} | {row['wall']:.1f} |", flush=True)
+    print(f"429s: {fixed['throttled']}\n")
+    resumed = bench_resume(generated)
+    print(f"kill -9 at each of the {resumed['requests']} requests of the uninterrupted run "
+          f"({resumed['reference_quads']} quads without timestamps), then one re-run:")
+    print("| kill at request | quads missing | quads extra |")
+    print("|---|---|---|")
+    for k, count in resumed["missing"].items():
+        print(f"| {k} | {count} | {resumed['extra'][k]} |", flush=True)
+    print(f"429s: {resumed['throttled']}\n")
+    print("| limiter (stand-in at 3/s, 1 in 3 arrivals 0.1-0.6 s late) | requests | 429s |")
+    print("|---|---|---|")
+    for name, row in bench_jitter(jitter_runs, 20).items():
+        print(f"| {name} | {row['requests']} | {row['throttled']} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -29,11 +29,12 @@ from pathlib import Path
 from bench.generate import FIRST_PMID, GENERATOR_VERSION, parse_size, publications_for, write_nquads
 from bench.report import WHOLE, machine_description, render_markdown, write_section
 from kg.counts import CONCEPT_USE, COUNTS_GRAPH, GRAPH_COUNTS
-from kg.paths import REPO_ROOT
 from kg.queries import NamedQuery, catalog, prepare
 from kg.sparql import bind_values
 
 log = logging.getLogger("bench")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 WORK_DIR = REPO_ROOT / "artifacts" / "bench"
 RESULTS_DIR = REPO_ROOT / "bench" / "results"

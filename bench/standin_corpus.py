@@ -1,7 +1,6 @@
-"""STAND-IN corpus for bench/serve_load.py, until bench/generate.py (benchmark issue) is merged.
+"""The generated corpus bench/serve_load.py loads by default (it takes any N-Quads file through ``--nquads``).
 
-The lead may replace this module with bench/generate.py: serve_load.py takes any
-N-Quads file through ``--nquads``. It writes publications that cite each other
+It writes publications that cite each other
 (and, one in twenty, the seed study), with authors, and one in eight carries a
 cohort and findings over the vocabulary's concepts: ``kg.model`` records mapped by
 ``kg.rdf`` with PROV-O, one named graph per publication, as an ingest would.

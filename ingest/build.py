@@ -1,7 +1,7 @@
 """``kg build``: the whole graph from the project's own files, offline.
 
 Loads the ontology and the SKOS vocabulary, then every curated table shipped
-under ``data/seed/`` (bibliographies first, then findings), then any pages
+with the package (``data/seed/``; bibliographies first, then findings), then any pages
 named on the command line. Each piece is its own named graph, so running it
 again changes nothing, and running it after editing a table replaces only
 that table's graph.
@@ -17,15 +17,13 @@ from ingest.bibliography import read_bibliography
 from ingest.curated import read_findings
 from ingest.page import read_page
 from kg.loader import LoadSummary, load_documents, load_rdf_files
-from kg.paths import DATA_DIR, ONTOLOGY_DIR
+from kg.paths import ONTOLOGY_DIR, SEED_DIR
 from kg.plugins import Command
 from kg.store import open_store
 
-SEED_DIR = DATA_DIR / "seed"
-
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed-dir", type=Path, default=SEED_DIR, help="folder of curated tables (default: data/seed)")
+    parser.add_argument("--seed-dir", type=Path, default=SEED_DIR, help="folder of curated tables (default: bundled)")
     parser.add_argument("--page", type=Path, action="append", default=[], metavar="FILE",
                         help="also ingest this saved PubMed page (repeatable)")
 

@@ -1,5 +1,6 @@
 """The ``kg`` command line: ingest, load, query, validate, export, and what plugins add.
 
+Each command imports what it needs when it runs, so ``kg --help`` and ``kg --version`` stay fast.
 Every command takes ``--store`` (default: ``$KG_STORE``, else ``data/store``).
 User errors print one line, ``kg: error: ...``, and exit 1 with the store unchanged.
 """
@@ -12,19 +13,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from kg import __version__
-from kg.counts import refresh_counts
 from kg.errors import InputError, KGError
-from kg.guard import check_query
-from kg.loader import load_documents
-from kg.output import OUTPUT_FORMATS, render
-from kg.plugins import Source, discover_commands, discover_sources
-from kg.queries import catalog, get_query, page_of, prepare
-from kg.sparql_syntax import DEFAULT_MAX_CHARS, DEFAULT_MAX_DEPTH, ENGINE_MAX_DEPTH, TextLimits
-from kg.store import DEFAULT_STORE, FORMATS, QUAD_FORMATS, Store, open_store, rdf_format
+
+if TYPE_CHECKING:
+    from kg.plugins import Source
+    from kg.store import Store
 
 log = logging.getLogger("kg")
 
@@ -39,6 +35,8 @@ EPILOG = """examples:
 
 
 def _store_argument(parser: argparse.ArgumentParser) -> None:
+    from kg.store import DEFAULT_STORE
+
     parser.add_argument(
         "--store",
         metavar="PATH|URL",
@@ -48,6 +46,11 @@ def _store_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_ingest(source: Source, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from kg.loader import load_documents
+    from kg.store import open_store
+
     documents = tqdm(source.documents(args), desc=f"parsing {source.name}", unit="doc", disable=None)
     if not source.streaming:
         documents = list(documents)
@@ -85,8 +88,8 @@ def load_one_file(store: Store, path: Path, fmt: object, graph: str | None, base
     full parse (about a quarter of the load time). So the check is skipped when an
     exact undo exists: loading into an empty store (undo: drop what was loaded) or
     triples into a named graph that does not exist yet (undo: drop that graph).
-    Otherwise (quads into a non-empty store, or replacing a graph) the file is parsed
-    first, as before.
+    Otherwise (quads into a non-empty store, or replacing a graph) the whole file is
+    parsed before anything is loaded.
     """
     undo: list[str] | None = None
     if graph is not None and not _has_quads(store, graph):
@@ -122,6 +125,9 @@ def base_iri(given: str | None, path: Path) -> str:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    from kg.counts import refresh_counts
+    from kg.store import QUAD_FORMATS, open_store, rdf_format
+
     store = open_store(args.store)
     changed = False
     try:
@@ -162,6 +168,8 @@ def _compact(store: Store) -> None:
 
 
 def _cmd_optimize(args: argparse.Namespace) -> int:
+    from kg.store import open_store
+
     store = open_store(args.store)
     try:
         _compact(store)
@@ -172,6 +180,8 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
 
 def _read_query_text(spec: str) -> tuple[str, dict]:
     """A catalog name, a .rq file, or inline SPARQL."""
+    from kg.queries import catalog
+
     queries = catalog()
     if spec in queries:
         return queries[spec].text, {"named": queries[spec]}
@@ -196,6 +206,12 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
+    from kg.guard import check_query
+    from kg.output import render
+    from kg.queries import page_of, prepare
+    from kg.sparql_syntax import ENGINE_MAX_DEPTH, TextLimits
+    from kg.store import open_store
+
     text, info = _read_query_text(args.query)
     values = _parse_params(args.param)
     if "named" in info:
@@ -223,6 +239,8 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_queries(args: argparse.Namespace) -> int:
+    from kg.queries import catalog
+
     for query in catalog().values():
         print(f"{query.name}\n    {query.title}")
         for parameter in query.parameters:
@@ -232,6 +250,10 @@ def _cmd_queries(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
+    from kg.counts import refresh_counts
+    from kg.queries import get_query
+    from kg.store import open_store
+
     store = open_store(args.store)
     try:
         if args.recount:
@@ -254,6 +276,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from rdflib import Graph
 
+    from kg.store import open_store
     from kg.validate import format_report, validate_graph
 
     store = open_store(args.store)
@@ -270,6 +293,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from kg.store import open_store, rdf_format
+
     fmt = rdf_format(args.format)
     store = open_store(args.store)
     try:
@@ -283,8 +308,31 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree, with plugin sources and commands discovered from entry points."""
+CORE_COMMANDS = ("ingest", "load", "optimize", "query", "queries", "stats", "validate", "export")
+"""The commands defined in this module; the others come from ``kg.plugins`` registrations."""
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command tree: every command and source is listed, the one ``argv`` names is fully defined.
+
+    Defining a command's arguments may import its module (the extractor, the server, rdflib), so with
+    ``argv`` given only the command it names gets its arguments; ``kg --help`` and ``kg --version``
+    import none of them. With ``argv=None`` every command is defined (and every module imported).
+    """
+    from kg.plugins import BUILTIN_COMMANDS, BUILTIN_SOURCES, Command, Source, registered_commands, registered_sources
+
+    words = None if argv is None else [word for word in argv if not word.startswith("-")]
+    asks_help = argv is not None and ("-h" in argv or "--help" in argv)
+
+    def wanted(*path: str) -> bool:
+        return words is None or words[: len(path)] == list(path)
+
+    def plugins_needed(level: int, known: set[str]) -> bool:
+        """Whether third-party names matter here: a help listing, or a name that is not built in."""
+        if words is None:
+            return True
+        return words[level] not in known if len(words) > level else asks_help
+
     parser = argparse.ArgumentParser(
         prog="kg",
         description="cohort-kg: cohort-study findings and the literature around them, in one RDF graph.",
@@ -297,86 +345,105 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="parse a source and store it, one named graph per document")
     sources = ingest.add_subparsers(dest="source", metavar="SOURCE", required=True)
-    for source in discover_sources():
-        sub = sources.add_parser(source.name, help=source.help, description=source.description or source.help)
-        source.add_arguments(sub)
-        _store_argument(sub)
-        sub.set_defaults(handler=lambda args, source=source: _run_ingest(source, args))
+    source_plugins = wanted("ingest") and plugins_needed(1, {r.name for r in BUILTIN_SOURCES})
+    for registration in registered_sources(plugins=source_plugins):
+        sub = sources.add_parser(registration.name, help=registration.help)
+        if wanted("ingest", registration.name):
+            source = registration.load(Source)
+            sub.description = source.description or source.help
+            source.add_arguments(sub)
+            _store_argument(sub)
+            sub.set_defaults(handler=lambda args, source=source: _run_ingest(source, args))
 
     load = commands.add_parser("load", help="bulk-load RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD)")
-    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    load.add_argument("--format", choices=sorted(FORMATS), help="RDF format (default: from the file name)")
-    load.add_argument("--graph", help="named graph for triple formats (default: graph/file/<file stem>)")
-    load.add_argument("--base", metavar="IRI",
-                      help="base IRI for relative IRIs in the files (default: each file's own file: URI)")
-    load.add_argument("--optimize", action="store_true",
-                      help="compact the store afterwards, as `kg optimize` does (slower load, faster queries)")
-    _store_argument(load)
-    load.set_defaults(handler=_cmd_load)
+    if wanted("load"):
+        from kg.store import FORMATS
+
+        load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        load.add_argument("--format", choices=sorted(FORMATS), help="RDF format (default: from the file name)")
+        load.add_argument("--graph", help="named graph for triple formats (default: graph/file/<file stem>)")
+        load.add_argument("--base", metavar="IRI",
+                          help="base IRI for relative IRIs in the files (default: each file's own file: URI)")
+        load.add_argument("--optimize", action="store_true",
+                          help="compact the store afterwards, as `kg optimize` does (slower load, faster queries)")
+        _store_argument(load)
+        load.set_defaults(handler=_cmd_load)
 
     optimize = commands.add_parser(
         "optimize", help="compact the embedded store after a big load (lookups read fewer files)",
         description="A bulk load (kg load) writes the store in many small pieces that every lookup must "
         "consult; compacting merges them. At 1M quads it takes about 2 s and makes selective queries "
         "up to twice as fast (docs/benchmarks.md).")
-    _store_argument(optimize)
-    optimize.set_defaults(handler=_cmd_optimize)
+    if wanted("optimize"):
+        _store_argument(optimize)
+        optimize.set_defaults(handler=_cmd_optimize)
 
     query = commands.add_parser(
         "query", help="run a catalog query, a .rq file or inline SPARQL",
         description="Run a SPARQL query: a catalog name (see 'kg queries'), a .rq file, or the query text.",
     )
-    query.add_argument("query", metavar="NAME|FILE|QUERY")
-    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a parameter")
-    query.add_argument("--format", choices=OUTPUT_FORMATS, default="table",
-                       help="output format: a table, or the SPARQL 1.1 results formats (default: table)")
-    query.add_argument("--max-query-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
-                       help=f"refuse longer query text (default: {DEFAULT_MAX_CHARS})")
-    query.add_argument("--max-query-depth", type=int, default=DEFAULT_MAX_DEPTH, metavar="N",
-                       help=f"refuse brackets nested deeper (default: {DEFAULT_MAX_DEPTH})")
-    _store_argument(query)
-    query.set_defaults(handler=_cmd_query)
+    if wanted("query"):
+        from kg.output import OUTPUT_FORMATS
+        from kg.sparql_syntax import DEFAULT_MAX_CHARS, DEFAULT_MAX_DEPTH
+
+        query.add_argument("query", metavar="NAME|FILE|QUERY")
+        query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a parameter")
+        query.add_argument("--format", choices=OUTPUT_FORMATS, default="table",
+                           help="output format: a table, or the SPARQL 1.1 results formats (default: table)")
+        query.add_argument("--max-query-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
+                           help=f"refuse longer query text (default: {DEFAULT_MAX_CHARS})")
+        query.add_argument("--max-query-depth", type=int, default=DEFAULT_MAX_DEPTH, metavar="N",
+                           help=f"refuse brackets nested deeper (default: {DEFAULT_MAX_DEPTH})")
+        _store_argument(query)
+        query.set_defaults(handler=_cmd_query)
 
     listing = commands.add_parser("queries", help="list the query catalog and its parameters")
     listing.set_defaults(handler=_cmd_queries)
 
     stats = commands.add_parser("stats", help="count what the graph holds")
-    _store_argument(stats)
-    stats.add_argument("--recount", action="store_true",
-                       help="recompute the stored whole-graph counts first (kg does it after every load; use this "
-                       "when another tool wrote to the store)")
-    stats.set_defaults(handler=_cmd_stats)
+    if wanted("stats"):
+        _store_argument(stats)
+        stats.add_argument("--recount", action="store_true",
+                           help="recompute the stored whole-graph counts first (kg does it after every load; use "
+                           "this when another tool wrote to the store)")
+        stats.set_defaults(handler=_cmd_stats)
 
     validate = commands.add_parser("validate", help="check the graph against the SHACL shapes")
-    _store_argument(validate)
-    validate.set_defaults(handler=_cmd_validate)
+    if wanted("validate"):
+        _store_argument(validate)
+        validate.set_defaults(handler=_cmd_validate)
 
     export = commands.add_parser("export", help="write the whole graph as RDF")
-    export.add_argument("--format", default="trig", choices=["turtle", "trig", "nquads", "jsonld", "nt"])
-    export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
-    _store_argument(export)
-    export.set_defaults(handler=_cmd_export)
+    if wanted("export"):
+        export.add_argument("--format", default="trig", choices=["turtle", "trig", "nquads", "jsonld", "nt"])
+        export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+        _store_argument(export)
+        export.set_defaults(handler=_cmd_export)
 
-    for command in discover_commands():
-        sub = commands.add_parser(command.name, help=command.help, description=command.description or command.help,
+    command_plugins = plugins_needed(0, {*CORE_COMMANDS, *(r.name for r in BUILTIN_COMMANDS)})
+    for registration in registered_commands(reserved=CORE_COMMANDS, plugins=command_plugins):
+        sub = commands.add_parser(registration.name, help=registration.help,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-        command.add_arguments(sub)
-        if not any(action.dest == "store" for action in sub._actions):
-            _store_argument(sub)
-        sub.set_defaults(handler=command.run)
+        if wanted(registration.name):
+            command = registration.load(Command)
+            sub.description = command.description or command.help
+            command.add_arguments(sub)
+            if not any(action.dest == "store" for action in sub._actions):
+                _store_argument(sub)
+            sub.set_defaults(handler=command.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kg`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    # rdflib logs a warning with a traceback for every ill-typed literal it is handed ("abc"^^xsd:integer is
-    # valid RDF and is passed through unchanged); that is data, not an error of the user's command.
-    logging.getLogger("rdflib.term").setLevel(logging.ERROR if args.verbose < 2 else logging.DEBUG)
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        args = build_parser(argv).parse_args(argv)
+        level = logging.WARNING - 10 * min(args.verbose, 2)
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+        # rdflib logs a warning with a traceback for every ill-typed literal it is handed ("abc"^^xsd:integer is
+        # valid RDF and is passed through unchanged); that is data, not an error of the user's command.
+        logging.getLogger("rdflib.term").setLevel(logging.ERROR if args.verbose < 2 else logging.DEBUG)
         return int(args.handler(args))
     except KGError as exc:
         print(f"kg: error: {exc}", file=sys.stderr)

@@ -78,10 +78,6 @@ class QueryResult:
     triples: list[Triple] | None = None
     truncated: bool = False
 
-    def dicts(self) -> list[dict[str, Node | None]]:
-        """Rows as ``{variable: term}`` dictionaries."""
-        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
-
     def values(self) -> list[dict[str, object]]:
         """Rows with literals turned into Python values and IRIs into strings (for tables and JSON)."""
         return [
@@ -290,20 +286,6 @@ class OxigraphStore:
             raise InputError(f"the query failed: {one_line(exc)}") from exc
         except OSError as exc:
             raise StoreError(f"query failed: {one_line(exc)}") from exc
-
-    def query_native(
-        self,
-        sparql: str,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """The raw pyoxigraph answer, for the endpoint to serialize natively (no rdflib terms).
-
-        ``default_graphs`` / ``named_graphs`` are the protocol's ``default-graph-uri`` /
-        ``named-graph-uri``; without either, the default graph is the union of all graphs.
-        """
-        return native_query(self._store, sparql, default_graphs=default_graphs, named_graphs=named_graphs)
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         if not graphs:

@@ -3,12 +3,8 @@
 # real-server and real-browser tests). Each step is skipped when already present, and
 # a failed install is reported, not fatal: those tests then skip and say why.
 set -u
-need_apt=()
-if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    : # services are added here by the issues that need them
-fi
-# --- explorer (issue 5): Debian's Chromium for tests/test_browser.py (Playwright drives it; no browser
-# download). Installed under the shared apt lock because other engineers' blocks run apt too.
+# --- Debian's Chromium for tests/test_browser.py (Playwright drives it; no browser
+# download). Installed under an apt lock shared with other scripts that may run apt at the same time.
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     flock /tmp/apt.lock apt-get install -y -qq chromium >/dev/null 2>&1 \
@@ -16,14 +12,8 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
              flock /tmp/apt.lock apt-get install -y -qq chromium >/dev/null 2>&1; } \
         || echo "warning: could not install chromium: the browser tests will skip"
 fi
-# --- end explorer
-if [ ${#need_apt[@]} -gt 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null 2>&1 || true
-    apt-get install -y -qq "${need_apt[@]}" >/dev/null 2>&1 || echo "warning: could not install ${need_apt[*]}"
-fi
 
-# --- issue 6 (kg serve, remote store): Virtuoso for the dual-backend tests -------------------
+# --- Virtuoso for the dual-backend tests (kg serve, the remote store) ------------------------
 # tests/virtuoso.py starts its own private server on loopback; the tests skip with the reason
 # when virtuoso-t is missing.
 if ! command -v virtuoso-t >/dev/null 2>&1; then
@@ -37,5 +27,4 @@ if ! command -v virtuoso-t >/dev/null 2>&1; then
         echo "note: virtuoso-opensource not installed (needs root and apt): the Virtuoso tests will skip"
     fi
 fi
-# --- end issue 6 ------------------------------------------------------------------------------
 exit 0

@@ -1,16 +1,21 @@
-"""Shared fixtures: a socket guard, the seed page from ../shared, and ready-made stores on each backend."""
+"""Shared fixtures: a socket guard, the seed page from ../shared, a ``kg`` runner, and stores on each backend."""
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from kg.paths import REPO_ROOT
 from kg.store import OxigraphStore
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA = REPO_ROOT / "data"
 SHARED = REPO_ROOT.parent / "shared"
 SEED_PAGE = SHARED / "seeds" / "000_0d5d85432c5b2d87.txt"
 EUTILS_FIXTURES = SHARED / "fixtures" / "eutils"
@@ -37,11 +42,44 @@ def socket_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
 
 
+def require_shared(*paths: Path) -> None:
+    """Skip a test whose input from ``../shared`` is missing; with ``CI=true`` fail instead.
+
+    A developer's checkout may lack ``../shared``; CI must not, so there a missing
+    input is an error and a green run means these tests ran.
+    """
+    missing = [path for path in paths if not path.exists()]
+    if not missing:
+        return
+    reason = f"{missing[0]} not found (../shared is absent)"
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(f"{reason}; CI=true needs it", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def seed_page() -> Path:
-    if not SEED_PAGE.is_file():
-        pytest.skip(f"seed page not found at {SEED_PAGE} (../shared is absent)")
+    require_shared(SEED_PAGE)
     return SEED_PAGE
+
+
+def run_kg(*args: str | Path, store: str | Path | None = None, timeout: float = 300, cwd: Path = REPO_ROOT,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``kg ARGS [--store STORE]`` as a user runs it: a separate process, output captured as text.
+
+    ``env`` adds variables to (or overrides) the test process's environment.
+    """
+    command = [sys.executable, "-m", "kg", *map(str, args)]
+    if store is not None:
+        command += ["--store", str(store)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def kg() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The ``kg`` runner (``run_kg``) for tests that take it as a fixture."""
+    return run_kg
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ import sys
 import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
-from kg.paths import REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass

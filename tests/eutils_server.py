@@ -6,7 +6,15 @@ loaded out of the hand-written fixtures in ``tests/fixtures/eutils`` (or
 generated ones, for the benchmark), and behaves like NCBI where it matters:
 more than ``limit`` requests in any second without an ``api_key`` get HTTP
 429 with NCBI's JSON body; ``faults`` injects 500s, slow answers, truncated
-bodies and ``<ERROR>`` bodies for the next requests.
+bodies and ``<ERROR>`` bodies for the next requests, and transport faults: a
+body shorter than its ``Content-Length`` (``"short"``), a body trickled a byte
+at a time (``("trickle", seconds_per_byte)``; ``"trickle-head"`` the status line
+and headers), a redirect (``("redirect",
+url)``), an arrival counted late as after a long upload (``("late", seconds)``)
+and an ``<ERROR>`` echoing the request's parameters (``"echo"``).
+``on_arrival(n, path)`` is called when the n-th request (1-based) arrives,
+before it is answered (a true result: not answered at all): the kill hook of
+the resume tests.
 """
 
 from __future__ import annotations
@@ -55,6 +63,8 @@ class EutilsStandIn:
     dois: dict[str, str] = field(default_factory=dict)
     links: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     generate: Callable[[str], bytes | None] | None = None
+    on_arrival: Callable[[int, str], bool] | None = None
+    arrivals: int = 0
     faults: deque = field(default_factory=deque)
     seen: list[Seen] = field(default_factory=list)
     history: dict[str, list[str]] = field(default_factory=dict)
@@ -196,12 +206,22 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
             params += parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True)
         state = self.server.state
-        keyed = any(k == "api_key" for k, _ in params)
-        count = state.admit(keyed)
+        with state.lock:
+            state.arrivals += 1
+            number = state.arrivals
+        if state.on_arrival and state.on_arrival(number, split.path):
+            with state.lock:
+                state.seen.append(Seen(time.monotonic(), split.path, params, 0, method))
+            self.close_connection = True
+            return
         fault = None
         with state.lock:
             if state.faults:
                 fault = state.faults.popleft()
+        if isinstance(fault, tuple) and fault[0] == "late":
+            time.sleep(fault[1])
+        keyed = any(k == "api_key" for k, _ in params)
+        count = state.admit(keyed)
         limit = state.keyed_limit if keyed else state.limit
         headers: dict[str, str] = {}
         if count > limit:
@@ -211,6 +231,13 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "429-retry-after":
             status, ctype, body = 429, "application/json", RATE_BODY % (count, limit)
             headers["Retry-After"] = "0"
+        elif isinstance(fault, tuple) and fault[0] == "redirect":
+            status, ctype, body = 307, "text/plain", b"moved"
+            headers["Location"] = fault[1]
+        elif fault == "echo":
+            echoed = "&".join(f"{k}={v}" for k, v in params).encode()
+            body = b"<eLinkResult><ERROR>Invalid request: " + echoed + b"</ERROR></eLinkResult>"
+            status, ctype = 200, "text/xml"
         else:
             status, ctype, body, headers = state.answer(split.path, params)
             if fault == "truncate":
@@ -229,12 +256,35 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         with state.lock:
             state.seen.append(Seen(time.monotonic(), split.path, params, status, method))
+        if isinstance(fault, tuple) and fault[0] == "trickle-head":
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n":
+                    self.connection.sendall(bytes([byte]))
+                    time.sleep(fault[1])
+            except OSError:  # the client gave up: what the fault is for
+                pass
+            self.close_connection = True
+            return
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if fault == "short":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if isinstance(fault, tuple) and fault[0] == "trickle":
+            try:
+                for index in range(len(body)):
+                    self.wfile.write(body[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(fault[1])
+            except OSError:  # the client gave up: what the fault is for
+                self.close_connection = True
+            return
         self.wfile.write(body)
 
     def do_GET(self) -> None:
@@ -283,3 +333,71 @@ def max_in_any_second(times: Iterable[float]) -> int:
             start += 1
         best = max(best, end - start + 1)
     return best
+
+
+# ---- a corpus of real records for the convergence and resume tests --------------------------------------------
+
+GENERATED_FROM = 81_000_000
+"""PMIDs from here on are generated (a real record's body under another PMID)."""
+
+
+def load_real_records(state: EutilsStandIn, folder: Path) -> list[str]:
+    """Index the real single-record efetch answers of ``folder`` (metapub's); return their PMIDs.
+
+    Their ``ReferenceList``s name hundreds of PMIDs outside the corpus: the
+    reference-only publications a refresh must store but not fetch. The PMIDs
+    come longest reference list first, so the centre of ``link_corpus`` is
+    the most reference-heavy part.
+    """
+    for path in sorted(folder.glob("*pmid_xml_*.xml")):
+        body = path.read_bytes()
+        if b"<PubmedArticle>" in body:
+            state.add_pubmed_xml(body)
+
+    def references(pmid: str) -> int:
+        return state.records[pmid].count(b'<ArticleId IdType="pubmed">') - 1
+
+    return sorted(state.records, key=lambda pmid: (-references(pmid), int(pmid)))
+
+
+def rekeyed(template: bytes, pmid: str) -> bytes:
+    """``template`` (one real record) under another PMID: the bulk of a generated corpus."""
+    root = ET.fromstring(template)
+    root.find("MedlineCitation/PMID").text = pmid
+    for element in root.iterfind(".//ArticleIdList/ArticleId[@IdType='pubmed']"):
+        if element.text == template_pmid(template):
+            element.text = pmid
+    return ET.tostring(root)
+
+
+def template_pmid(template: bytes) -> str:
+    return ET.fromstring(template).findtext("MedlineCitation/PMID") or ""
+
+
+def link_corpus(state: EutilsStandIn, real: list[str], generated_per_node: int = 0) -> str:
+    """Give the corpus a citation graph three steps deep around ``real[0]``; return that seed's PMID.
+
+    Step 1: three papers cite the seed, it cites two. Step 2: each of those five
+    is cited by ten real papers and ``generated_per_node`` generated ones.
+    Step 3 exists too (each step-2 real paper is cited by the next real one),
+    so a refresh that walked one step too far would be seen growing. Every PMID
+    the stand-in is asked about has a record: real, or a real one re-keyed.
+    """
+    seed, first, second = real[0], real[1:6], real[6:56]
+    links = state.links
+    links[(CITED_IN, seed)] = tuple(first[:3])
+    links[(REFS, seed)] = tuple(first[3:])
+    for index, node in enumerate(first):
+        made = [str(GENERATED_FROM + 1000 * index + j) for j in range(generated_per_node)]
+        links[(CITED_IN, node)] = (*second[10 * index : 10 * (index + 1)], *made)
+        links[(REFS, node)] = (seed,)
+    for index, node in enumerate(second):
+        nxt = real[56 + index] if 56 + index < len(real) else None
+        links[(CITED_IN, node)] = (nxt,) if nxt else ()
+    template = state.records[real[-1]]
+    state.generate = lambda pmid: rekeyed(template, pmid) if pmid.isdigit() else None
+    return seed
+
+
+CITED_IN = "pubmed_pubmed_citedin"
+REFS = "pubmed_pubmed_refs"

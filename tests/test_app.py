@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT
 from rdflib import Literal
 from streamlit.testing.v1 import AppTest
 
 from explorer.ui import md_escape
 from kg import namespaces as ns
-from kg.paths import REPO_ROOT
 from kg.store import OxigraphStore
 
 APP = str(REPO_ROOT / "app.py")
@@ -205,50 +206,17 @@ def test_sparql_caps_rows_and_says_so(monkeypatch, seed_path):
     assert len(app.dataframe[0].value) == 5000
 
 
-def test_refresh_page_runs_the_refresh_with_progress(monkeypatch, seed_path):
-    """The page against the agreed refresh API, with a stand-in module (no network)."""
-    import dataclasses
-    import sys
-    import types
-
-    calls = []
-
-    @dataclasses.dataclass(frozen=True)
-    class Summary:
-        fetched: int
-        changed: tuple[str, ...]
-
-    def refresh(store, client, *, pmids=None, depth=1, force=False, since=None, progress=None):
-        calls.append((pmids, depth, force, client.email))
-        progress(1, 2, "first")
-        progress(2, 2, "second")
-        return Summary(fetched=2, changed=("1", "2", "3"))
-
-    class EutilsClient:
-        def __init__(self, base_url=None, email=None, api_key=None, tool="cohort-kg"):
-            self.email = email
-
-    package = types.ModuleType("ingest.pubmed")
-    package.__path__ = []
-    monkeypatch.setitem(sys.modules, "ingest.pubmed", package)
-    monkeypatch.setitem(sys.modules, "ingest.pubmed.refresh", types.SimpleNamespace(refresh=refresh))
-    monkeypatch.setitem(sys.modules, "ingest.pubmed.client", types.SimpleNamespace(EutilsClient=EutilsClient))
+def test_refresh_page_shows_its_form(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "refresh")
-    app.text_input(key="r_email").input("me@example.org")
-    app.text_input(key="r_pmids").input("123, 456")
-    app.button[0].click().run()
-    assert not app.exception, app.exception
-    assert calls == [(["123", "456"], 1, False, "me@example.org")]
-    assert app.success and "finished" in app.success[0].value
-    table = app.table[0].value
-    assert list(table.iloc[:, 0]) == [2, 3]  # fetched, and the changed list counted
+    assert not app.info
+    assert [button.label for button in app.button] == ["Plan (send nothing)", "Run refresh"]
+    assert [field.key for field in app.text_input] == ["r_email", "r_key", "r_pmids"]
+    assert [field.key for field in app.number_input] == ["r_depth"]
+    assert [box.key for box in app.checkbox] == ["r_extracted", "r_force"]
 
 
 def test_refresh_page_says_when_refresh_is_missing(monkeypatch, seed_path):
+    monkeypatch.setitem(sys.modules, "ingest.pubmed.refresh", None)  # makes the page's import raise ImportError
     app = open_page(monkeypatch, seed_path, "refresh")
-    try:
-        import ingest.pubmed.refresh  # noqa: F401
-    except ImportError:
-        assert "not installed" in app.info[0].value
-    else:
-        assert app.button or app.get("form")
+    assert len(app.info) == 1 and "not installed" in app.info[0].value
+    assert not app.button and not app.text_input

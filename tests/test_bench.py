@@ -5,6 +5,7 @@ import sys
 from collections import Counter
 
 import pytest
+from conftest import REPO_ROOT
 from rdflib import Dataset, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
@@ -20,7 +21,7 @@ from kg.counts import COUNTS_GRAPH
 from kg.ids import publication_iri
 from kg.loader import load_documents, load_rdf_files
 from kg.model import Citation, Finding
-from kg.paths import ONTOLOGY_DIR, REPO_ROOT
+from kg.paths import ONTOLOGY_DIR
 from kg.queries import run_named
 from kg.store import OxigraphStore
 

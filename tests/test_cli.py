@@ -4,23 +4,15 @@ import csv
 import io
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT
+from conftest import run_kg as kg
 from rdflib import Dataset, Graph
 
 from kg.counts import COUNTS_GRAPH
-from kg.paths import REPO_ROOT
 from kg.store import OxigraphStore
-
-
-def kg(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "kg", *args]
-    if store is not None:
-        command += ["--store", str(store)]
-    return subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
 
 
 def quads(store: Path) -> int:

@@ -45,7 +45,7 @@ def test_limiter_spaces_slots_across_threads_on_a_fake_clock():
 
     def worker() -> None:
         for _ in range(5):
-            slot = limiter.acquire()
+            slot = limiter.acquire().at
             with lock:
                 slots.append(slot)
 
@@ -232,27 +232,25 @@ RECORDED_ERRORS = {
 
 @pytest.mark.parametrize("name", sorted(RECORDED_ERRORS))
 def test_recorded_error_bodies_are_reported(name: str):
-    from conftest import EUTILS_FIXTURES
+    from conftest import EUTILS_FIXTURES, require_shared
 
     from ingest.pubmed.client import check_xml_body
 
     path = EUTILS_FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"{path} not found (../shared absent)")
+    require_shared(path)
     with pytest.raises(EutilsError, match=RECORDED_ERRORS[name]):
         check_xml_body("epost", path.read_bytes())
 
 
 def test_recorded_truncated_body_and_documented_429_body():
-    from conftest import EUTILS_FIXTURES
+    from conftest import EUTILS_FIXTURES, require_shared
 
     from ingest.http import RetryableError
     from ingest.pubmed.client import check_json_body, check_xml_body
 
     truncated = EUTILS_FIXTURES / "biopython" / "biopython__einfo4.xml"
     documented = EUTILS_FIXTURES / "documented" / "NCBI_NBK25497__rate_limit_error_documented_example.json"
-    if not truncated.is_file() or not documented.is_file():
-        pytest.skip("recorded answers not found (../shared absent)")
+    require_shared(truncated, documented)
     with pytest.raises(RetryableError, match="truncated"):
         check_xml_body("einfo", truncated.read_bytes())
     with pytest.raises(EutilsError, match="API rate limit exceeded"):
@@ -262,3 +260,114 @@ def test_recorded_truncated_body_and_documented_429_body():
             n.split("/")[1] for n in RECORDED_ERRORS
         }:
             check_xml_body("recorded", path.read_bytes())  # good answers pass the checks
+
+
+# ---- transport faults, deadline, secrets, rate margin (each against the stand-in) ----------------------------
+
+
+def test_body_shorter_than_content_length_is_retried(relaxed: RunningStandIn):
+    client = fast_client(relaxed.url, FakeClock())
+    relaxed.state.faults.append("short")
+    (body,) = list(api.efetch(client, SEED))
+    assert sorted(r.publication.pmid for r in parse_pubmed_xml(body)) == sorted(SEED)
+    assert client.http.stats.connection_errors == 1 and client.requests == 2
+
+
+def test_short_body_on_every_try_is_one_line_error(relaxed: RunningStandIn):
+    client = fast_client(relaxed.url, FakeClock(), max_tries=2)
+    relaxed.state.faults.extend(["short", "short"])
+    with pytest.raises(RemoteError, match=r"gave up after 2 tries: .*broke off") as error:
+        list(api.efetch(client, SEED))
+    assert "\n" not in str(error.value)
+
+
+def test_trickling_server_is_cut_off_by_the_whole_request_deadline(relaxed: RunningStandIn):
+    """One byte every 50 ms never trips a per-read timeout; the deadline ends the attempt and it is retried."""
+    seen: list[str] = []
+    client = fast_client(relaxed.url, FakeClock(), timeout=5.0, deadline=0.6,
+                         on_retry=lambda path, n, of, delay, reason: seen.append(reason))
+    relaxed.state.faults.append(("trickle", 0.05))
+    started = time.monotonic()
+    (body,) = list(api.efetch(client, SEED))
+    elapsed = time.monotonic() - started
+    assert len(parse_pubmed_xml(body)) == len(SEED)
+    assert client.http.stats.deadlines == 1 and client.requests == 2
+    assert elapsed < 3.0, elapsed  # the trickled body alone would take minutes
+    assert seen and "deadline" in seen[0]
+
+
+def test_api_key_not_sent_to_another_host_on_redirect(relaxed: RunningStandIn):
+    secret = "sekr3t-key-redirect"
+    with RunningStandIn(EutilsStandIn(limit=10_000, keyed_limit=10_000).load_fixtures()) as other:
+        elsewhere = other.url.replace("127.0.0.1", "localhost") + "esearch.fcgi"
+        client = fast_client(relaxed.url, FakeClock(), api_key=secret)
+        relaxed.state.faults.append(("redirect", elsewhere))
+        found = api.esearch(client, "10.3389/fimmu.2024.1423487[doi]")
+        assert found.ids == ("39386214",)
+        assert len(other.state.seen) == 1
+        assert all(k != "api_key" and secret not in v for k, v in other.state.seen[0].params)
+    assert dict(relaxed.state.seen[0].params)["api_key"] == secret
+
+
+def test_same_host_redirect_keeps_the_key(relaxed: RunningStandIn):
+    secret = "sekr3t-key-same-host"
+    client = fast_client(relaxed.url, FakeClock(), api_key=secret)
+    relaxed.state.faults.append(("redirect", relaxed.url + "esearch.fcgi"))
+    assert api.esearch(client, "10.3389/fimmu.2024.1423487[doi]").ids == ("39386214",)
+    assert [dict(s.params).get("api_key") for s in relaxed.state.seen] == [secret, secret]
+
+
+def test_ncbi_error_echoing_the_request_does_not_print_the_key(relaxed: RunningStandIn, caplog):
+    caplog.set_level(logging.DEBUG)
+    secret = "sekr3t/key+with=odd&chars"
+    client = fast_client(relaxed.url, FakeClock(), api_key=secret)
+    relaxed.state.faults.append("echo")
+    with pytest.raises(EutilsError, match="Invalid request") as error:
+        list(api.elink(client, ["90000001"], api.CITED_IN))
+    assert secret not in str(error.value) and "***" in str(error.value)
+    assert secret not in caplog.text
+
+
+def test_429_body_echoing_the_key_is_scrubbed_in_retry_messages(standin: RunningStandIn):
+    secret = "sekr3t-key-429"
+    reasons: list[str] = []
+    client = fast_client(standin.url, FakeClock(), api_key=secret,
+                         on_retry=lambda path, n, of, delay, reason: reasons.append(reason))
+    standin.state.faults.append("429-retry-after")
+    api.esearch(client, "10.3389/fimmu.2024.1423487[doi]")
+    assert reasons and "429" in reasons[0] and secret not in reasons[0]
+
+
+def test_limiter_counts_a_late_arrival_from_when_it_was_answered():
+    clock = FakeClock()
+    limiter = RateLimiter(3.0, clock)
+    first = limiter.acquire()
+    slot = first.at
+    limiter.acquire()
+    limiter.acquire()
+    limiter.settle(first, slot + 0.9)  # the first request reached the server only 0.9 s after its slot
+    fourth = limiter.acquire()
+    assert fourth.at >= slot + 0.9 + limiter.window - 1e-9
+    assert slot + 3 * limiter.interval < slot + 0.9 + limiter.window  # start spacing alone would go earlier
+
+
+def test_no_429_after_a_slow_upload(standin: RunningStandIn):
+    """The first request is counted 0.45 s late (like a large epost); start spacing alone would allow four
+    arrivals within one second. Real clock, NCBI's 3/s at the stand-in."""
+    client = EutilsClient(base_url=standin.url, email="tests@example.org")
+    standin.state.faults.append(("late", 0.45))
+    for _ in range(5):
+        api.esearch(client, "10.3389/fimmu.2024.1423487[doi]")
+    assert standin.state.throttled == 0
+    assert max_in_any_second(s.at for s in standin.state.seen) <= 3
+
+
+def test_trickled_status_line_and_headers_are_cut_by_the_deadline(relaxed: RunningStandIn):
+    """A byte every 50 ms of the status line and headers: no read times out; the watchdog cuts the attempt."""
+    client = fast_client(relaxed.url, FakeClock(), timeout=5.0, deadline=0.5)
+    relaxed.state.faults.append(("trickle-head", 0.05))
+    started = time.monotonic()
+    found = api.esearch(client, "10.3389/fimmu.2024.1423487[doi]")
+    assert found.ids == ("39386214",)
+    assert time.monotonic() - started < 3.0
+    assert client.http.stats.deadlines == 1 and client.requests == 2

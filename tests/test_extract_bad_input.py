@@ -1,15 +1,13 @@
 """Odd input never crashes extraction, never invents a finding, and is counted as uninterpreted."""
 
-import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
+from conftest import run_kg
 
 from ingest.enrich import enrich_document
 from ingest.extract.pipeline import MAX_CHARS, extract_abstract
 from kg.model import Finding, Mention, Publication, PublicationRef, SourceDocument
-from kg.paths import REPO_ROOT
 
 REF = PublicationRef(pmid="1")
 
@@ -76,8 +74,7 @@ def test_enrich_leaves_documents_without_text_alone_and_adds_records_to_the_rest
 def test_cli_rejects_a_binary_file_in_one_line(tmp_path):
     binary = tmp_path / "scan.txt"
     binary.write_bytes(b"\xff\xfe\x00\x01 not text")
-    result = subprocess.run([sys.executable, "-m", "kg", "extract", str(binary)], capture_output=True, text=True,
-                            cwd=REPO_ROOT, timeout=60)
+    result = run_kg("extract", binary)
     assert result.returncode == 1
     assert result.stderr.strip() == f"kg: error: {binary}: not UTF-8 text (byte 0)"
 
@@ -86,10 +83,8 @@ def test_cli_rejects_an_empty_abstract_and_leaves_the_store_alone(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n", encoding="utf-8")
     store = tmp_path / "store"
-    result = subprocess.run([sys.executable, "-m", "kg", "ingest", "abstract", str(empty), "--pmid", "5",
-                             "--store", str(store)], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    result = run_kg("ingest", "abstract", empty, "--pmid", "5", store=store)
     assert result.returncode == 1
     assert result.stderr.strip() == f"kg: error: {empty}: the abstract is empty"
-    stats = subprocess.run([sys.executable, "-m", "kg", "stats", "--store", str(store)], capture_output=True,
-                           text=True, cwd=REPO_ROOT, timeout=60)
+    stats = run_kg("stats", store=store)
     assert "quads: 0" in stats.stdout

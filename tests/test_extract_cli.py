@@ -2,11 +2,11 @@
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from kg.paths import DATA_DIR, REPO_ROOT
+from conftest import DATA as DATA_DIR
+from conftest import REPO_ROOT
+from conftest import run_kg as kg
 
 ABSTRACTS = Path(__file__).parent / "fixtures" / "abstracts"
 SEED_TITLE = ("Correlates of Resistance and Relapse During Blinatumomab Therapy for Relapsed/refractory "
@@ -15,13 +15,6 @@ FINDING_FIELDS = {"subject_label", "subject_concept", "object_label", "object_co
                   "statistics", "evidence", "method", "confidence"}
 STAT_FIELDS = {"kind", "operator", "value", "count", "total", "percent", "measure", "ci_low", "ci_high",
                "sentence", "start", "end"}
-
-
-def kg(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "kg", *args]
-    if store is not None:
-        command += ["--store", str(store)]
-    return subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
 
 
 def query(name: str, store: Path, *params: str) -> list[dict]:

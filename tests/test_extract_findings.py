@@ -5,13 +5,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import DATA as DATA_DIR
 
 from ingest.extract.evaluate import evaluate, format_evaluation, read_gold
 from ingest.extract.pipeline import extract_abstract
 from ingest.page import parse_page
 from kg.errors import InputError
 from kg.model import PublicationRef
-from kg.paths import DATA_DIR
 
 ABSTRACTS = Path(__file__).parent / "fixtures" / "abstracts"
 SEED_GOLD = DATA_DIR / "gold" / "seed-study.json"

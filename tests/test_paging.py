@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import run_kg
 from rdflib import RDFS, Literal, URIRef
 
 from kg import namespaces as ns
 from kg.errors import InputError
-from kg.paths import REPO_ROOT
 from kg.queries import catalog, parse_query_file, prepare, run_named
 from kg.sparql import bind_values, page_limit, set_page
 
@@ -122,8 +121,7 @@ def test_small_page_is_sorted_and_smaller(seed_store):
 
 def test_cli_says_how_to_get_the_next_page(tmp_path: Path):
     def kg(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "kg", *args, "--store", str(tmp_path / "store")],
-                              capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+        return run_kg(*args, store=tmp_path / "store")
 
     assert kg("build").returncode == 0
     page = kg("query", "citing-publications", "--param", "limit=2", "--param", "offset=1", "--format", "csv")

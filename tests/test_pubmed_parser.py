@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import EUTILS_FIXTURES, FIXTURES
+from conftest import EUTILS_FIXTURES, FIXTURES, require_shared
 
 from ingest.pubmed.parser import iter_pubmed_xml, parse_pubmed_xml
 from kg.errors import InputError
@@ -60,10 +60,10 @@ def _recorded() -> list[Path]:
 RECORDED = _recorded()
 
 
-@pytest.mark.skipif(not RECORDED, reason=f"recorded NCBI answers not found at {EUTILS_FIXTURES} (../shared absent)")
-@pytest.mark.parametrize("path", RECORDED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", RECORDED or [EUTILS_FIXTURES], ids=lambda p: p.name)
 def test_every_recorded_answer(path: Path):
     """PubMed efetch answers parse to records with a PMID and title; anything else is refused clearly."""
+    require_shared(path)
     body = path.read_bytes()
     is_pubmed_efetch = b"<PubmedArticleSet" in body[:2000] and (b"</PubmedArticleSet>" in body[-200:]
                                                                  or b"<PubmedArticleSet/>" in body)
@@ -80,8 +80,7 @@ def test_every_recorded_answer(path: Path):
 
 def test_recorded_efetch_fields():
     path = EUTILS_FIXTURES / "biopython" / "biopython__pubmed7.xml"
-    if not path.is_file():
-        pytest.skip(f"{path} not found (../shared absent)")
+    require_shared(path)
     (record,) = parse_pubmed_xml(path.read_bytes())
     pub = record.publication
     assert pub.pmid == "29963580" and pub.pmcid == "PMC6022861" and pub.doi == "10.1117/1.jmi.5.2.026002"

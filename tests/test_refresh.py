@@ -14,7 +14,7 @@ from pubmed_helpers import FakeClock
 from ingest.http import RemoteError
 from ingest.page import read_page
 from ingest.pubmed.client import EutilsClient
-from ingest.pubmed.refresh import refresh
+from ingest.pubmed.refresh import ProgressEvent, refresh
 from kg.cli import main
 from kg.loader import load_documents
 from kg.queries import get_query
@@ -180,14 +180,24 @@ def test_cli_reports_ncbi_error_and_exits_1(tmp_path: Path, relaxed: RunningStan
     code = main(["refresh", "--pmid", "39386214", "--store", str(tmp_path / "s"), "--eutils-url", relaxed.url])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.startswith("kg: error: elink: NCBI reported an error") and err.count("\n") == 1
+    errors = [line for line in err.splitlines() if line.startswith("kg: error:")]
+    assert len(errors) == 1 and errors[0].startswith("kg: error: elink: NCBI reported an error")
+    assert err.splitlines()[-1] == errors[0] and "Traceback" not in err
 
 
 def test_progress_callback_counts_up(seed_page: Path, relaxed: RunningStandIn):
-    seen: list[tuple[int, int, str]] = []
-    refresh(page_store(seed_page), client_for(relaxed.url), now=NOW, progress=lambda d, t, m: seen.append((d, t, m)))
-    assert seen and seen[-1][0] == seen[-1][1] > 0
-    assert all(d <= t for d, t, _ in seen)
+    seen: list[ProgressEvent] = []
+    relaxed.state.faults.extend([None, None, "500"])  # the first elink request fails once
+    refresh(page_store(seed_page), client_for(relaxed.url), now=NOW, progress=seen.append)
+    phases = list(dict.fromkeys(e.phase for e in seen if e.phase != "retry"))
+    assert phases == ["resolve", "links", "records", "done"]
+    assert all(e.done <= e.planned for e in seen)
+    for phase, count in (("resolve", 1), ("links", 2), ("records", 6)):
+        last = [e for e in seen if e.phase == phase][-1]
+        assert last.done == last.planned == count, (phase, last)
+    retries = [e for e in seen if e.phase == "retry"]
+    assert len(retries) == 1 and "elink.fcgi: HTTP 500" in retries[0].message
+    assert seen.index(retries[0]) < seen.index(next(e for e in seen if e.phase == "records"))  # as it happens
 
 
 def test_catalog_query_matches_graph(seed_page: Path, relaxed: RunningStandIn):

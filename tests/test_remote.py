@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,22 +10,18 @@ from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
+from conftest import REPO_ROOT
+from conftest import run_kg as kg
 from rdflib import BNode, Literal, URIRef
 
 from kg.counts import COUNTS_GRAPH
 from kg.errors import InputError, StoreError
-from kg.paths import REPO_ROOT
 from kg.queries import catalog, run_named
 from kg.remote import RemoteStore, derive_endpoints, json_term, open_remote_store, with_prefixes
 from kg.store import OxigraphStore
 
 A, P = URIRef("http://example.org/a"), URIRef("http://example.org/p")
 G = "https://w3id.org/cohort-kg/graph/test/remote"
-
-
-def kg(*args: str, store: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg", *args, "--store", store], capture_output=True, text=True,
-                          cwd=REPO_ROOT, timeout=300)
 
 
 def answers(store) -> dict[str, list[str]]:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import requests
 
-from ingest.http import Clock, HttpClient, RateLimiter, RemoteError, RetryableError
+from ingest.http import Clock, HttpClient, RateLimiter, RemoteError, RetryableError, RetryListener
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,9 @@ class EutilsClient:
 
     ``base_url`` defaults to ``$KG_EUTILS_URL``, else NCBI; ``email`` to
     ``$NCBI_EMAIL``; ``api_key`` to ``$NCBI_API_KEY`` (it raises the rate to
-    10/s and is never written to logs or error messages).
+    10/s, is never written to logs or error messages and never sent to another
+    host). ``timeout`` bounds each socket read, ``deadline`` each whole request;
+    ``on_retry`` hears about every retry as it happens (for progress displays).
     """
 
     def __init__(
@@ -98,7 +100,9 @@ class EutilsClient:
         max_tries: int = 5,
         backoff: float = 0.5,
         timeout: float = 60.0,
+        deadline: float = 300.0,
         rate: float | None = None,
+        on_retry: RetryListener | None = None,
     ) -> None:
         self.base_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         self.email = email if email is not None else os.environ.get(EMAIL_ENV, "")
@@ -108,7 +112,8 @@ class EutilsClient:
         self.limiter = RateLimiter(self.rate, clock)
         self.http = HttpClient(
             self.base_url, self.limiter, max_tries=max_tries, backoff=backoff, timeout=timeout,
-            redact=[self.api_key] if self.api_key else [], session=requests.Session(),
+            deadline=deadline, redact=[self.api_key] if self.api_key else [], session=requests.Session(),
+            on_retry=on_retry,
         )
         if not self.email:
             log.warning("no e-mail for NCBI (set %s): NCBI may block anonymous heavy users", EMAIL_ENV)

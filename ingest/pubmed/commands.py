@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import logging
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ from tqdm import tqdm
 from ingest.enrich import enrich_document
 from ingest.pubmed.client import BASE_URL_ENV, EutilsClient
 from ingest.pubmed.parser import iter_pubmed_xml
-from ingest.pubmed.refresh import refresh
+from ingest.pubmed.refresh import ProgressEvent, plan_refresh, refresh
 from kg.errors import InputError
 from kg.model import Citation, PublicationRef, SourceDocument
 from kg.plugins import Command, Source
@@ -25,20 +26,32 @@ log = logging.getLogger(__name__)
 REFRESH_DESCRIPTION = """\
 Complete the literature around the studies from NCBI PubMed (E-utilities).
 
-By default: publications known only by title or DOI are resolved to their PMID;
-the studies (publications that report findings, or that your own sources cite,
-like the study of a saved page) are expanded one step through
-PubMed's cited-by and reference links; every publication in the graph without
-a recent PubMed record gets one (authors, journal, dates, MeSH, abstract).
-Each batch is stored as soon as it arrives; re-running skips what was
-refreshed in the last 7 days (see --since, --force).
+Scope, said once: the publications expanded (asked who cites them and what
+they cite) are the seeds and what --depth citation steps reach from them.
+Seeds are the curated studies (typed as studies or reporting a curated
+finding) and the publications your own sources cite (the study of a saved
+page, the papers of a bibliography); with --pmid, only the PMIDs named.
+Papers whose only findings were extracted from their abstracts are seeds
+only with --expand-extracted. Every publication within the depth gets its
+full PubMed record; one known only from a reference list is stored as its
+PMID and its cites link, and gets its record only when a run's depth reaches
+it. Publications known only by title or DOI are resolved to their PMID first.
+
+A refresh converges: each batch is stored as soon as it arrives, a
+publication refreshed in the last 7 days is not asked again (see --since,
+--force), stored link graphs are reused, and an unchanged graph is never
+rewritten. So a second run right after a first changes nothing, and a run
+interrupted anywhere (Ctrl-C, kill, network loss) and started again ends
+in the graph an uninterrupted run makes. --dry-run says what would be asked.
 
 NCBI rules are kept: at most 3 requests/s (10 with NCBI_API_KEY), tool and
 e-mail on every request (set NCBI_EMAIL), POST and the history server for
-large sets. PubMed's cited-by data comes from PMC full texts and is incomplete.
+large sets; every request has a whole-request deadline and transport errors
+are retried with backoff (each retry is shown). PubMed's cited-by data comes
+from PMC full texts and is incomplete.
 
-environment: NCBI_EMAIL, NCBI_API_KEY (never logged), KG_EUTILS_URL (a mirror
-or a test server; same as --eutils-url)
+environment: NCBI_EMAIL, NCBI_API_KEY (never logged, never sent to another
+host), KG_EUTILS_URL (a mirror or a test server; same as --eutils-url)
 """
 
 
@@ -51,35 +64,81 @@ def _date(text: str) -> date:
 
 def _refresh_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pmid", action="append", default=[], metavar="PMID",
-                        help="refresh these publications (repeatable) instead of the studies and the whole graph")
+                        help="seeds: these publications (repeatable) instead of the studies")
     parser.add_argument("--depth", type=int, default=1, metavar="N",
-                        help="citation steps to follow from the studies (default: 1)")
-    parser.add_argument("--force", action="store_true", help="refresh even what was refreshed recently")
+                        help="citation steps (cites and cited-by) to follow from the seeds (default: 1); "
+                             "every publication within them gets its full record")
+    parser.add_argument("--expand-extracted", action="store_true",
+                        help="also seed the papers whose only findings were extracted from their abstracts")
+    parser.add_argument("--force", action="store_true",
+                        help="ask again even what was refreshed recently (equal answers are not rewritten)")
     parser.add_argument("--since", type=_date, metavar="DATE",
                         help="treat records refreshed on or after DATE (YYYY-MM-DD) as current "
                              "(default: 7 days ago)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print what would be asked (publications per E-utility, batches, estimated "
+                             "requests and time) and send nothing")
+    parser.add_argument("--deadline", type=float, default=300.0, metavar="SECONDS",
+                        help="whole-request deadline: a request not fully answered by then is retried "
+                             "(default: 300)")
     parser.add_argument("--eutils-url", metavar="URL",
                         help=f"E-utilities base URL (default: ${BASE_URL_ENV}, else NCBI)")
+
+
+class _Display:
+    """Progress on stderr: a bar per phase where stderr is a terminal, a log line per phase and retry."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+        self.phase = ""
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if event.phase == "retry":
+            tqdm.write(f"kg refresh: retry: {event.message}", file=sys.stderr)
+            return
+        if event.phase != self.phase:
+            self.close()
+            self.phase = event.phase
+            if event.phase == "done":
+                return
+            tqdm.write(f"kg refresh: {event.phase}: {event.message}", file=sys.stderr)
+            self.bar = tqdm(total=event.planned, desc=event.phase, unit="pub", disable=None, file=sys.stderr)
+        if self.bar is not None:
+            self.bar.total = event.planned
+            self.bar.n = event.done
+            self.bar.set_postfix_str(f"{event.done} {_VERB.get(event.phase, 'done')} of {event.planned}",
+                                     refresh=False)
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+_VERB = {"resolve": "resolved", "links": "linked", "records": "fetched"}
 
 
 def _run_refresh(args: argparse.Namespace) -> int:
     if args.depth < 0:
         raise InputError("--depth must be 0 or more")
-    client = EutilsClient(base_url=args.eutils_url)
+    if args.deadline <= 0:
+        raise InputError("--deadline must be more than 0 seconds")
     store = open_store(args.store)
-    bar = tqdm(total=0, desc="refresh", unit="item", disable=None)
-
-    def progress(done: int, total: int, message: str) -> None:
-        bar.total = total
-        bar.n = done
-        bar.set_postfix_str(message, refresh=False)
-        bar.refresh()
-
     try:
-        summary = refresh(store, client, pmids=args.pmid or None, depth=args.depth, force=args.force,
-                          since=args.since, progress=progress)
+        if args.dry_run:
+            plan = plan_refresh(store, pmids=args.pmid or None, depth=args.depth, force=args.force,
+                                since=args.since, expand_extracted=args.expand_extracted)
+            print("dry run: nothing is sent\n" + plan.describe())
+            return 0
+        client = EutilsClient(base_url=args.eutils_url, deadline=args.deadline)
+        display = _Display()
+        try:
+            summary = refresh(store, client, pmids=args.pmid or None, depth=args.depth, force=args.force,
+                              since=args.since, expand_extracted=args.expand_extracted, progress=display)
+        finally:
+            display.close()
     finally:
-        bar.close()
         store.close()
     print(summary.describe())
     return 0

@@ -7,6 +7,11 @@ mentions the old node in one transaction and records ``<old> owl:sameAs
 <new>`` in a ``resolution`` graph, which the loader applies to later
 ingests (see ``kg.aliases``), so re-ingesting the page does not bring the
 provisional node back.
+
+A lookup that finds nothing is remembered: ``<node> ckg:lastRefreshed <day>`` in
+``graph/lookup/<hash>``, so a refresh right after does not search again (the
+node counts as fresh like a fetched record); a later resolution drops that
+graph in the same transaction as the merge.
 """
 
 from __future__ import annotations
@@ -16,16 +21,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from ingest.pubmed import api
 from ingest.pubmed.client import EutilsClient
 from ingest.pubmed.parser import PubmedRecord, parse_pubmed_xml
 from kg.aliases import RESOLUTION_KIND, apply_aliases
 from kg.ids import AGENT_IRI, content_key, graph_iri, normalize_doi, normalize_title
-from kg.namespaces import CKG, ID, OWL, PUBMED
+from kg.loader import stored_hashes
+from kg.namespaces import CKG, ID, OWL, PUBMED, XSD
 from kg.rdf import Triple, provenance_triples, triples_hash
 from kg.store import Store
+
+LOOKUP_KIND = "lookup"
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +94,28 @@ def find_pmid(client: EutilsClient, wanted: Unresolved) -> Resolution | None:
     return None
 
 
+def lookup_graph(iri: str) -> str:
+    """The graph that remembers when ``iri`` was last looked up in PubMed without a match."""
+    return graph_iri(LOOKUP_KIND, content_key(iri))
+
+
+def record_misses(store: Store, iris: Sequence[str], stamp: str, source: str, now: datetime) -> int:
+    """Remember the day each of ``iris`` was looked up and not found; return the graphs written.
+
+    A graph whose content is unchanged (looked up again the same day) is not rewritten.
+    """
+    known = stored_hashes(store)
+    graphs: dict[str, list[Triple]] = {}
+    for iri in iris:
+        name = lookup_graph(iri)
+        data = {(URIRef(iri), CKG.lastRefreshed, Literal(stamp, datatype=XSD.dateTime))}
+        digest = triples_hash(data)
+        if known.get(name) != digest:
+            graphs[name] = [*data, *provenance_triples(name, LOOKUP_KIND, source, digest, now)]
+    store.replace_graphs(graphs)
+    return len(graphs)
+
+
 _GRAPHS_MENTIONING = """
 SELECT DISTINCT ?g WHERE { VALUES ?node { %s } GRAPH ?g { { ?node ?p ?o } UNION { ?s ?p ?node } } }"""
 _GRAPH_TRIPLES = "SELECT ?s ?p ?o WHERE { GRAPH <%s> { ?s ?p ?o } }"
@@ -117,6 +147,8 @@ def merge_resolutions(store: Store, resolutions: Sequence[Resolution], now: date
         source = next((o for p, o in meta if p.endswith("wasDerivedFrom")), "")
         mapped = apply_aliases(data, aliases)
         rewritten[graph] = [*mapped, *provenance_triples(graph, kind, source, triples_hash(mapped), now)]
+    for old in aliases:
+        rewritten[lookup_graph(old)] = []  # an earlier miss is history now: dropped with the merge
     for old, new in aliases.items():
         name = graph_iri(RESOLUTION_KIND, content_key(old))
         data = {(URIRef(old), OWL.sameAs, URIRef(new))}
