@@ -53,7 +53,7 @@ def rdflib_values(result) -> list[dict[str, object]]:
             term = Literal(str(term), lang=term.language, datatype=term.datatype)
         return python_value(term)
 
-    return [{name: value(term) for name, term in row.items()} for row in result.dicts()]
+    return [{name: value(term) for name, term in zip(result.variables, row, strict=True)} for row in result.rows]
 
 
 @pytest.fixture(scope="module")
