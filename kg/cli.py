@@ -69,19 +69,19 @@ def _has_quads(store: Store, graph: str | None = None) -> bool:
     return bool(store.query(f"ASK {{ {pattern} }}").boolean)
 
 
-def _check_parses(path: Path, fmt: object) -> None:
+def _check_parses(path: Path, fmt: object, base: str | None = None) -> None:
     """Parse the whole file without storing it; a syntax error becomes a one-line InputError."""
     import collections
 
     import pyoxigraph as ox
 
     try:
-        collections.deque(ox.parse(path=str(path), format=fmt), maxlen=0)
+        collections.deque(ox.parse(path=str(path), format=fmt, base_iri=base), maxlen=0)
     except SyntaxError as exc:
         raise InputError(f"{path}: {exc}; nothing loaded") from exc
 
 
-def load_one_file(store: Store, path: Path, fmt: object, graph: str | None) -> int:
+def load_one_file(store: Store, path: Path, fmt: object, graph: str | None, base: str | None = None) -> int:
     """Bulk-load one file so that a syntax error leaves the store as it was.
 
     The bulk loader is not transactional, and checking the whole file first costs a
@@ -97,16 +97,31 @@ def load_one_file(store: Store, path: Path, fmt: object, graph: str | None) -> i
     elif not _has_quads(store):
         undo = []  # empty store: every graph present after a failure came from this file
     if undo is None:
-        _check_parses(path, fmt)
+        _check_parses(path, fmt, base)
         if graph:
             store.drop_graphs([graph])
-        return store.load_file(path, fmt, graph)  # type: ignore[arg-type]
+        return store.load_file(path, fmt, graph, base)  # type: ignore[arg-type]
     try:
-        return store.load_file(path, fmt, graph)  # type: ignore[arg-type]
+        return store.load_file(path, fmt, graph, base)  # type: ignore[arg-type]
     except InputError as exc:
         names = undo or [str(row[0]) for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows]
         store.drop_graphs(names)
         raise InputError(f"{exc}; nothing loaded") from exc
+
+
+def base_iri(given: str | None, path: Path) -> str:
+    """The base IRI relative IRIs in ``path`` resolve against: ``--base``, else the file's own URI."""
+    if given is None:
+        return path.resolve().as_uri()
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(given)
+    except ValueError as exc:
+        raise InputError(f"--base {given!r} is not an absolute IRI: {exc}") from None
+    if ":" not in given:
+        raise InputError(f"--base {given!r} is not an absolute IRI (it has no scheme)")
+    return given
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
@@ -125,7 +140,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
                 from kg.ids import graph_iri
 
                 graph = args.graph or graph_iri("file", path.stem)
-            added = load_one_file(store, path, fmt, graph)
+            added = load_one_file(store, path, fmt, graph, base_iri(args.base, path))
             changed = changed or added > 0
             print(f"loaded {path}: {added} new quads")
     finally:
@@ -191,8 +206,10 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
+    from kg.guard import check_query
     from kg.output import render
     from kg.queries import page_of, prepare
+    from kg.sparql_syntax import ENGINE_MAX_DEPTH, TextLimits
     from kg.store import open_store
 
     text, info = _read_query_text(args.query)
@@ -203,6 +220,9 @@ def _cmd_query(args: argparse.Namespace) -> int:
         from rdflib import Literal
 
         bindings = {name: Literal(value) for name, value in values.items()}
+    if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= ENGINE_MAX_DEPTH:
+        raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
+    check_query(text, TextLimits(args.max_query_chars, args.max_query_depth))
     store = open_store(args.store)
     try:
         result = store.query(text, bindings)
@@ -342,6 +362,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         load.add_argument("files", nargs="+", type=Path, metavar="FILE")
         load.add_argument("--format", choices=sorted(FORMATS), help="RDF format (default: from the file name)")
         load.add_argument("--graph", help="named graph for triple formats (default: graph/file/<file stem>)")
+        load.add_argument("--base", metavar="IRI",
+                          help="base IRI for relative IRIs in the files (default: each file's own file: URI)")
         load.add_argument("--optimize", action="store_true",
                           help="compact the store afterwards, as `kg optimize` does (slower load, faster queries)")
         _store_argument(load)
@@ -362,11 +384,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     if wanted("query"):
         from kg.output import OUTPUT_FORMATS
+        from kg.sparql_syntax import DEFAULT_MAX_CHARS, DEFAULT_MAX_DEPTH
 
         query.add_argument("query", metavar="NAME|FILE|QUERY")
         query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a parameter")
         query.add_argument("--format", choices=OUTPUT_FORMATS, default="table",
-                           help="output format (default: table)")
+                           help="output format: a table, or the SPARQL 1.1 results formats (default: table)")
+        query.add_argument("--max-query-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
+                           help=f"refuse longer query text (default: {DEFAULT_MAX_CHARS})")
+        query.add_argument("--max-query-depth", type=int, default=DEFAULT_MAX_DEPTH, metavar="N",
+                           help=f"refuse brackets nested deeper (default: {DEFAULT_MAX_DEPTH})")
         _store_argument(query)
         query.set_defaults(handler=_cmd_query)
 
@@ -414,6 +441,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(argv).parse_args(argv)
         level = logging.WARNING - 10 * min(args.verbose, 2)
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+        # rdflib logs a warning with a traceback for every ill-typed literal it is handed ("abc"^^xsd:integer is
+        # valid RDF and is passed through unchanged); that is data, not an error of the user's command.
+        logging.getLogger("rdflib.term").setLevel(logging.ERROR if args.verbose < 2 else logging.DEBUG)
         return int(args.handler(args))
     except KGError as exc:
         print(f"kg: error: {exc}", file=sys.stderr)

@@ -45,6 +45,7 @@ from rdflib.term import Node
 from kg.errors import InputError, StoreError
 from kg.namespaces import PREFIXES, XSD
 from kg.sparql import bind_values
+from kg.sparql import with_prefixes as add_prefixes
 from kg.store import QUAD_FORMATS, QueryResult, Triple, from_ox, to_ox, triples_to_ntriples
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,6 @@ SYSTEM_GRAPHS = (
 
 RESULTS_JSON = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
-_DECLARED = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE | re.MULTILINE)
 _XSD_STRING = str(XSD.string)
 
 
@@ -89,11 +89,8 @@ def derive_endpoints(query_url: str, environ: Mapping[str, str]) -> Endpoints:
 
 
 def with_prefixes(query: str) -> str:
-    """The query with PREFIX lines for the cohort-kg prefixes it uses but does not declare."""
-    declared = {match.group(1) or "" for match in _DECLARED.finditer(query)}
-    lines = [f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items()
-             if name not in declared and f"{name}:" in query]
-    return "\n".join([*lines, query]) if lines else query
+    """The query with PREFIX lines for the cohort-kg prefixes its prefixed names use but it does not declare."""
+    return add_prefixes(query, PREFIXES)
 
 
 def json_term(value: Mapping[str, str]) -> Node:
@@ -108,7 +105,7 @@ def json_term(value: Mapping[str, str]) -> Node:
         return Literal(text, lang=lang)
     datatype = value.get("datatype")
     if datatype and datatype != _XSD_STRING:
-        return Literal(text, datatype=URIRef(datatype))
+        return Literal(text, datatype=URIRef(datatype), normalize=False)  # the server's lexical form, as sent
     return Literal(text)
 
 
@@ -272,12 +269,12 @@ class RemoteStore:
         if names:
             self.update(" ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in names), what="dropping graphs")
 
-    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None) -> int:
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None, base_iri: str | None = None) -> int:
         before = self.quad_count()
         target = None if fmt in QUAD_FORMATS else graph
         grouped: dict[str, list[Triple]] = defaultdict(list)
         try:
-            for quad in ox.parse(path=str(path), format=fmt):
+            for quad in ox.parse(path=str(path), format=fmt, base_iri=base_iri):
                 name = target or (quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None)
                 if name is None:
                     raise InputError(f"{path}: a quad in the default graph; cohort-kg keeps triples in named graphs")

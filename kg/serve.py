@@ -29,9 +29,9 @@ import pyoxigraph as ox
 from kg.endpoint import EvalRequest, ServerBusy, graph_list, make_evaluator
 from kg.errors import InputError, KGError, StoreError
 from kg.formats import GRAPH_FORMATS, NotAcceptable, negotiate
-from kg.guard import QUERY_FORMS, QueryTimeout, ReadOnlyError, check_read_only
+from kg.guard import QueryTimeout, ReadOnlyError, check_query
 from kg.plugins import Command
-from kg.sparql import scan
+from kg.sparql_syntax import DEFAULT_MAX_CHARS, DEFAULT_MAX_DEPTH, ENGINE_MAX_DEPTH, TextLimits
 from kg.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ class ServeConfig:
     max_rows: int = 10_000
     max_request_bytes: int = 1_000_000
     workers: int = 2
+    max_query_chars: int = DEFAULT_MAX_CHARS
+    max_query_depth: int = DEFAULT_MAX_DEPTH
 
 
 class ProtocolError(Exception):
@@ -69,11 +71,8 @@ class ProtocolError(Exception):
 
 
 def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword (the parser reports the rest)."""
-    for token, _ in scan(query):
-        if token in QUERY_FORMS:
-            return token
-    return "SELECT"
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, from the query's structure (the guard refuses anything else)."""
+    return check_query(query).form
 
 
 def _single(params: dict[str, list[str]], name: str) -> str | None:
@@ -220,8 +219,8 @@ class EndpointHandler(BaseHTTPRequestHandler):
         if query is None:
             self._service_description(params)
             return
-        check_read_only(query)
-        form = query_form(query)
+        config = self.server.config
+        form = check_query(query, TextLimits(config.max_query_chars, config.max_query_depth)).form
         fmt = negotiate(form, self.headers.get("Accept"), _single(params, "format") or _single(params, "output"))
         request = EvalRequest(
             query=query,
@@ -316,6 +315,10 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-rows", type=int, default=10_000, help="rows (or triples) per answer (default: 10000)")
     parser.add_argument("--max-request-bytes", type=int, default=1_000_000,
                         help="largest request body or query string (default: 1000000)")
+    parser.add_argument("--max-query-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
+                        help=f"refuse longer query text (default: {DEFAULT_MAX_CHARS})")
+    parser.add_argument("--max-query-depth", type=int, default=DEFAULT_MAX_DEPTH, metavar="N",
+                        help=f"refuse deeper nesting (default: {DEFAULT_MAX_DEPTH}; at most {ENGINE_MAX_DEPTH})")
     parser.add_argument("--workers", type=int, default=2,
                         help="query worker processes for an on-disk store (default: 2; 0 evaluates in threads)")
 
@@ -323,7 +326,10 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.timeout <= 0 or args.max_rows <= 0 or args.max_request_bytes <= 0:
         raise InputError("--timeout, --max-rows and --max-request-bytes must be positive")
-    config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers)
+    if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= ENGINE_MAX_DEPTH:
+        raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
+    config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers,
+                         args.max_query_chars, args.max_query_depth)
     store = open_store(args.store)
     try:
         serve(store, config)

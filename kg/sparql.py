@@ -1,10 +1,20 @@
-"""Safe parameter binding for SPARQL text, shared by every backend.
+"""Rewrites of SPARQL text by its structure, shared by every backend: binding, paging, prefixes.
 
 User values never get pasted into query text as strings. They are serialized
 as RDF terms (rdflib's ``n3()`` escapes quotes, newlines and IRIs) and bound
-through an inline ``VALUES`` block placed at the start of the query's WHERE
-group, which every SPARQL 1.1 engine evaluates as a join with the pattern.
+through an inline ``VALUES`` block placed where it joins the whole WHERE
+pattern, which every SPARQL 1.1 engine evaluates as a join with the pattern.
 (pyoxigraph's own substitution mechanism only binds projected variables.)
+Where the block goes comes from ``kg.sparql_syntax`` (tokens and the query's
+clauses), never from a text search:
+
+* at the start of the query's WHERE group, so a FILTER at the group's top level
+  sees the value (``FILTER(?p < ?threshold)``);
+* when that group is a sub-SELECT, the group is wrapped: ``{ VALUES ... { SELECT ... } }``;
+* ``CONSTRUCT WHERE { ... }`` (the short form, whose group is also the template and may
+  hold triples only) is written out as ``CONSTRUCT { ... } WHERE { VALUES ... ... }``;
+* a parameter the query never mentions is not bound at all (binding it would only add a
+  column to ``SELECT *``).
 
 A bound parameter is visible to the top-level group of the WHERE clause: use
 it in top-level patterns and FILTERs, not in a FILTER inside a nested group
@@ -18,104 +28,99 @@ same value again outside changes nothing.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import InputError
-
-_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.]*[A-Za-z0-9_\-]|[A-Za-z_]")
-_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+from kg.sparql_syntax import Group, QueryStructure, QuerySyntaxError, structure_of, tokenize
 
 
-def scan(query: str) -> Iterator[tuple[str, int]]:
-    """Yield the query's bare keywords (upper-cased) and braces, with their offsets.
-
-    Strings, IRIs, comments, variables, prefixed names and language tags are
-    skipped, so a ``{`` or an ``INSERT`` inside any of them is never seen.
-    """
-    i, n = 0, len(query)
-    while i < n:
-        ch = query[i]
-        if ch == "#":
-            end = query.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif ch in "\"'":
-            quote = query[i : i + 3] if query[i : i + 3] in ('"""', "'''") else ch
-            i += len(quote)
-            while i < n and not query.startswith(quote, i):
-                i += 2 if query[i] == "\\" else 1
-            i += len(quote)
-        elif ch == "<" and (iri := _IRI.match(query, i)):
-            i = iri.end()
-        elif ch in "?$@":
-            word = _NAME.match(query, i + 1)
-            i = word.end() if word else i + 1
-        elif ch in "{}":
-            yield ch, i
-            i += 1
-        elif ch.isalpha() or ch == "_":
-            word = _NAME.match(query, i)
-            assert word is not None
-            end = word.end()
-            if (end < n and query[end] == ":") or (i > 0 and query[i - 1] == ":"):
-                i = end + 1  # part of a prefixed name, not a keyword
-                continue
-            yield word.group(0).upper(), i
-            i = end
-        else:
-            i += 1
-
-
-def _where_brace(query: str) -> int:
-    """Offset of the ``{`` that opens the query's WHERE group (after a CONSTRUCT template, if any)."""
-    saw_where = construct = False
-    for token, offset in scan(query):
-        if token == "WHERE":
-            saw_where = True
-        elif token == "CONSTRUCT":
-            construct = True
-        elif token == "{":
-            return offset if saw_where or not construct else _after_template(query, offset)
-    raise InputError("cannot bind parameters: the query has no WHERE group")
-
-
-def _after_template(query: str, template: int) -> int:
-    """For ``CONSTRUCT { template } WHERE { ... }``: the brace after the template closes."""
-    depth = 0
-    for token, offset in scan(query):
-        if offset < template:
-            continue
-        if token == "{":
-            if depth == 0 and offset > template:
-                return offset
-            depth += 1
-        elif token == "}":
-            depth -= 1
-    raise InputError("cannot bind parameters: the query has no WHERE group")
-
-
-def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
-    """Return ``query`` with ``bindings`` joined in as an inline VALUES block."""
-    if not bindings:
-        return query
+def _check_bindings(bindings: Mapping[str, Node]) -> None:
     for name in bindings:
-        if not _VARIABLE.match(name):
+        if not _is_variable_name(name):
             raise InputError(f"bad parameter name {name!r}")
     for value in bindings.values():
         if not isinstance(value, (URIRef, Literal)):
             raise InputError(f"parameter values must be IRIs or literals, got {value!r}")
-    inserts = [(_where_brace(query), dict(bindings))]
-    for brace, projected in _subselects(query):
-        inner = {name: term for name, term in bindings.items() if name in projected}
-        if inner:
-            inserts.append((brace, inner))
-    for brace, terms in sorted(inserts, key=lambda item: item[0], reverse=True):
-        query = f"{query[: brace + 1]} {_values_block(terms)} {query[brace + 1 :]}"
-    return query
+
+
+def _is_variable_name(name: str) -> bool:
+    """Whether ``?name`` is exactly one SPARQL variable token (Unicode names included)."""
+    try:
+        tokens = tokenize(f"?{name}")
+    except QuerySyntaxError:
+        return False
+    return len(tokens) == 1 and tokens[0].kind == "VAR"
+
+
+def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
+    """Return ``query`` with ``bindings`` joined in as inline VALUES blocks (see the module docstring)."""
+    if not bindings:
+        return query
+    _check_bindings(bindings)
+    structure = structure_of(query)
+    used = structure.variables()
+    bindings = {name: term for name, term in bindings.items() if name in used}
+    if not bindings:
+        return query
+    if structure.where is None:
+        raise InputError("cannot bind parameters: the query has no WHERE group")
+    _refuse_assigned(structure, structure.form_index, structure.where, bindings)
+    edits = _group_edits(structure, structure.where, bindings, structure.short_construct)
+    for select in structure.subselects:
+        inner = {name: term for name, term in bindings.items() if name in select.projected}
+        if inner and select.where is not None:
+            _refuse_assigned(structure, select.keyword, select.where, inner)
+            edits += _group_edits(structure, select.where, inner, False)
+    return _apply(query, edits)
+
+
+def _refuse_assigned(structure: QueryStructure, form: int, group: Group, bindings: Mapping[str, Node]) -> None:
+    """Refuse to bind a variable the query assigns where a VALUES block would already bind it.
+
+    ``SELECT (expr AS ?v)`` and a ``BIND(expr AS ?v)`` at the top level of the group both need ``?v``
+    unbound there (SPARQL 1.1, 18.2.1); a BIND inside a nested group is not affected.
+    """
+    tokens = structure.tokens
+    wrapped = group.open + 1 < group.close and tokens[group.open + 1].word == "SELECT"
+    positions = list(range(form + 1, group.open))
+    index = group.open + 1
+    while not wrapped and index < group.close:
+        if tokens[index].kind == "PUNCT" and tokens[index].text == "{":
+            index = structure.matching[index] + 1
+            continue
+        positions.append(index)
+        index += 1
+    for position in positions:
+        token = tokens[position]
+        if token.word == "AS" and position + 1 < len(tokens) and tokens[position + 1].text[1:] in bindings:
+            name = tokens[position + 1].text[1:]
+            raise InputError(f"cannot bind parameter ?{name}: the query assigns it itself (AS ?{name})")
+
+
+def _group_edits(
+    structure: QueryStructure, group: Group, bindings: Mapping[str, Node], short_construct: bool
+) -> list[tuple[int, int, str]]:
+    """Insertions (offset, order, text) that join ``bindings`` with the whole group."""
+    tokens = structure.tokens
+    opening, closing = tokens[group.open], tokens[group.close]
+    block = _values_block(bindings)
+    edits = [(opening.end, 0, f" {block}")]
+    if short_construct:
+        template = structure.text[opening.end : closing.start]
+        edits.append((tokens[structure.form_index].end, 0, f" {{{template}}}"))
+    elif group.open + 1 < group.close and tokens[group.open + 1].word == "SELECT":
+        edits = [(opening.end, 0, f" {block} {{"), (closing.start, 1, "} ")]
+    return edits
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """Insert texts at offsets, the last first so earlier offsets stay valid."""
+    for offset, _, insert in sorted(edits, key=lambda edit: (edit[0], edit[1]), reverse=True):
+        text = f"{text[:offset]}{insert}{text[offset:]}"
+    return text
 
 
 def _values_block(bindings: Mapping[str, Node]) -> str:
@@ -124,52 +129,36 @@ def _values_block(bindings: Mapping[str, Node]) -> str:
     return f"VALUES ({names}) {{ ({values}) }}"
 
 
-_PROJECTED = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def _subselects(query: str) -> Iterator[tuple[int, set[str]]]:
-    """For each sub-SELECT: the offset of its WHERE group's ``{`` and its plainly projected variables.
-
-    Variables inside parentheses (``(COUNT(?x) AS ?n)``) are expressions, not plain
-    projections, and are left out; so is ``SELECT *``.
-    """
-    tokens = list(scan(query))
-    selects = [offset for token, offset in tokens if token == "SELECT"][1:]
-    for select in selects:
-        brace = next((offset for token, offset in tokens if token == "{" and offset > select), None)
-        if brace is None:
-            continue  # not a query the engine will accept; its own syntax error says why
-        clause, depth, plain = query[select + len("SELECT") : brace], 0, []
-        for index, ch in enumerate(clause):
-            depth += (ch == "(") - (ch == ")")
-            if depth == 0 and ch in "?$" and (match := _PROJECTED.match(clause, index)):
-                plain.append(match.group(1))
-        yield brace, set(plain)
-
-
-_LIMIT_VALUE = re.compile(r"\s+(\d+)")
-
-
-def page_limit(query: str) -> tuple[int, int, int] | None:
-    """The query's only ``LIMIT n`` clause as (start, end, n) offsets, or None if it has none.
-
-    A paged catalog query carries exactly one; more than one is refused because the caller
-    could not know which one it moves.
-    """
-    found = [offset for token, offset in scan(query) if token == "LIMIT"]
+def _limit_span(structure: QueryStructure) -> tuple[int, int, int] | None:
+    """The one ``LIMIT n`` with an ``OFFSET m`` next to it (either order) as (start, end, n) offsets."""
+    tokens = structure.tokens
+    found = [index for index, token in enumerate(tokens) if token.word == "LIMIT"]
     if not found:
         return None
     if len(found) > 1:
         raise InputError("cannot page a query with more than one LIMIT clause")
-    start = found[0]
-    number = _LIMIT_VALUE.match(query, start + len("LIMIT"))
-    if not number:
+    first = last = found[0]
+    if last + 1 >= len(tokens) or tokens[last + 1].kind != "NUMBER" or not tokens[last + 1].text.isdigit():
         raise InputError("cannot page a query whose LIMIT is not a number")
-    return start, number.end(), int(number.group(1))
+    last += 1
+    if last + 2 < len(tokens) and tokens[last + 1].word == "OFFSET" and tokens[last + 2].kind == "NUMBER":
+        last += 2
+    elif first >= 2 and tokens[first - 2].word == "OFFSET" and tokens[first - 1].kind == "NUMBER":
+        first -= 2
+    return tokens[first].start, tokens[last].end, int(tokens[found[0] + 1].text)
+
+
+def page_limit(query: str) -> tuple[int, int, int] | None:
+    """The query's only ``LIMIT n`` clause (with its OFFSET) as (start, end, n) offsets, or None if it has none.
+
+    A paged catalog query carries exactly one; more than one is refused because the caller
+    could not know which one it moves.
+    """
+    return _limit_span(structure_of(query))
 
 
 def set_page(query: str, limit: int, offset: int = 0) -> str:
-    """Rewrite the query's one ``LIMIT n`` to return ``limit`` rows after skipping ``offset``.
+    """Replace the query's one ``LIMIT n`` (and the OFFSET beside it) by ``limit`` rows after ``offset``.
 
     ``limit=0`` means every row. Both are checked to be non-negative ints, so nothing but
     digits ever reaches the text (they cannot be bound through VALUES: SPARQL has no
@@ -181,5 +170,15 @@ def set_page(query: str, limit: int, offset: int = 0) -> str:
     if span is None:
         raise InputError("this query has no LIMIT clause to page")
     start, end, _ = span
-    clause = (f"LIMIT {limit}" if limit else "") + (f" OFFSET {offset}" if offset else "")
+    clause = " ".join(part for part in (f"LIMIT {limit}" if limit else "", f"OFFSET {offset}" if offset else "")
+                      if part)
     return f"{query[:start]}{clause}{query[end:]}"
+
+
+def with_prefixes(query: str, prefixes: Mapping[str, str]) -> str:
+    """The query with PREFIX lines for the given prefixes it uses in prefixed names but does not declare."""
+    structure = structure_of(query)
+    used = {token.text.split(":", 1)[0] for token in structure.tokens if token.kind == "PNAME"}
+    lines = [f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items()
+             if name in used and name not in structure.prefixes]
+    return "\n".join([*lines, query]) if lines else query

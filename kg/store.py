@@ -26,6 +26,7 @@ from kg.bulk import CHUNK_BYTES, LINE_FORMATS, default_threads, load_lines_paral
 from kg.errors import InputError, StoreError
 from kg.namespaces import PREFIXES, XSD
 from kg.sparql import bind_values
+from kg.sparql_syntax import check_engine_text
 
 Triple = tuple[Node, Node, Node]
 
@@ -119,8 +120,11 @@ class Store(Protocol):
         """Remove the given named graphs, all in one transaction."""
         ...
 
-    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None) -> int:
-        """Bulk-load an RDF file (triples into ``graph``, quads as given); return the quads added."""
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None, base_iri: str | None = None) -> int:
+        """Bulk-load an RDF file (triples into ``graph``, quads as given); return the quads added.
+
+        ``base_iri`` resolves relative IRIs in the file (Turtle, TriG, RDF/XML, JSON-LD).
+        """
         ...
 
     def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
@@ -157,7 +161,11 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def from_ox(term: object) -> Node | None:
-    """Pyoxigraph term -> rdflib term (xsd:string literals become plain literals, as in RDF 1.1)."""
+    """Pyoxigraph term -> rdflib term (xsd:string literals become plain literals, as in RDF 1.1).
+
+    Typed literals keep the engine's lexical form (``normalize=False``): rdflib would otherwise
+    rewrite ``30000``^^xsd:double as ``30000.0``, ``PT0S`` as ``P0D`` and ``Z`` as ``+00:00``.
+    """
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -168,10 +176,15 @@ def from_ox(term: object) -> Node | None:
         datatype = term.datatype.value
         if datatype == _XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     raise TypeError(f"unexpected term {term!r}")
+
+
+def one_line(exc: BaseException) -> str:
+    """An engine message on one line (pyoxigraph's syntax errors list expected tokens over several lines)."""
+    return " ".join(str(exc).split())
 
 
 def triples_to_ntriples(triples: Iterable[Triple]) -> str:
@@ -194,14 +207,32 @@ def native_query(
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
         if named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    check_engine_text(sparql)  # deep nesting would crash pyoxigraph's parser; SERVICE would call out
     try:
         return store.query(sparql, **options)
     except SyntaxError as exc:
-        raise InputError(f"SPARQL syntax error: {exc}") from exc
+        raise InputError(f"SPARQL syntax error: {one_line(exc)}") from exc
     except ValueError as exc:
         raise InputError(f"bad dataset: {exc}") from exc
+    except RuntimeError as exc:  # e.g. an extension function the engine does not know
+        raise InputError(f"the engine cannot run this query: {one_line(exc)}") from exc
     except OSError as exc:
         raise StoreError(f"query failed: {exc}") from exc
+
+
+def _read_answer(answer: object, max_rows: int | None) -> QueryResult:
+    """A pyoxigraph answer as a QueryResult, reading at most ``max_rows`` + 1 rows (evaluation happens here)."""
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(boolean=bool(answer))
+    limit = None if max_rows is None else max_rows + 1
+    if isinstance(answer, ox.QuerySolutions):
+        variables = tuple(v.value for v in answer.variables)
+        rows = [tuple(from_ox(solution[name]) for name in variables) for solution in islice(answer, limit)]
+        truncated = max_rows is not None and len(rows) > max_rows
+        return QueryResult(variables=variables, rows=rows[:max_rows], truncated=truncated)
+    triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(answer, limit)]
+    truncated = max_rows is not None and len(triples) > max_rows
+    return QueryResult(triples=triples[:max_rows], truncated=truncated)  # type: ignore[arg-type]
 
 
 # -- the embedded store --------------------------------------------------------------------
@@ -237,25 +268,24 @@ class OxigraphStore:
     def query(
         self, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None
     ) -> QueryResult:
+        # Deep nesting would crash pyoxigraph's parser and SERVICE would call out. The VALUES blocks that
+        # bind_values adds hold terms only and nest 3 levels at most, so checking the unbound text suffices.
+        check_engine_text(sparql)
+        text = bind_values(sparql, bindings)
         try:
-            answer = self._store.query(
-                bind_values(sparql, bindings), use_default_graph_as_union=True, prefixes=PREFIXES
-            )
+            answer = self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as exc:
-            raise InputError(f"SPARQL syntax error: {exc}") from exc
+            raise InputError(f"SPARQL syntax error: {one_line(exc)}") from exc
+        except RuntimeError as exc:  # e.g. an extension function the engine does not know
+            raise InputError(f"the engine cannot run this query: {one_line(exc)}") from exc
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult(boolean=bool(answer))
-        limit = None if max_rows is None else max_rows + 1
-        if isinstance(answer, ox.QuerySolutions):
-            variables = tuple(v.value for v in answer.variables)
-            rows = [tuple(from_ox(solution[name]) for name in variables) for solution in islice(answer, limit)]
-            truncated = max_rows is not None and len(rows) > max_rows
-            return QueryResult(variables=variables, rows=rows[:max_rows], truncated=truncated)
-        triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(answer, limit)]
-        truncated = max_rows is not None and len(triples) > max_rows
-        return QueryResult(triples=triples[:max_rows], truncated=truncated)  # type: ignore[arg-type]
+        try:
+            return _read_answer(answer, max_rows)
+        except RuntimeError as exc:
+            raise InputError(f"the query failed: {one_line(exc)}") from exc
+        except OSError as exc:
+            raise StoreError(f"query failed: {one_line(exc)}") from exc
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         if not graphs:
@@ -293,7 +323,7 @@ class OxigraphStore:
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"store update failed, nothing written: {exc}") from exc
 
-    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None) -> int:
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None, base_iri: str | None = None) -> int:
         """Bulk-load a file; N-Triples/N-Quads bigger than one chunk load on several threads (``kg.bulk``).
 
         A memory store keeps the single call: it has no disk writes to overlap.
@@ -313,7 +343,7 @@ class OxigraphStore:
                     self._store, path, fmt, target, threads=self._load_threads, chunk_bytes=self._chunk_bytes
                 )
             else:
-                self._store.bulk_load(path=str(path), format=fmt, to_graph=target)
+                self._store.bulk_load(path=str(path), format=fmt, to_graph=target, base_iri=base_iri)
         except SyntaxError as exc:
             raise InputError(f"{path}: {exc}") from exc
         except OSError as exc:

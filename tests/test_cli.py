@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -88,7 +89,9 @@ def test_query_outputs(tmp_path):
     table = kg("query", "risk-factors-for-outcome", store=store)
     assert "bone marrow blasts >50%" in table.stdout and "(3 rows)" in table.stdout
     inline = kg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?f a ckg:Finding }", "--format", "json", store=store)
-    assert '"n": 18' in inline.stdout
+    answer = json.loads(inline.stdout)  # the SPARQL 1.1 JSON results format
+    assert answer["head"]["vars"] == ["n"]
+    assert answer["results"]["bindings"][0]["n"] == {"type": "literal", "value": "18", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
     param = kg("query", "concept", "--param", "term=CD19 dim", "--format", "tsv", store=store)
     assert "cd19-dim" in param.stdout
 

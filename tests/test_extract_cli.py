@@ -23,7 +23,8 @@ def query(name: str, store: Path, *params: str) -> list[dict]:
         args += ["--param", param]
     result = kg(*args, store=store)
     assert result.returncode == 0, result.stderr
-    return [{k: v for k, v in row.items() if v is not None} for row in json.loads(result.stdout)]
+    bindings = json.loads(result.stdout)["results"]["bindings"]  # the SPARQL 1.1 JSON results format
+    return [{name: term["value"] for name, term in row.items()} for row in bindings]
 
 
 def test_extract_json_is_documented_shape():

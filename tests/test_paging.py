@@ -23,7 +23,7 @@ def test_set_page_rewrites_the_one_limit():
     assert page_limit(query) == (query.index("LIMIT 100"), query.index("LIMIT 100") + 9, 100)
     assert "LIMIT 5 OFFSET 10 }" in set_page(query, 5, 10)
     assert set_page(query, 0) == query.replace("LIMIT 100", "")
-    assert set_page(query, 0, 3) == query.replace("LIMIT 100", " OFFSET 3")
+    assert set_page(query, 0, 3) == query.replace("LIMIT 100", "OFFSET 3")
     assert '"LIMIT 9"' in set_page(query, 5) and "# LIMIT 7" in set_page(query, 5)
 
 

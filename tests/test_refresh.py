@@ -62,8 +62,8 @@ def test_seed_page_then_refresh_via_cli(seed_page: Path, tmp_path: Path, capsys,
         assert standin.state.throttled == 0
         assert "resolved by title/DOI: 1" in out and "requests: 5 " in out
     assert main(["query", "citing-publications", "--format", "json", "--store", store]) == 0
-    rows = json.loads(capsys.readouterr().out)
-    rows = rows if isinstance(rows, list) else rows.get("rows", rows)
+    bindings = json.loads(capsys.readouterr().out)["results"]["bindings"]  # the SPARQL 1.1 JSON results format
+    rows = [{name: term["value"] for name, term in row.items()} for row in bindings]
     by_pmid = {str(r["pmid"]): r for r in rows}
     assert set(by_pmid) >= SEED
     for pmid in SEED:

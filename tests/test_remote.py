@@ -43,7 +43,8 @@ def test_cli_flow_on_each_backend(store_spec, tmp_path, seed_page):
     stats = kg("stats", store=store_spec)
     assert stats.returncode == 0 and "publications:" in stats.stdout, stats.stderr
     query = kg("query", "citing-publications", "--format", "json", store=store_spec)
-    assert {row["pmid"] for row in json.loads(query.stdout)} >= {"40075627", "39386214"}
+    bindings = json.loads(query.stdout)["results"]["bindings"]  # the SPARQL 1.1 JSON results format
+    assert {row["pmid"]["value"] for row in bindings} >= {"40075627", "39386214"}
     validate = kg("validate", store=store_spec)
     assert validate.returncode == 0, validate.stdout + validate.stderr
     out = tmp_path / "export.nq"
