@@ -10,15 +10,16 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from tqdm import tqdm
 
 from kg import __version__
-from kg.counts import refresh_counts
+from kg.counts import derived_current, refresh_derived, stored_basis
 from kg.errors import InputError, KGError
-from kg.loader import load_documents
+from kg.loader import load_documents, pause_point
 from kg.output import OUTPUT_FORMATS, render
 from kg.plugins import Source, discover_commands, discover_sources
 from kg.queries import catalog, get_query, page_of, prepare
@@ -64,49 +65,103 @@ def _has_quads(store: Store, graph: str | None = None) -> bool:
     return bool(store.query(f"ASK {{ {pattern} }}").boolean)
 
 
-def _check_parses(path: Path, fmt: object) -> None:
-    """Parse the whole file without storing it; a syntax error becomes a one-line InputError."""
-    import collections
+def _check_parses(path: Path, fmt: object) -> set[str]:
+    """Parse the whole file without storing it; return the named graphs its quads go to.
 
+    A syntax error becomes a one-line InputError.
+    """
     import pyoxigraph as ox
 
+    graphs: set[str] = set()
     try:
-        collections.deque(ox.parse(path=str(path), format=fmt), maxlen=0)
+        for quad in ox.parse(path=str(path), format=fmt):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                graphs.add(quad.graph_name.value)
     except SyntaxError as exc:
         raise InputError(f"{path}: {exc}; nothing loaded") from exc
+    return graphs
+
+
+def _graph_names(store: Store) -> set[str]:
+    return {str(row[0]) for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows}
+
+
+class LoadInterrupted(KGError):
+    """Ctrl-C stopped ``kg load`` in one file; the message says what of that file remains in the store."""
+
+    def __init__(self, message: str, *, partial: bool) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
+@contextmanager
+def _uninterruptible() -> Iterator[None]:
+    """Ignore Ctrl-C while undoing or finishing a write, so a second Ctrl-C cannot leave it half done."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def load_one_file(store: Store, path: Path, fmt: object, graph: str | None) -> int:
-    """Bulk-load one file so that a syntax error leaves the store as it was.
+    """Bulk-load one file so that a syntax error or Ctrl-C leaves the store as it was where it can.
 
     The bulk loader is not transactional, and checking the whole file first costs a
     full parse (about a quarter of the load time). So the check is skipped when an
     exact undo exists: loading into an empty store (undo: drop what was loaded) or
     triples into a named graph that does not exist yet (undo: drop that graph).
     Otherwise (quads into a non-empty store, or replacing a graph) the file is parsed
-    first, as before.
+    first; an interrupted load then drops the graphs the file created and raises
+    ``LoadInterrupted`` naming what stays partly loaded (existing graphs it added
+    to, or the graph it was replacing).
     """
     undo: list[str] | None = None
+    remains = ""
+    drop_all = False
     if graph is not None and not _has_quads(store, graph):
         undo = [graph]
     elif not _has_quads(store):
-        undo = []  # empty store: every graph present after a failure came from this file
-    if undo is None:
-        _check_parses(path, fmt)
-        if graph:
-            store.drop_graphs([graph])
-        return store.load_file(path, fmt, graph)  # type: ignore[arg-type]
+        undo, drop_all = [], True  # empty store: every graph present after a failure came from this file
     try:
-        return store.load_file(path, fmt, graph)  # type: ignore[arg-type]
-    except InputError as exc:
-        names = undo or [str(row[0]) for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows]
-        store.drop_graphs(names)
-        raise InputError(f"{exc}; nothing loaded") from exc
+        if undo is None:
+            file_graphs = _check_parses(path, fmt)
+            if graph:
+                remains = f"graph <{graph}> holds part of {path} and lost its earlier content; re-run to replace it"
+                undo = []
+                store.drop_graphs([graph])
+            else:
+                existing = _graph_names(store)
+                undo = sorted(file_graphs - existing)
+                touched = sorted(file_graphs & existing)
+                if touched:
+                    shown = ", ".join(f"<{g}>" for g in touched[:5]) + (" ..." if len(touched) > 5 else "")
+                    remains = (f"{len(touched)} graph(s) that existed before may hold part of {path}: {shown}; "
+                               "re-running the load completes them")
+            added = store.load_file(path, fmt, graph)  # type: ignore[arg-type]
+            pause_point("after-load")
+            return added
+        added = store.load_file(path, fmt, graph)  # type: ignore[arg-type]
+        pause_point("after-load")
+        return added
+    except (InputError, KeyboardInterrupt) as exc:
+        with _uninterruptible():
+            store.drop_graphs(sorted(_graph_names(store)) if drop_all else undo or [])
+        if isinstance(exc, KeyboardInterrupt):
+            raise LoadInterrupted(remains or f"nothing of {path} remains in the store", partial=bool(remains)) from None
+        raise InputError(f"{exc}; {remains or 'nothing loaded'}") from exc
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     changed = False
+    done: list[str] = []
     try:
         for path in args.files:
             if not path.is_file():
@@ -117,17 +172,25 @@ def _cmd_load(args: argparse.Namespace) -> int:
                 from kg.ids import graph_iri
 
                 graph = args.graph or graph_iri("file", path.stem)
-            added = load_one_file(store, path, fmt, graph)
+            try:
+                added = load_one_file(store, path, fmt, graph)
+            except LoadInterrupted as exc:
+                changed = changed or exc.partial
+                kept = f"{', '.join(done)} stay loaded; " if done else ""
+                print(f"kg: interrupted while loading {path}: {kept}{exc}", file=sys.stderr)
+                return 130
             changed = changed or added > 0
+            done.append(str(path))
             print(f"loaded {path}: {added} new quads")
     finally:
-        try:
-            if changed:  # files loaded before a failing one stay loaded: count them too
-                refresh_counts(store)
-                if args.optimize:
-                    _compact(store)
-        finally:
-            store.close()
+        with _uninterruptible():
+            try:
+                if changed:  # files loaded before a failing one stay loaded: count them too
+                    refresh_derived(store)
+                    if args.optimize:
+                        _compact(store)
+            finally:
+                store.close()
     return 0
 
 
@@ -215,7 +278,11 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     try:
         if args.recount:
-            refresh_counts(store)
+            refresh_derived(store, force=True)
+        elif stored_basis(store) is not None and not derived_current(store):
+            print("counts: the store changed since they were computed (an interrupted write?); recounting",
+                  file=sys.stderr)
+            refresh_derived(store)
         result = store.query(get_query("graph-stats").text)
         quads = store.quad_count()
         distinct = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")

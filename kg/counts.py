@@ -13,10 +13,20 @@ and each concept that something refers to gets ``ckg:findingCount`` and
 ``ckg:publicationCount`` in it. It is not a source graph: it has no source and is
 not counted among them. A store written by another tool than ``kg`` shows the
 counts of kg's last write until the next one (or ``kg stats --recount``).
+
+Consistency after a crash: oxigraph offers no transaction spanning the data write
+and the derived write, so the counts graph records what it was computed from, its
+*basis*: a digest of every source graph's content hash and of the number of quads
+outside the derived graphs (``ckg:basisHash``). ``refresh_derived`` compares that
+with the store as it is; a process killed between the data write and the derived
+write leaves a basis that no longer matches, and the next kg write (or ``kg stats``)
+recomputes supersessions and counts. Supersessions are written first and the
+counts graph, which carries the basis, last, so a matching basis means both are current.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, datetime
 
@@ -26,10 +36,13 @@ from kg.ids import graph_iri
 from kg.namespaces import CKG, PROV, RDF, XSD
 from kg.rdf import Triple, triples_hash
 from kg.store import Store
+from kg.supersede import SUPERSEDES_GRAPH, link_supersessions
 
 log = logging.getLogger(__name__)
 
 COUNTS_GRAPH = graph_iri("derived", "counts")
+DERIVED_GRAPHS = (COUNTS_GRAPH, SUPERSEDES_GRAPH)
+"""Graphs computed from the others; they are not part of the basis they are computed from."""
 
 GRAPH_COUNTS = """
 SELECT ?publications ?studies ?findings ?concepts ?citationLinks ?sourceGraphs
@@ -72,6 +85,38 @@ _FIGURES = (("publications", CKG.publicationCount), ("studies", CKG.studyCount),
             ("concepts", CKG.conceptCount), ("citationLinks", CKG.citationLinkCount),
             ("sourceGraphs", CKG.sourceGraphCount))
 _HASH = f"SELECT ?hash WHERE {{ GRAPH <{COUNTS_GRAPH}> {{ <{COUNTS_GRAPH}> <{CKG.contentHash}> ?hash }} }}"
+_BASIS = f"SELECT ?basis WHERE {{ GRAPH <{COUNTS_GRAPH}> {{ <{COUNTS_GRAPH}> <{CKG.basisHash}> ?basis }} }}"
+_SOURCE_HASHES = f"SELECT ?g ?hash WHERE {{ GRAPH ?g {{ ?g <{CKG.contentHash}> ?hash }} }}"
+_DERIVED_QUADS = (
+    "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?g { " + " ".join(f"<{g}>" for g in DERIVED_GRAPHS) + " } "
+    "GRAPH ?g { ?s ?p ?o } }"
+)
+
+
+def derivation_basis(store: Store) -> str:
+    """Digest of what the derived graphs are computed from: source graph hashes and the data's quad count.
+
+    The hashes catch a source graph replaced by an ingest; the quad count catches
+    ``kg load`` of plain RDF files, whose graphs carry no content hash.
+    """
+    pairs = sorted((str(g), str(h)) for g, h in store.query(_SOURCE_HASHES).rows if str(g) not in DERIVED_GRAPHS)
+    derived = int(store.query(_DERIVED_QUADS).values()[0]["n"] or 0)
+    digest = hashlib.sha256()
+    for graph, content in pairs:
+        digest.update(f"{graph} {content}\n".encode())
+    digest.update(f"quads {store.quad_count() - derived}\n".encode())
+    return digest.hexdigest()
+
+
+def stored_basis(store: Store) -> str | None:
+    """The basis the stored counts were computed from, or None when there are none."""
+    rows = store.query(_BASIS).rows
+    return str(rows[0][0]) if rows else None
+
+
+def derived_current(store: Store) -> bool:
+    """Whether the stored counts and supersessions were computed from the store as it is."""
+    return stored_basis(store) == derivation_basis(store)
 
 
 def count_triples(store: Store) -> set[Triple]:
@@ -86,16 +131,36 @@ def count_triples(store: Store) -> set[Triple]:
     return triples
 
 
-def refresh_counts(store: Store, now: datetime | None = None) -> bool:
-    """Recompute the counts; rewrite the counts graph only if they changed. Returns whether it was written."""
+def refresh_counts(store: Store, now: datetime | None = None, *, basis: str | None = None) -> bool:
+    """Recompute the counts; rewrite the counts graph only if they or their basis changed.
+
+    Returns whether it was written. ``basis`` is ``derivation_basis`` taken before the
+    supersessions were linked (computed here when not given).
+    """
+    basis = basis or derivation_basis(store)
     triples = count_triples(store)
     digest = triples_hash(triples)
-    if [str(row[0]) for row in store.query(_HASH).rows] == [digest]:
+    if [str(row[0]) for row in store.query(_HASH).rows] == [digest] and stored_basis(store) == basis:
         return False
     graph = URIRef(COUNTS_GRAPH)
     stamp = Literal((now or datetime.now(UTC)).isoformat(timespec="seconds"), datatype=XSD.dateTime)
     about = [(graph, RDF.type, PROV.Entity), (graph, CKG.contentHash, Literal(digest)),
-             (graph, PROV.generatedAtTime, stamp)]
+             (graph, CKG.basisHash, Literal(basis)), (graph, PROV.generatedAtTime, stamp)]
     store.replace_graphs({COUNTS_GRAPH: [*triples, *about]})
     log.debug("counts graph rewritten (%d triples)", len(triples))
+    return True
+
+
+def refresh_derived(store: Store, now: datetime | None = None, *, force: bool = False) -> bool:
+    """Bring supersessions and counts up to date with the data; returns whether anything was recomputed.
+
+    Cheap when they are current (two small queries and a quad count), so every kg
+    write calls it, whether or not it changed anything: a write that was killed
+    before its derived step is repaired by the next one.
+    """
+    basis = derivation_basis(store)
+    if not force and stored_basis(store) == basis:
+        return False
+    link_supersessions(store, now)
+    refresh_counts(store, now, basis=basis)
     return True

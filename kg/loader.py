@@ -8,6 +8,10 @@ nothing, not even the provenance timestamp.
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import sys
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,16 +23,21 @@ from rdflib.compare import to_canonical_graph
 from rdflib.util import guess_format
 
 from kg.aliases import apply_aliases, stored_aliases
-from kg.counts import refresh_counts
+from kg.counts import refresh_derived
 from kg.errors import InputError
 from kg.ids import graph_iri
 from kg.model import SourceDocument
 from kg.namespaces import CKG
 from kg.rdf import Triple, provenance_triples, records_triples, triples_hash
 from kg.store import Store
-from kg.supersede import link_supersessions
 
 log = logging.getLogger(__name__)
+
+KILL_AT_ENV = "KG_TEST_KILL_AT"
+"""Test hook: names a point (``after-data``) where the process kills itself with SIGKILL, as a crash would."""
+
+PAUSE_AT_ENV = "KG_TEST_PAUSE_AT"
+"""Test hook: names a point (``after-load``) where the process waits for a signal such as Ctrl-C."""
 
 _HASHES = f"SELECT ?g ?hash WHERE {{ GRAPH ?g {{ ?g <{CKG.contentHash}> ?hash }} }}"
 
@@ -62,6 +71,22 @@ class LoadSummary:
 def stored_hashes(store: Store) -> dict[str, str]:
     """Content hash of every source graph in the store."""
     return {str(row[0]): str(row[1]) for row in store.query(_HASHES).rows}
+
+
+def crash_point(name: str) -> None:
+    """Die here, uncleanly, when ``KG_TEST_KILL_AT`` names this point (tests of crash consistency)."""
+    if os.environ.get(KILL_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def pause_point(name: str) -> None:
+    """Wait here for a signal when ``KG_TEST_PAUSE_AT`` names this point (tests of Ctrl-C handling).
+
+    Says so on stderr first, so the test knows when to send it.
+    """
+    if os.environ.get(PAUSE_AT_ENV) == name:
+        print(f"kg: paused at {name}", file=sys.stderr, flush=True)
+        time.sleep(60)
 
 
 def _batches(docs: Iterable[SourceDocument], size: int) -> Iterator[list[SourceDocument]]:
@@ -111,8 +136,8 @@ def load_documents(
             payloads.append((graph_iri(doc.kind, doc.key), doc.kind, doc.source, triples))
         _write(store, payloads, summary, known, now)
     if summary.written:
-        link_supersessions(store, now)
-        refresh_counts(store, now)
+        crash_point("after-data")
+    refresh_derived(store, now)  # also repairs derived data left stale by an earlier, interrupted write
     return summary
 
 
@@ -132,6 +157,5 @@ def load_rdf_files(store: Store, paths: Iterable[Path], kind: str, *, now: datet
         triples = set(to_canonical_graph(graph))
         payloads.append((graph_iri(kind, path.stem), kind, path.resolve().as_uri(), triples))
     _write(store, payloads, summary, stored_hashes(store), now)
-    if summary.written:
-        refresh_counts(store, now)
+    refresh_derived(store, now)
     return summary
