@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ingest.csvtable import RowError, decimal_cell, integer_cell, list_cell, read_rows
 from kg.errors import InputError
+from kg.ids import source_file_iri
 from kg.model import COMPARATORS, DIRECTIONS, Cohort, Evidence, Finding, PublicationRef, SourceDocument
 from kg.vocabulary import load_vocabulary, resolve_concept
 
@@ -128,7 +129,7 @@ def parse_findings_table(path: Path) -> SourceDocument:
     return SourceDocument(
         kind="curated",
         key=path.stem,
-        source=path.resolve().as_uri(),
+        source=source_file_iri(path),
         records=(*cohorts.values(), *findings),
     )
 

@@ -25,7 +25,7 @@ from rdflib.util import guess_format
 from kg.aliases import apply_aliases, stored_aliases
 from kg.counts import refresh_derived
 from kg.errors import InputError
-from kg.ids import graph_iri
+from kg.ids import graph_iri, source_file_iri
 from kg.model import SourceDocument
 from kg.namespaces import CKG
 from kg.rdf import Triple, provenance_triples, records_triples, triples_hash
@@ -155,7 +155,7 @@ def load_rdf_files(store: Store, paths: Iterable[Path], kind: str, *, now: datet
         except (OSError, SyntaxError, ValueError) as exc:
             raise InputError(f"cannot read {path}: {exc}") from exc
         triples = set(to_canonical_graph(graph))
-        payloads.append((graph_iri(kind, path.stem), kind, path.resolve().as_uri(), triples))
+        payloads.append((graph_iri(kind, path.stem), kind, source_file_iri(path), triples))
     _write(store, payloads, summary, stored_hashes(store), now)
     refresh_derived(store, now)
     return summary
