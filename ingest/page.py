@@ -220,7 +220,7 @@ def read_page(path: Path) -> Iterator[SourceDocument]:
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     yield enrich_document(page_document(text, source_bytes_iri(raw)))

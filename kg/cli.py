@@ -10,9 +10,10 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 from tqdm import tqdm
 
@@ -20,7 +21,7 @@ from kg import __version__
 from kg.counts import derived_current, refresh_derived, stored_basis
 from kg.errors import InputError, KGError
 from kg.loader import load_documents, pause_point
-from kg.output import OUTPUT_FORMATS, render
+from kg.output import OUTPUT_FORMATS, printable, render
 from kg.plugins import Source, discover_commands, discover_sources
 from kg.queries import catalog, get_query, page_of, prepare
 from kg.store import DEFAULT_STORE, FORMATS, QUAD_FORMATS, Store, open_store, rdf_format
@@ -46,15 +47,31 @@ def _store_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@contextmanager
+def _writing(spec: str | None) -> Iterator[Store]:
+    """Open a store for a write; after a failed write, closing must not raise a second error over the first.
+
+    A full disk fails the write and then the flush that closing does: the user sees
+    the first error, the second only in the debug log.
+    """
+    store = open_store(spec)
+    try:
+        yield store
+    except BaseException:
+        try:
+            store.close()
+        except (KGError, OSError) as exc:
+            log.debug("closing %s after a failure also failed: %s", store.location, exc)
+        raise
+    store.close()
+
+
 def _run_ingest(source: Source, args: argparse.Namespace) -> int:
     documents = tqdm(source.documents(args), desc=f"parsing {source.name}", unit="doc", disable=None)
     if not source.streaming:
         documents = list(documents)
-    store = open_store(args.store)
-    try:
+    with _writing(args.store) as store:
         summary = load_documents(store, documents)
-    finally:
-        store.close()
     print(summary.describe(f"ingest {source.name}"))
     return 0
 
@@ -161,6 +178,7 @@ def load_one_file(store: Store, path: Path, fmt: object, graph: str | None) -> i
 def _cmd_load(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     changed = False
+    failed = True  # until the loop ends normally: then cleanup errors are the user's errors to see
     done: list[str] = []
     try:
         for path in args.files:
@@ -178,10 +196,12 @@ def _cmd_load(args: argparse.Namespace) -> int:
                 changed = changed or exc.partial
                 kept = f"{', '.join(done)} stay loaded; " if done else ""
                 print(f"kg: interrupted while loading {path}: {kept}{exc}", file=sys.stderr)
+                failed = False
                 return 130
             changed = changed or added > 0
             done.append(str(path))
             print(f"loaded {path}: {added} new quads")
+        failed = False
     finally:
         with _uninterruptible():
             try:
@@ -189,8 +209,17 @@ def _cmd_load(args: argparse.Namespace) -> int:
                     refresh_derived(store)
                     if args.optimize:
                         _compact(store)
+            except (KGError, OSError) as exc:
+                if not failed:
+                    raise
+                log.warning("counts not refreshed after the failure (the next kg write redoes them): %s", exc)
             finally:
-                store.close()
+                try:
+                    store.close()
+                except (KGError, OSError) as exc:
+                    if not failed:
+                        raise
+                    log.debug("closing %s after a failure also failed: %s", store.location, exc)
     return 0
 
 
@@ -321,13 +350,37 @@ def _cmd_export(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     try:
         if args.output:
-            with args.output.open("wb") as out:
-                store.dump(out, fmt)
+            write_replacing(args.output, lambda out: store.dump(out, fmt))
         else:
             store.dump(sys.stdout.buffer, fmt)
     finally:
         store.close()
     return 0
+
+
+def write_replacing(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a file through a temporary file beside it, renamed over it once complete.
+
+    A failure (disk full, Ctrl-C) leaves the old file, or none, never a truncated
+    one. A path that is not a regular file (``/dev/stdout``, a pipe) is written directly.
+    """
+    if path.exists() and not path.is_file():
+        try:
+            with path.open("wb") as out:
+                write(out)
+        except OSError as exc:
+            raise KGError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        return
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as out:
+            write(out)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise KGError(f"cannot write {path}: {exc.strerror or exc}; nothing written") from exc
+    finally:
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -407,21 +460,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Log lines with control characters from data (NUL, ESC, line breaks) shown as escapes."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kg`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
     try:
         return int(args.handler(args))
     except KGError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
+        print(f"kg: error: {printable(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # the reader (head, sed -n 2p) closed the pipe early: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the system refused (disk full, permission) somewhere no KGError was raised
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"kg: error: {printable(str(exc.strerror or exc))}{where}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("kg: interrupted; the store keeps its last committed state", file=sys.stderr)
         return 130

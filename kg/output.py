@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -14,6 +15,18 @@ from kg.store import QueryResult, python_value
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (NUL, ESC, line breaks) shown escaped, as repr() does.
+
+    Data can hold anything; an ESC sequence printed raw would recolour, move or
+    rewrite what the terminal shows.
+    """
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def compact(term: Node | None) -> str:
@@ -55,7 +68,7 @@ def table(result: QueryResult, *, width: int = 60) -> str:
     """A fixed-width text table with compact IRIs; long cells are cut with an ellipsis."""
 
     def cell(term: Node | None) -> str:
-        text = compact(term)
+        text = printable(compact(term))
         if isinstance(term, Literal) and isinstance(python_value(term), float):
             text = f"{python_value(term):g}"
         return text if len(text) <= width else text[: width - 1] + "…"

@@ -298,7 +298,7 @@ class OxigraphStore:
         if self.location != "memory:" and len(inserts) > FLUSH_ABOVE:
             # Written data stays in RocksDB's memtables until flushed; without this a bulk ingest
             # grows by ~0.9 kB per quad written (measured on pyoxigraph 0.5.13); with it memory stays flat.
-            self._store.flush()
+            self._flush()
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         names = list(graphs)
@@ -367,10 +367,18 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"cannot compact {self.location}: {exc}") from exc
 
-    def close(self) -> None:
-        if self._writable:  # flush() raises on read-only instances and is pointless in memory
+    def _flush(self) -> None:
+        try:
             self._store.flush()
-        del self._store
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.location}: {exc}") from exc
+
+    def close(self) -> None:
+        try:
+            if self._writable:  # flush() raises on read-only instances and is pointless in memory
+                self._flush()
+        finally:
+            del self._store
 
 
 def resolve_store_spec(spec: str | None) -> str:

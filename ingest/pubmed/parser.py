@@ -234,6 +234,8 @@ def iter_pubmed_xml(stream: IO[bytes], *, where: str = "PubMed XML") -> Iterator
         raise InputError(f"{where}: refused: the XML declares entities or external references ({exc})") from None
     except ParseError as exc:
         raise InputError(f"{where}: malformed or truncated XML ({exc})") from None
+    except (LookupError, UnicodeError) as exc:  # an encoding the declaration names but Python does not know
+        raise InputError(f"{where}: cannot decode the XML: {exc}") from None
     if root is None:
         raise InputError(f"{where}: empty document")
 
