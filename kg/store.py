@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 FLUSH_ABOVE = 2_000_000
 """Characters of inserted N-Triples above which ``replace_graphs`` flushes the on-disk store."""
 
+FLUSH_QUADS_ABOVE = 20_000
+"""Quads added to new graphs above which ``replace_graphs`` flushes too (about ``FLUSH_ABOVE`` characters)."""
+
 DEFAULT_STORE = "data/store"
 """Where the embedded store lives when neither ``--store`` nor ``KG_STORE`` says otherwise."""
 
@@ -288,6 +291,8 @@ class OxigraphStore:
                 self._store.extend(quads)
             except (TypeError, ValueError, OSError) as exc:
                 raise StoreError(f"store update failed, nothing written: {exc}") from exc
+            if self.location != "memory:" and len(quads) > FLUSH_QUADS_ABOVE:
+                self._flush()  # the same memtable growth as below: a bulk ingest of new records writes here
             return
         drops = " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in graphs)
         inserts = "\n".join(
