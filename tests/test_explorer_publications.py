@@ -40,3 +40,24 @@ def test_publication_without_double_slash_shows_its_detail(monkeypatch, odd_stor
     assert not app.exception, app.exception
     assert not app.error, [e.value for e in app.error]
     assert ODD[iri] in [s.value for s in app.subheader]
+
+
+def test_a_query_error_on_the_detail_is_an_error_box(monkeypatch, odd_store):
+    from explorer import data
+    from kg.errors import InputError
+
+    monkeypatch.setenv("KG_STORE", str(odd_store))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page("explorer/pages/publications.py").run()
+    real = data.named
+
+    def failing(name: str, **params: str) -> object:
+        if params:  # the detail's queries are the ones bound to a publication
+            raise InputError("not an IRI, prefixed name or concept slug: 'x'")
+        return real(name, **params)
+
+    monkeypatch.setattr(data, "named", failing)
+    app.selectbox(key="p_chosen").set_value(next(iter(ODD))).run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == [
+        "Cannot show this publication: not an IRI, prefixed name or concept slug: 'x'"]
