@@ -71,7 +71,14 @@ def _run_ingest(source: Source, args: argparse.Namespace) -> int:
     if not source.streaming:
         documents = list(documents)
     with _writing(args.store) as store:
-        summary = load_documents(store, documents)
+        try:
+            summary = load_documents(store, documents)
+        except KeyboardInterrupt:
+            with _uninterruptible():
+                refresh_derived(store)  # the counts then describe exactly the documents that were stored
+            print("kg: interrupted: the documents stored before Ctrl-C stay, each graph whole, and the counts "
+                  "match them; re-run the ingest to store the rest", file=sys.stderr)
+            return 130
     print(summary.describe(f"ingest {source.name}"))
     return 0
 

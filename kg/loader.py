@@ -36,7 +36,7 @@ KILL_AT_ENV = "KG_TEST_KILL_AT"
 """Test hook: names a point (``after-data``) where the process kills itself with SIGKILL, as a crash would."""
 
 PAUSE_AT_ENV = "KG_TEST_PAUSE_AT"
-"""Test hook: names a point (``after-load``) where the process waits for a signal such as Ctrl-C."""
+"""Test hook: names a point (``after-load``, ``after-batch``) where the process waits for a signal such as Ctrl-C."""
 
 _HASHES = f"SELECT ?g ?hash WHERE {{ GRAPH ?g {{ ?g <{CKG.contentHash}> ?hash }} }}"
 
@@ -142,9 +142,11 @@ def load_documents(
         pending += len(triples)
         if len(payloads) >= batch_size or pending >= batch_triples:
             _write(store, payloads, summary, known, now)
+            pause_point("after-batch")
             payloads, pending = [], 0
     if payloads:
         _write(store, payloads, summary, known, now)
+        pause_point("after-batch")
     if summary.written:
         crash_point("after-data")
     refresh_derived(store, now)  # also repairs derived data left stale by an earlier, interrupted write

@@ -119,3 +119,21 @@ def test_ctrl_c_during_quads_into_a_used_store_names_what_remains(tmp_path):
     assert "http://example.org/g2" not in present  # created by the interrupted file: undone
     assert "http://example.org/g1" in present
     assert stored_and_live(store)[2]  # the counts were brought up to date with what remains
+
+
+def test_ctrl_c_during_ingest_keeps_whole_graphs_and_current_counts(tmp_path):
+    source = REPO_ROOT / "tests" / "fixtures" / "eutils" / "efetch_edge_cases.xml"
+    store = tmp_path / "store"
+    process = subprocess.Popen([sys.executable, "-m", "kg", "ingest", "pubmed-xml", str(source), "--store", str(store)],
+                               cwd=REPO_ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, PAUSE_AT_ENV: "after-batch"})
+    assert process.stderr is not None
+    while "paused at after-batch" not in (line := process.stderr.readline()):
+        assert line, "kg ended without reaching the pause"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    stored, live, current = stored_and_live(store)
+    assert current and live["publications"] > 0
+    assert {name: stored[name] for name in live} == live
