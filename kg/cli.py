@@ -359,7 +359,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if args.output:
             write_replacing(args.output, lambda out: store.dump(out, fmt))
         else:
-            store.dump(sys.stdout.buffer, fmt)
+            try:
+                store.dump(sys.stdout.buffer, fmt)
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                raise KGError(f"cannot write standard output: {exc.strerror or exc}") from exc
     finally:
         store.close()
     return 0

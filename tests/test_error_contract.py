@@ -222,3 +222,13 @@ def test_no_traceback_for_a_missing_output_folder(tmp_path, capsys):
                                         str(store)]))
     assert "x.trig" in line
     assert not os.path.exists(tmp_path / "no")
+
+
+def test_export_to_a_full_standard_output(tmp_path):
+    store = tmp_path / "store"
+    assert main(["build", "--store", str(store)]) == 0
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([sys.executable, "-m", "kg", "export", "--store", str(store)], stdout=full,
+                                stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["kg: error: cannot write standard output: No space left on device"]
