@@ -168,9 +168,6 @@ def load_one_file(store: Store, path: Path, fmt: object, graph: str | None) -> i
                     shown = ", ".join(f"<{g}>" for g in touched[:5]) + (" ..." if len(touched) > 5 else "")
                     remains = (f"{len(touched)} graph(s) that existed before may hold part of {path}: {shown}; "
                                "re-running the load completes them")
-            added = store.load_file(path, fmt, graph)  # type: ignore[arg-type]
-            pause_point("after-load")
-            return added
         added = store.load_file(path, fmt, graph)  # type: ignore[arg-type]
         pause_point("after-load")
         return added
