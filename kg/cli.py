@@ -18,9 +18,17 @@ from typing import BinaryIO
 from tqdm import tqdm
 
 from kg import __version__
-from kg.counts import derived_current, refresh_derived, stored_basis
+from kg.counts import (
+    DERIVED_GRAPHS,
+    PENDING_GRAPH,
+    derived_current,
+    is_pending,
+    mark_pending,
+    refresh_derived,
+    stored_basis,
+)
 from kg.errors import InputError, KGError
-from kg.loader import load_documents, pause_point
+from kg.loader import crash_point, load_documents, pause_point
 from kg.output import OUTPUT_FORMATS, printable, render
 from kg.plugins import Source, discover_commands, discover_sources
 from kg.queries import catalog, get_query, page_of, prepare
@@ -84,8 +92,15 @@ def _run_ingest(source: Source, args: argparse.Namespace) -> int:
 
 
 def _has_quads(store: Store, graph: str | None = None) -> bool:
-    """Whether the store (or one named graph) holds anything: an ASK stops at the first quad."""
-    pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+    """Whether the store (or one named graph) holds data: an ASK stops at the first quad.
+
+    For the whole store, the derived graphs do not count: they are recomputed from the data.
+    """
+    if graph:
+        pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+    else:
+        derived = ", ".join(f"<{name}>" for name in DERIVED_GRAPHS)
+        pattern = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({derived}))"
     return bool(store.query(f"ASK {{ {pattern} }}").boolean)
 
 
@@ -169,6 +184,7 @@ def load_one_file(store: Store, path: Path, fmt: object, graph: str | None) -> i
                     remains = (f"{len(touched)} graph(s) that existed before may hold part of {path}: {shown}; "
                                "re-running the load completes them")
         added = store.load_file(path, fmt, graph)  # type: ignore[arg-type]
+        crash_point("after-data")
         pause_point("after-load")
         return added
     except (InputError, KeyboardInterrupt) as exc:
@@ -183,6 +199,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     changed = False
     failed = True  # until the loop ends normally: then cleanup errors are the user's errors to see
+    marked = False
+    was_pending = is_pending(store)  # an earlier write was killed before its derived step
     done: list[str] = []
     try:
         for path in args.files:
@@ -194,6 +212,9 @@ def _cmd_load(args: argparse.Namespace) -> int:
                 from kg.ids import graph_iri
 
                 graph = args.graph or graph_iri("file", path.stem)
+            if not marked:
+                mark_pending(store)  # the derived data is behind the data from here until refreshed below
+                marked = True
             try:
                 added = load_one_file(store, path, fmt, graph)
             except LoadInterrupted as exc:
@@ -209,10 +230,12 @@ def _cmd_load(args: argparse.Namespace) -> int:
     finally:
         with _uninterruptible():
             try:
-                if changed:  # files loaded before a failing one stay loaded: count them too
+                if changed or was_pending:  # files loaded before a failing one stay loaded: count them too
                     refresh_derived(store)
-                    if args.optimize:
-                        _compact(store)
+                elif marked:  # every file was undone: the derived data still matches the data
+                    store.drop_graphs([PENDING_GRAPH])
+                if changed and args.optimize:
+                    _compact(store)
             except (KGError, OSError) as exc:
                 if not failed:
                     raise

@@ -22,7 +22,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.util import guess_format
 
 from kg.aliases import apply_aliases, stored_aliases
-from kg.counts import refresh_derived
+from kg.counts import mark_pending, refresh_derived
 from kg.errors import InputError
 from kg.ids import graph_iri, source_file_iri
 from kg.model import SourceDocument
@@ -33,7 +33,8 @@ from kg.store import Store
 log = logging.getLogger(__name__)
 
 KILL_AT_ENV = "KG_TEST_KILL_AT"
-"""Test hook: names a point (``after-data``) where the process kills itself with SIGKILL, as a crash would."""
+"""Test hook: names a point (``after-data``: in ``load_documents`` and ``kg load``) where the process kills
+itself with SIGKILL, as a crash would."""
 
 PAUSE_AT_ENV = "KG_TEST_PAUSE_AT"
 """Test hook: names a point (``after-load``, ``after-batch``) where the process waits for a signal such as Ctrl-C."""
@@ -90,7 +91,7 @@ def pause_point(name: str) -> None:
 
 def _write(store: Store, payloads: Iterable[tuple[str, str, str, set[Triple]]], summary: LoadSummary,
            known: dict[str, str], now: datetime | None) -> None:
-    """Replace the graphs whose triples changed, in one transaction."""
+    """Replace the graphs whose triples changed, in one transaction (marking the derived data pending first)."""
     graphs: dict[str, list[Triple]] = {}
     generated_at = now or datetime.now(UTC)
     for name, kind, source, triples in payloads:
@@ -102,6 +103,8 @@ def _write(store: Store, payloads: Iterable[tuple[str, str, str, set[Triple]]], 
         known[name] = digest
         summary.written += 1
         summary.triples += len(triples)
+    if graphs:
+        mark_pending(store)  # one triple, its own transaction: the derived data is behind until refreshed
     store.replace_graphs(graphs)
     log.debug("wrote %d graphs", len(graphs))
 

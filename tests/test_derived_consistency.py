@@ -137,3 +137,18 @@ def test_ctrl_c_during_ingest_keeps_whole_graphs_and_current_counts(tmp_path):
     stored, live, current = stored_and_live(store)
     assert current and live["publications"] > 0
     assert {name: stored[name] for name in live} == live
+
+
+def test_kill_during_kg_load_leaves_a_pending_mark_that_kg_stats_resolves(tmp_path):
+    store = tmp_path / "store"
+    assert kg("build", "--store", str(store)).returncode == 0
+    extra = tmp_path / "extra.nt"
+    extra.write_text("".join(f"<https://example.org/doc/{n}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                             "<http://purl.org/ontology/bibo/Document> .\n" for n in range(3)))
+    killed = kg("load", str(extra), "--store", str(store), env={KILL_AT_ENV: "after-data"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    stored, live, current = stored_and_live(store)
+    assert not current and stored["publications"] + 3 == live["publications"]
+    stats = kg("stats", "--store", str(store))
+    assert "recounting" in stats.stderr and f"publications: {live['publications']}" in stats.stdout
+    assert stored_and_live(store)[2]
