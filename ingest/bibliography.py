@@ -14,7 +14,7 @@ from pathlib import Path
 from ingest.csvtable import RowError, integer_cell, list_cell, read_rows
 from ingest.text import clean_text
 from kg.errors import InputError
-from kg.ids import normalize_doi, normalize_pmcid, normalize_pmid
+from kg.ids import normalize_doi, normalize_pmcid, normalize_pmid, source_file_iri
 from kg.model import Author, Citation, Publication, PublicationRef, Record, SourceDocument
 
 COLUMNS = {
@@ -68,7 +68,7 @@ def parse_bibliography(path: Path) -> SourceDocument:
             raise InputError(f"{path.name}:{number}: {exc}") from None
     if not records:
         raise InputError(f"{path.name}: no publications")
-    return SourceDocument(kind="bibliography", key=path.stem, source=path.resolve().as_uri(), records=tuple(records))
+    return SourceDocument(kind="bibliography", key=path.stem, source=source_file_iri(path), records=tuple(records))
 
 
 def read_bibliography(path: Path) -> Iterator[SourceDocument]:

@@ -7,6 +7,7 @@ problem is reported as ``file:row: column: what is wrong``.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -19,32 +20,58 @@ class RowError(InputError):
     """A problem in one cell of one row."""
 
 
-def read_rows(path: Path, required: set[str], known: set[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number as a spreadsheet shows it, row) after checking the header."""
+def _position(raw: bytes, offset: int) -> str:
+    """``line:column`` (both from 1, the column counted in bytes) of a byte offset in a file."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    line = raw.count(b"\n", 0, offset) + 1
+    return f"{line}:{offset - line_start + 1}"
+
+
+def read_text(path: Path) -> str:
+    """The whole table as text: UTF-8 (a BOM is allowed); anything else is an ``InputError`` saying where.
+
+    Curator tables are small, so they are read at once: a decoding problem can then
+    be placed at its line and column, and binary data is recognised by its NUL bytes.
+    """
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-    with handle:
-        reader = csv.DictReader(handle)
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise InputError(f"{path.name}:{_position(raw, nul)}: binary data (a NUL byte), not a CSV text table")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        raise InputError(
+            f"{path.name}:{_position(raw, start)}: not UTF-8 text (byte 0x{raw[start]:02x}); "
+            "save the table as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet)"
+        ) from None
+
+
+def read_rows(path: Path, required: set[str], known: set[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number as a spreadsheet shows it, row) after checking the header."""
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+    try:
         header = set(reader.fieldnames or [])
-        missing = sorted(required - header)
-        if missing:
-            raise InputError(f"{path.name}: missing column(s) {', '.join(missing)}")
-        unknown = sorted(header - known)
-        if unknown:
-            raise InputError(f"{path.name}: unknown column(s) {', '.join(unknown)} (see README, curated tables)")
-        try:
-            for row in reader:
-                if None in row:
-                    raise InputError(f"{path.name}:{reader.line_num}: more cells than columns")
-                cells = {key: (value or "").strip() for key, value in row.items()}
-                if any(cells.values()):
-                    yield reader.line_num, cells
-        except csv.Error as exc:
-            raise InputError(f"{path.name}:{reader.line_num}: {exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path.name}: not UTF-8 text (byte {exc.start})") from exc
+    except csv.Error as exc:
+        raise InputError(f"{path.name}:{reader.line_num}: {exc}") from exc
+    missing = sorted(required - header)
+    if missing:
+        raise InputError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    unknown = sorted(header - known)
+    if unknown:
+        raise InputError(f"{path.name}: unknown column(s) {', '.join(unknown)} (see README, curated tables)")
+    try:
+        for row in reader:
+            if None in row:
+                raise InputError(f"{path.name}:{reader.line_num}: more cells than columns")
+            cells = {key: (value or "").strip() for key, value in row.items()}
+            if any(cells.values()):
+                yield reader.line_num, cells
+    except csv.Error as exc:
+        raise InputError(f"{path.name}:{reader.line_num}: {exc}") from exc
 
 
 def integer_cell(value: str, column: str, minimum: int = 0) -> int | None:

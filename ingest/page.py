@@ -19,7 +19,7 @@ from pathlib import Path
 from ingest.enrich import enrich_document
 from ingest.text import clean_text
 from kg.errors import InputError
-from kg.ids import content_key, normalize_doi, normalize_pmcid, normalize_pmid, publication_iri
+from kg.ids import content_key, normalize_doi, normalize_pmcid, normalize_pmid, publication_iri, source_bytes_iri
 from kg.model import Author, Citation, Publication, SourceDocument
 
 NAVIGATION = {
@@ -220,8 +220,8 @@ def read_page(path: Path) -> Iterator[SourceDocument]:
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    yield enrich_document(page_document(text, path.resolve().as_uri()))
+    yield enrich_document(page_document(text, source_bytes_iri(raw)))
 

@@ -20,5 +20,6 @@ def clean_text(value: str) -> str:
     text = _TAG.sub("", value)
     text = html.unescape(text)
     text = _TAG.sub("", text)  # entities may have encoded tags (&lt;i&gt;)
-    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ")
+    # U+FEFF is a byte order mark (or an invisible zero-width space inside text): never content
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\ufeff", "")
     return _SPACE.sub(" ", text).strip()

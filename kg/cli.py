@@ -11,12 +11,14 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from kg import __version__
 from kg.errors import InputError, KGError
+from kg.terminal import printable
 
 if TYPE_CHECKING:
     from kg.plugins import Source
@@ -45,68 +47,155 @@ def _store_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@contextmanager
+def _writing(spec: str | None) -> Iterator[Store]:
+    """Open a store for a write; after a failed write, closing must not raise a second error over the first.
+
+    A full disk fails the write and then the flush that closing does: the user sees
+    the first error, the second only in the debug log.
+    """
+    from kg.store import open_store
+
+    store = open_store(spec)
+    try:
+        yield store
+    except BaseException:
+        try:
+            store.close()
+        except (KGError, OSError) as exc:
+            log.debug("closing %s after a failure also failed: %s", store.location, exc)
+        raise
+    store.close()
+
+
 def _run_ingest(source: Source, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from kg.counts import refresh_derived
     from kg.loader import load_documents
-    from kg.store import open_store
 
     documents = tqdm(source.documents(args), desc=f"parsing {source.name}", unit="doc", disable=None)
     if not source.streaming:
         documents = list(documents)
-    store = open_store(args.store)
-    try:
-        summary = load_documents(store, documents)
-    finally:
-        store.close()
+    with _writing(args.store) as store:
+        try:
+            summary = load_documents(store, documents)
+        except KeyboardInterrupt:
+            with _uninterruptible():
+                refresh_derived(store)  # the counts then describe exactly the documents that were stored
+            print("kg: interrupted: the documents stored before Ctrl-C stay, each graph whole, and the counts "
+                  "match them; re-run the ingest to store the rest", file=sys.stderr)
+            return 130
     print(summary.describe(f"ingest {source.name}"))
     return 0
 
 
 def _has_quads(store: Store, graph: str | None = None) -> bool:
-    """Whether the store (or one named graph) holds anything: an ASK stops at the first quad."""
-    pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+    """Whether the store (or one named graph) holds data: an ASK stops at the first quad.
+
+    For the whole store, the derived graphs do not count: they are recomputed from the data.
+    """
+    from kg.counts import DERIVED_GRAPHS
+
+    if graph:
+        pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+    else:
+        derived = ", ".join(f"<{name}>" for name in DERIVED_GRAPHS)
+        pattern = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({derived}))"
     return bool(store.query(f"ASK {{ {pattern} }}").boolean)
 
 
-def _check_parses(path: Path, fmt: object, base: str | None = None) -> None:
-    """Parse the whole file without storing it; a syntax error becomes a one-line InputError."""
-    import collections
+def _check_parses(path: Path, fmt: object, base: str | None = None) -> set[str]:
+    """Parse the whole file without storing it; return the named graphs its quads go to.
 
+    A syntax error becomes a one-line InputError.
+    """
     import pyoxigraph as ox
 
+    graphs: set[str] = set()
     try:
-        collections.deque(ox.parse(path=str(path), format=fmt, base_iri=base), maxlen=0)
+        for quad in ox.parse(path=str(path), format=fmt, base_iri=base):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                graphs.add(quad.graph_name.value)
     except SyntaxError as exc:
         raise InputError(f"{path}: {exc}; nothing loaded") from exc
+    return graphs
+
+
+def _graph_names(store: Store) -> set[str]:
+    return {str(row[0]) for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows}
+
+
+class LoadInterrupted(KGError):
+    """Ctrl-C stopped ``kg load`` in one file; the message says what of that file remains in the store."""
+
+    def __init__(self, message: str, *, partial: bool) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
+@contextmanager
+def _uninterruptible() -> Iterator[None]:
+    """Ignore Ctrl-C while undoing or finishing a write, so a second Ctrl-C cannot leave it half done."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def load_one_file(store: Store, path: Path, fmt: object, graph: str | None, base: str | None = None) -> int:
-    """Bulk-load one file so that a syntax error leaves the store as it was.
+    """Bulk-load one file so that a syntax error or Ctrl-C leaves the store as it was where it can.
 
     The bulk loader is not transactional, and checking the whole file first costs a
     full parse (about a quarter of the load time). So the check is skipped when an
     exact undo exists: loading into an empty store (undo: drop what was loaded) or
     triples into a named graph that does not exist yet (undo: drop that graph).
-    Otherwise (quads into a non-empty store, or replacing a graph) the whole file is
-    parsed before anything is loaded.
+    Otherwise (quads into a non-empty store, or replacing a graph) the file is parsed
+    first; an interrupted load then drops the graphs the file created and raises
+    ``LoadInterrupted`` naming what stays partly loaded (existing graphs it added
+    to, or the graph it was replacing).
     """
     undo: list[str] | None = None
+    remains = ""
+    drop_all = False
     if graph is not None and not _has_quads(store, graph):
         undo = [graph]
     elif not _has_quads(store):
-        undo = []  # empty store: every graph present after a failure came from this file
-    if undo is None:
-        _check_parses(path, fmt, base)
-        if graph:
-            store.drop_graphs([graph])
-        return store.load_file(path, fmt, graph, base)  # type: ignore[arg-type]
+        undo, drop_all = [], True  # empty store: every graph present after a failure came from this file
+    from kg.loader import crash_point, pause_point
+
     try:
-        return store.load_file(path, fmt, graph, base)  # type: ignore[arg-type]
-    except InputError as exc:
-        names = undo or [str(row[0]) for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows]
-        store.drop_graphs(names)
-        raise InputError(f"{exc}; nothing loaded") from exc
+        if undo is None:
+            file_graphs = _check_parses(path, fmt, base)
+            if graph:
+                remains = f"graph <{graph}> holds part of {path} and lost its earlier content; re-run to replace it"
+                undo = []
+                store.drop_graphs([graph])
+            else:
+                existing = _graph_names(store)
+                undo = sorted(file_graphs - existing)
+                touched = sorted(file_graphs & existing)
+                if touched:
+                    shown = ", ".join(f"<{g}>" for g in touched[:5]) + (" ..." if len(touched) > 5 else "")
+                    remains = (f"{len(touched)} graph(s) that existed before may hold part of {path}: {shown}; "
+                               "re-running the load completes them")
+        added = store.load_file(path, fmt, graph, base)  # type: ignore[arg-type]
+        crash_point("after-data")
+        pause_point("after-load")
+        return added
+    except (InputError, KeyboardInterrupt) as exc:
+        with _uninterruptible():
+            store.drop_graphs(sorted(_graph_names(store)) if drop_all else undo or [])
+        if isinstance(exc, KeyboardInterrupt):
+            raise LoadInterrupted(remains or f"nothing of {path} remains in the store", partial=bool(remains)) from None
+        raise InputError(f"{exc}; {remains or 'nothing loaded'}") from exc
 
 
 def base_iri(given: str | None, path: Path) -> str:
@@ -125,11 +214,15 @@ def base_iri(given: str | None, path: Path) -> str:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from kg.counts import refresh_counts
+    from kg.counts import PENDING_GRAPH, is_pending, mark_pending, refresh_derived
     from kg.store import QUAD_FORMATS, open_store, rdf_format
 
     store = open_store(args.store)
     changed = False
+    failed = True  # until the loop ends normally: then cleanup errors are the user's errors to see
+    marked = False
+    was_pending = is_pending(store)  # an earlier write was killed before its derived step
+    done: list[str] = []
     try:
         for path in args.files:
             if not path.is_file():
@@ -140,17 +233,41 @@ def _cmd_load(args: argparse.Namespace) -> int:
                 from kg.ids import graph_iri
 
                 graph = args.graph or graph_iri("file", path.stem)
-            added = load_one_file(store, path, fmt, graph, base_iri(args.base, path))
+            if not marked:
+                mark_pending(store)  # the derived data is behind the data from here until refreshed below
+                marked = True
+            try:
+                added = load_one_file(store, path, fmt, graph, base_iri(args.base, path))
+            except LoadInterrupted as exc:
+                changed = changed or exc.partial
+                kept = f"{', '.join(done)} stay loaded; " if done else ""
+                print(f"kg: interrupted while loading {path}: {kept}{exc}", file=sys.stderr)
+                failed = False
+                return 130
             changed = changed or added > 0
+            done.append(str(path))
             print(f"loaded {path}: {added} new quads")
+        failed = False
     finally:
-        try:
-            if changed:  # files loaded before a failing one stay loaded: count them too
-                refresh_counts(store)
-                if args.optimize:
+        with _uninterruptible():
+            try:
+                if changed or was_pending:  # files loaded before a failing one stay loaded: count them too
+                    refresh_derived(store)
+                elif marked:  # every file was undone: the derived data still matches the data
+                    store.drop_graphs([PENDING_GRAPH])
+                if changed and args.optimize:
                     _compact(store)
-        finally:
-            store.close()
+            except (KGError, OSError) as exc:
+                if not failed:
+                    raise
+                log.warning("counts not refreshed after the failure (the next kg write redoes them): %s", exc)
+            finally:
+                try:
+                    store.close()
+                except (KGError, OSError) as exc:
+                    if not failed:
+                        raise
+                    log.debug("closing %s after a failure also failed: %s", store.location, exc)
     return 0
 
 
@@ -250,14 +367,18 @@ def _cmd_queries(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from kg.counts import refresh_counts
+    from kg.counts import derived_current, refresh_derived, stored_basis
     from kg.queries import get_query
     from kg.store import open_store
 
     store = open_store(args.store)
     try:
         if args.recount:
-            refresh_counts(store)
+            refresh_derived(store, force=True)
+        elif stored_basis(store) is not None and not derived_current(store):
+            print("counts: the store changed since they were computed (an interrupted write?); recounting",
+                  file=sys.stderr)
+            refresh_derived(store)
         result = store.query(get_query("graph-stats").text)
         quads = store.quad_count()
         distinct = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
@@ -299,13 +420,42 @@ def _cmd_export(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     try:
         if args.output:
-            with args.output.open("wb") as out:
-                store.dump(out, fmt)
+            write_replacing(args.output, lambda out: store.dump(out, fmt))
         else:
-            store.dump(sys.stdout.buffer, fmt)
+            try:
+                store.dump(sys.stdout.buffer, fmt)
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                raise KGError(f"cannot write standard output: {exc.strerror or exc}") from exc
     finally:
         store.close()
     return 0
+
+
+def write_replacing(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a file through a temporary file beside it, renamed over it once complete.
+
+    A failure (disk full, Ctrl-C) leaves the old file, or none, never a truncated
+    one. A path that is not a regular file (``/dev/stdout``, a pipe) is written directly.
+    """
+    if path.exists() and not path.is_file():
+        try:
+            with path.open("wb") as out:
+                write(out)
+        except OSError as exc:
+            raise KGError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        return
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as out:
+            write(out)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise KGError(f"cannot write {path}: {exc.strerror or exc}; nothing written") from exc
+    finally:
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 CORE_COMMANDS = ("ingest", "load", "optimize", "query", "queries", "stats", "validate", "export")
@@ -434,6 +584,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Log lines with control characters from data (NUL, ESC, line breaks) shown as escapes."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kg`` console script."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -446,12 +603,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("rdflib.term").setLevel(logging.ERROR if args.verbose < 2 else logging.DEBUG)
         return int(args.handler(args))
     except KGError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
+        print(f"kg: error: {printable(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # the reader (head, sed -n 2p) closed the pipe early: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the system refused (disk full, permission) somewhere no KGError was raised
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"kg: error: {printable(str(exc.strerror or exc))}{where}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("kg: interrupted; the store keeps its last committed state", file=sys.stderr)
         return 130

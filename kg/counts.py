@@ -13,10 +13,23 @@ and each concept that something refers to gets ``ckg:findingCount`` and
 ``ckg:publicationCount`` in it. It is not a source graph: it has no source and is
 not counted among them. A store written by another tool than ``kg`` shows the
 counts of kg's last write until the next one (or ``kg stats --recount``).
+
+Consistency after a crash: oxigraph offers no transaction spanning the data write
+and the derived write, so two records are kept. The counts graph records what it
+was computed from, its *basis*: a digest of every source graph's content hash
+(``ckg:basisHash``). And every kg write first marks the derived data pending (a
+one-triple graph, ``PENDING_GRAPH``, written before the data and dropped after the
+derived write), which also covers ``kg load`` of plain RDF files, whose graphs
+carry no content hash. ``refresh_derived`` recomputes when either says the derived
+data is behind: a process killed between the data write and the derived write
+leaves the mark, and the next kg write (or ``kg stats``) recomputes supersessions
+and counts. Both checks are small queries; counting quads instead would walk an
+index (about 2.5 s at 1.6M quads).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, datetime
 
@@ -26,10 +39,14 @@ from kg.ids import graph_iri
 from kg.namespaces import CKG, PROV, RDF, XSD
 from kg.rdf import Triple, triples_hash
 from kg.store import Store
+from kg.supersede import SUPERSEDES_GRAPH, link_supersessions
 
 log = logging.getLogger(__name__)
 
 COUNTS_GRAPH = graph_iri("derived", "counts")
+PENDING_GRAPH = graph_iri("derived", "pending")
+DERIVED_GRAPHS = (COUNTS_GRAPH, SUPERSEDES_GRAPH, PENDING_GRAPH)
+"""Graphs computed from the others; they are not part of the basis they are computed from."""
 
 GRAPH_COUNTS = """
 SELECT ?publications ?studies ?findings ?concepts ?citationLinks ?sourceGraphs
@@ -72,6 +89,40 @@ _FIGURES = (("publications", CKG.publicationCount), ("studies", CKG.studyCount),
             ("concepts", CKG.conceptCount), ("citationLinks", CKG.citationLinkCount),
             ("sourceGraphs", CKG.sourceGraphCount))
 _HASH = f"SELECT ?hash WHERE {{ GRAPH <{COUNTS_GRAPH}> {{ <{COUNTS_GRAPH}> <{CKG.contentHash}> ?hash }} }}"
+_BASIS = f"SELECT ?basis WHERE {{ GRAPH <{COUNTS_GRAPH}> {{ <{COUNTS_GRAPH}> <{CKG.basisHash}> ?basis }} }}"
+_SOURCE_HASHES = f"SELECT ?g ?hash WHERE {{ GRAPH ?g {{ ?g <{CKG.contentHash}> ?hash }} }}"
+_PENDING = f"ASK {{ GRAPH <{PENDING_GRAPH}> {{ ?s ?p ?o }} }}"
+
+
+def derivation_basis(store: Store) -> str:
+    """Digest of what the derived graphs are computed from: the content hash of every source graph."""
+    pairs = sorted((str(g), str(h)) for g, h in store.query(_SOURCE_HASHES).rows if str(g) not in DERIVED_GRAPHS)
+    digest = hashlib.sha256()
+    for graph, content in pairs:
+        digest.update(f"{graph} {content}\n".encode())
+    return digest.hexdigest()
+
+
+def mark_pending(store: Store) -> None:
+    """Say, before writing data, that the derived data will be behind it until ``refresh_derived`` runs."""
+    node = URIRef(PENDING_GRAPH)
+    store.replace_graphs({PENDING_GRAPH: [(node, RDF.type, PROV.Entity)]})
+
+
+def is_pending(store: Store) -> bool:
+    """Whether a write marked the derived data pending and did not get to refresh it."""
+    return bool(store.query(_PENDING).boolean)
+
+
+def stored_basis(store: Store) -> str | None:
+    """The basis the stored counts were computed from, or None when there are none."""
+    rows = store.query(_BASIS).rows
+    return str(rows[0][0]) if rows else None
+
+
+def derived_current(store: Store) -> bool:
+    """Whether the stored counts and supersessions were computed from the store as it is."""
+    return not is_pending(store) and stored_basis(store) == derivation_basis(store)
 
 
 def count_triples(store: Store) -> set[Triple]:
@@ -86,16 +137,39 @@ def count_triples(store: Store) -> set[Triple]:
     return triples
 
 
-def refresh_counts(store: Store, now: datetime | None = None) -> bool:
-    """Recompute the counts; rewrite the counts graph only if they changed. Returns whether it was written."""
+def refresh_counts(store: Store, now: datetime | None = None, *, basis: str | None = None) -> bool:
+    """Recompute the counts; rewrite the counts graph only if they or their basis changed.
+
+    Returns whether it was written. ``basis`` is ``derivation_basis`` taken before the
+    supersessions were linked (computed here when not given).
+    """
+    basis = basis or derivation_basis(store)
     triples = count_triples(store)
     digest = triples_hash(triples)
-    if [str(row[0]) for row in store.query(_HASH).rows] == [digest]:
+    if [str(row[0]) for row in store.query(_HASH).rows] == [digest] and stored_basis(store) == basis:
         return False
     graph = URIRef(COUNTS_GRAPH)
     stamp = Literal((now or datetime.now(UTC)).isoformat(timespec="seconds"), datatype=XSD.dateTime)
     about = [(graph, RDF.type, PROV.Entity), (graph, CKG.contentHash, Literal(digest)),
-             (graph, PROV.generatedAtTime, stamp)]
+             (graph, CKG.basisHash, Literal(basis)), (graph, PROV.generatedAtTime, stamp)]
     store.replace_graphs({COUNTS_GRAPH: [*triples, *about]})
     log.debug("counts graph rewritten (%d triples)", len(triples))
+    return True
+
+
+def refresh_derived(store: Store, now: datetime | None = None, *, force: bool = False) -> bool:
+    """Bring supersessions and counts up to date with the data; returns whether anything was recomputed.
+
+    Cheap when they are current (three small queries), so every kg write calls it,
+    whether or not it changed anything: a write that was killed before its derived
+    step is repaired by the next one. The pending mark goes last, once both are written.
+    """
+    basis = derivation_basis(store)
+    pending = is_pending(store)
+    if not force and not pending and stored_basis(store) == basis:
+        return False
+    link_supersessions(store, now)
+    refresh_counts(store, now, basis=basis)
+    if pending:
+        store.drop_graphs([PENDING_GRAPH])
     return True

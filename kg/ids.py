@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from pathlib import Path
 from urllib.parse import quote
 
 from kg.errors import InputError
@@ -138,3 +139,25 @@ def graph_iri(kind: str, key: str) -> str:
 
 AGENT_IRI = f"{BASE}agent/cohort-kg"
 """The software agent credited in provenance (its version goes on the activity)."""
+
+
+def source_file_iri(path: Path) -> str:
+    """The IRI a graph built from a local file names as its source: ``urn:sha256:`` of the file's bytes.
+
+    Never the file's path: an absolute path tells nothing to whoever receives the
+    graph, leaks the user's folders, and changes when the file moves. The digest
+    names exactly the bytes that were read, wherever they are.
+    """
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    return f"urn:sha256:{digest.hexdigest()}"
+
+
+def source_bytes_iri(data: bytes) -> str:
+    """``source_file_iri`` for a file already read into memory."""
+    return f"urn:sha256:{hashlib.sha256(data).hexdigest()}"

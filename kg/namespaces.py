@@ -169,6 +169,7 @@ class CKG(DefinedNamespace):
     conceptCount: URIRef
     citationLinkCount: URIRef
     sourceGraphCount: URIRef
+    basisHash: URIRef
 
 
 PREFIXES: dict[str, str] = {

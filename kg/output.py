@@ -10,11 +10,12 @@ from rdflib.term import Node
 
 from kg.namespaces import PREFIXES
 from kg.store import QueryResult, to_ox
+from kg.terminal import printable
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]} | {9: "\\t", 10: "\\n", 13: "\\r"}
-"""Control characters in table cells are shown escaped: raw, they would move the cursor or recolor the terminal."""
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
 
 
 def compact(term: Node | None) -> str:
@@ -94,7 +95,7 @@ def table(result: QueryResult, *, width: int = 60) -> str:
     """A fixed-width text table with compact IRIs and the literals' lexical forms; long cells are cut."""
 
     def cell(term: Node | None) -> str:
-        text = compact(term).translate(_CONTROL)
+        text = printable(compact(term))
         return text if len(text) <= width else text[: width - 1] + "…"
     header = list(result.variables)
     body = [[cell(term) for term in row] for row in result.rows]

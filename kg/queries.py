@@ -115,16 +115,26 @@ def catalog(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
     return {path.stem: parse_query_file(path) for path in sorted(directory.glob("*.rq"))}
 
 
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+"""Characters RFC 3987 forbids in an IRI; one of them would break the query the IRI is bound into."""
+
+
 def expand_iri(value: str) -> URIRef:
     """An IRI from a full IRI, a prefixed name (``concept:cd19-negative``) or a bare concept slug."""
     value = value.strip()
-    if value.startswith("<") and value.endswith(">"):
+    bracketed = value.startswith("<") and value.endswith(">")
+    if bracketed:
         value = value[1:-1]
+    bad = _NOT_IN_IRI.search(value)
+    if bad:
+        raise InputError(f"not a valid IRI: {value!r} (it contains {bad.group()!r}, which an IRI cannot hold)")
     if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
         return URIRef(value)
     prefix, sep, local = value.partition(":")
     if sep and prefix in PREFIXES:
         return URIRef(PREFIXES[prefix] + local)
+    if bracketed and re.match(r"^[a-z][a-z0-9+.-]*:.", value, re.IGNORECASE):
+        return URIRef(value)  # <urn:x>: any absolute IRI (unbracketed, a scheme without // may be a typo'd prefix)
     if re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
         return URIRef(CONCEPT[value])
     raise InputError(f"not an IRI, prefixed name or concept slug: {value!r}")

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 FLUSH_ABOVE = 2_000_000
 """Characters of inserted N-Triples above which ``replace_graphs`` flushes the on-disk store."""
 
+FLUSH_QUADS_ABOVE = 20_000
+"""Quads added to new graphs above which ``replace_graphs`` flushes too (about ``FLUSH_ABOVE`` characters)."""
+
 DEFAULT_STORE = "data/store"
 """Where the embedded store lives when neither ``--store`` nor ``KG_STORE`` says otherwise."""
 
@@ -300,6 +303,8 @@ class OxigraphStore:
                 self._store.extend(quads)
             except (TypeError, ValueError, OSError) as exc:
                 raise StoreError(f"store update failed, nothing written: {exc}") from exc
+            if self.location != "memory:" and len(quads) > FLUSH_QUADS_ABOVE:
+                self._flush()  # the same memtable growth as below: a bulk ingest of new records writes here
             return
         drops = " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in graphs)
         inserts = "\n".join(
@@ -310,7 +315,7 @@ class OxigraphStore:
         if self.location != "memory:" and len(inserts) > FLUSH_ABOVE:
             # Written data stays in RocksDB's memtables until flushed; without this a bulk ingest
             # grows by ~0.9 kB per quad written (measured on pyoxigraph 0.5.13); with it memory stays flat.
-            self._store.flush()
+            self._flush()
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         names = list(graphs)
@@ -379,10 +384,18 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"cannot compact {self.location}: {exc}") from exc
 
-    def close(self) -> None:
-        if self._writable:  # flush() raises on read-only instances and is pointless in memory
+    def _flush(self) -> None:
+        try:
             self._store.flush()
-        del self._store
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.location}: {exc}") from exc
+
+    def close(self) -> None:
+        try:
+            if self._writable:  # flush() raises on read-only instances and is pointless in memory
+                self._flush()
+        finally:
+            del self._store
 
 
 def resolve_store_spec(spec: str | None) -> str:

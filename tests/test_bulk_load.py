@@ -1,6 +1,6 @@
 """Parallel bulk loading (kg.bulk): same quads as one bulk_load call, whole-file line numbers, undo on errors.
 
-Chunks are a few kilobytes here instead of 32 MB, so small files still cut into many pieces.
+Chunks are a few kilobytes here instead of 16 MB, so small files still cut into many pieces.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import streamlit as st
 from explorer import data
 from explorer.links import doi_url, pmc_url, present, pubmed_url
 from explorer.ui import empty_note, md_escape
+from kg.errors import KGError
 
 
 def search(publications: pd.DataFrame, authors: pd.DataFrame, text: str) -> pd.DataFrame:
@@ -41,10 +42,11 @@ def _table(where: object, heading: str, frame: pd.DataFrame, when_empty: str) ->
 
 def _detail(row: pd.Series) -> None:
     iri = str(row["publication"])
+    bound = f"<{iri}>"  # bracketed: any absolute IRI in the data (urn:..., not only http://) binds as itself
     st.subheader(md_escape(present(row["title"]) or "(untitled)"))
     facts = [present(row["journal"]), present(row["year"]) and str(int(row["year"]))]
     st.caption(md_escape(" · ".join(f for f in facts if f) or "no journal or year recorded"))
-    authors = data.named("authors", publication=iri)
+    authors = data.named("authors", publication=bound)
     if not authors.empty:
         st.text("; ".join(authors["name"]))
     links = st.columns(3)
@@ -52,19 +54,19 @@ def _detail(row: pd.Series) -> None:
                                            ("PMC", pmc_url(row["pmcid"]))], strict=True):
         if url:
             column.link_button(name, url)
-    mesh = data.named("publication-mesh", publication=iri)
-    mentions = data.named("concept-mentions", publication=iri)
+    mesh = data.named("publication-mesh", publication=bound)
+    mentions = data.named("concept-mentions", publication=bound)
     left, right = st.columns(2)
     _table(left, "MeSH terms", mesh[["heading", "major"]], "none recorded")
     _table(right, "Concepts mentioned", mentions[["conceptLabel"]], "none recorded")
-    links_frame = data.named("citation-links", publication=iri)
+    links_frame = data.named("citation-links", publication=bound)
     cites = links_frame[links_frame["citing"] == iri][["citedPmid", "citedTitle", "citedYear"]]
     cited_by = links_frame[links_frame["cited"] == iri][["citingPmid", "citingTitle", "citingYear"]]
     left, right = st.columns(2)
     _table(left, f"Cites ({len(cites)})", cites, "no links in the graph")
     _table(right, f"Cited by ({len(cited_by)})", cited_by, "no links in the graph")
     st.caption("Cited-by lists come from PMC full texts and are incomplete by nature.")
-    findings = data.named("findings", study=iri)
+    findings = data.named("findings", study=bound)
     st.markdown(f"**Findings reported** ({len(findings)})")
     if not findings.empty:
         st.dataframe(findings[["subjectLabel", "relation", "objectLabel", "subgroup", "count", "percentage",
@@ -87,7 +89,10 @@ def render() -> None:
         return
     labels = {row["publication"]: _label(row) for _, row in hits.iterrows()}
     chosen = st.selectbox("Publication", list(labels), format_func=labels.get, key="p_chosen")
-    _detail(hits[hits["publication"] == chosen].iloc[0])
+    try:
+        _detail(hits[hits["publication"] == chosen].iloc[0])
+    except KGError as exc:  # one odd record (an IRI the queries cannot bind) must not put a traceback on screen
+        st.error(f"Cannot show this publication: {exc}")
 
 
 render()

@@ -7,6 +7,7 @@ import gzip
 import logging
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from tqdm import tqdm
 
 from ingest.enrich import enrich_document
 from ingest.pubmed.client import BASE_URL_ENV, EutilsClient
-from ingest.pubmed.parser import iter_pubmed_xml
+from ingest.pubmed.parser import PubmedRecord, iter_pubmed_xml
 from ingest.pubmed.refresh import ProgressEvent, plan_refresh, refresh
 from kg.errors import InputError
+from kg.ids import source_file_iri
 from kg.model import Citation, PublicationRef, SourceDocument
 from kg.plugins import Command, Source
 from kg.store import open_store
@@ -165,18 +167,26 @@ def _open(path: Path):  # noqa: ANN202 - a binary file object
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
 
 
-def read_pubmed_xml(path: Path) -> Iterator[SourceDocument]:
-    """One source document per PubMed record of an XML file (plain or gzip), streamed."""
-    source = path.resolve().as_uri()
+def _records(path: Path) -> Iterator[PubmedRecord]:
+    """The records of one file (plain or gzip), streamed; unreadable compressed data is an ``InputError``."""
     with _open(path) as stream:
         try:
-            for record in iter_pubmed_xml(stream, where=str(path)):
-                pub = record.publication
-                cites = tuple(Citation(citing=pub.ref, cited=PublicationRef(pmid=r)) for r in record.references)
-                yield enrich_document(SourceDocument(kind="pubmed", key=pub.pmid or "", source=source,
-                                                     records=(pub, *cites)))
+            yield from iter_pubmed_xml(stream, where=str(path))
         except (OSError, EOFError) as exc:
             raise InputError(f"{path}: cannot read compressed data ({exc})") from exc
+
+
+def _document(record: PubmedRecord, source: str) -> SourceDocument:
+    pub = record.publication
+    cites = tuple(Citation(citing=pub.ref, cited=PublicationRef(pmid=r)) for r in record.references)
+    return enrich_document(SourceDocument(kind="pubmed", key=pub.pmid or "", source=source, records=(pub, *cites)))
+
+
+def read_pubmed_xml(path: Path) -> Iterator[SourceDocument]:
+    """One source document per PubMed record of an XML file (plain or gzip), streamed."""
+    source = source_file_iri(path)
+    for record in _records(path):
+        yield _document(record, source)
 
 
 def check_pubmed_xml(path: Path) -> int:
@@ -185,19 +195,61 @@ def check_pubmed_xml(path: Path) -> int:
     The bulk source stores batches while it parses, so it checks every file first:
     a file that is truncated or hostile halfway leaves the store unchanged.
     """
-    with _open(path) as stream:
-        try:
-            return sum(1 for _ in iter_pubmed_xml(stream, where=str(path)))
-        except (OSError, EOFError) as exc:
-            raise InputError(f"{path}: cannot read compressed data ({exc})") from exc
+    return sum(1 for _ in _records(path))
+
+
+@dataclass(frozen=True)
+class _Copy:
+    """Where one record of a PMID sits in the input: file, record number in it, and its revision date."""
+
+    path: Path
+    number: int
+    revised: str | None
+
+    def describe(self) -> str:
+        return f"{self.path.name} record {self.number}" + (f" (revised {self.revised})" if self.revised else "")
+
+
+def _newer(old: _Copy, new: _Copy) -> bool:
+    """Whether ``new`` replaces ``old``: a later revision date wins; without two dates to compare, the later copy."""
+    if old.revised and new.revised and old.revised != new.revised:
+        return new.revised > old.revised
+    return True
+
+
+def choose_copies(paths: list[Path]) -> dict[str, _Copy]:
+    """Check every file completely and pick, for each PMID, the copy to store.
+
+    A PMID found twice in the input keeps its most recently revised record
+    (``DateRevised``), else the one that comes last; one warning names both copies.
+    Storing one copy per PMID also keeps a re-run from rewriting its graph.
+    """
+    chosen: dict[str, _Copy] = {}
+    for path in paths:
+        number = 0
+        for number, record in enumerate(_records(path), start=1):
+            pmid = record.publication.pmid or ""
+            copy = _Copy(path, number, record.revised)
+            known = chosen.get(pmid)
+            if known is None:
+                chosen[pmid] = copy
+                continue
+            keep = copy if _newer(known, copy) else known
+            log.warning("PMID %s appears twice: %s and %s; keeping %s", pmid, known.describe(), copy.describe(),
+                        keep.describe())
+            chosen[pmid] = keep
+        log.info("%s: %d records", path, number)
+    return chosen
 
 
 def _documents(args: argparse.Namespace) -> Iterator[SourceDocument]:
+    chosen = choose_copies(list(args.files))
     for path in args.files:
-        count = check_pubmed_xml(path)
-        log.info("%s: %d records", path, count)
-    for path in args.files:
-        yield from read_pubmed_xml(path)
+        source = source_file_iri(path)
+        for number, record in enumerate(_records(path), start=1):
+            copy = chosen.get(record.publication.pmid or "")
+            if copy is not None and copy.path == path and copy.number == number:
+                yield _document(record, source)
 
 
 PUBMED_XML = Source(

@@ -39,6 +39,8 @@ class PubmedRecord:
 
     publication: Publication
     references: tuple[str, ...] = ()
+    revised: str | None = None
+    """``DateRevised`` as ``YYYY-MM-DD`` (NCBI's last change of the record), to pick the newest of two copies."""
 
 
 def _text(element: Element | None) -> str | None:
@@ -200,7 +202,8 @@ def parse_article(element: Element) -> PubmedRecord:
         year=year, pub_date=pub_date, publication_types=ptypes, mesh=_mesh(citation.find("MeshHeadingList")),
         keywords=keywords, abstract=abstract, abstract_sections=sections, is_book=book,
     )
-    return PubmedRecord(publication=publication, references=_references(data))
+    revised = None if book else _date(citation.find("DateRevised"))[1]
+    return PubmedRecord(publication=publication, references=_references(data), revised=revised)
 
 
 def iter_pubmed_xml(stream: IO[bytes], *, where: str = "PubMed XML") -> Iterator[PubmedRecord]:
@@ -231,6 +234,8 @@ def iter_pubmed_xml(stream: IO[bytes], *, where: str = "PubMed XML") -> Iterator
         raise InputError(f"{where}: refused: the XML declares entities or external references ({exc})") from None
     except ParseError as exc:
         raise InputError(f"{where}: malformed or truncated XML ({exc})") from None
+    except (LookupError, UnicodeError) as exc:  # an encoding the declaration names but Python does not know
+        raise InputError(f"{where}: cannot decode the XML: {exc}") from None
     if root is None:
         raise InputError(f"{where}: empty document")
 

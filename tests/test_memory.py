@@ -1,0 +1,40 @@
+"""Peak memory of ``kg ingest pubmed-xml`` does not grow with the input (batches are written and flushed).
+
+The full-size figures (200 MB) come from ``bench/memory_bench.py`` and are reported
+in docs/benchmarks.md; here a 4x larger input must cost less than 1.5x the memory.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+
+from bench.memory_bench import write_pubmed_xml
+
+
+def peak_rss_mb(*args: str) -> float:
+    """Peak resident memory (MB) of one ``kg`` child process, from its own rusage."""
+    process = subprocess.Popen([sys.executable, "-m", "kg", *args], cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    assert process.stderr is not None
+    assert os.waitstatus_to_exitcode(status) == 0, process.stderr.read().decode()[-2000:]
+    return usage.ru_maxrss / 1024
+
+
+@pytest.mark.slow
+def test_pubmed_xml_peak_memory_grows_sub_linearly(tmp_path: Path):
+    peaks = {}
+    for megabytes in (4, 16):
+        path = tmp_path / f"pubmed-{megabytes}.xml"
+        records = write_pubmed_xml(path, megabytes)
+        assert records > 70 * megabytes  # the larger input spans several batches of 500 records
+        peaks[megabytes] = peak_rss_mb("ingest", "pubmed-xml", str(path), "--store", str(tmp_path / f"s{megabytes}"))
+    print(f"peak RSS: {peaks}")
+    assert peaks[16] < 1.5 * peaks[4], peaks
+    assert peaks[16] < 600, peaks
