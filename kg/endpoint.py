@@ -115,12 +115,12 @@ def evaluate_native(store: ox.Store, request: EvalRequest) -> Answer:
 
 def evaluate_generic(store: Store, request: EvalRequest) -> Answer:
     """Any other backend: its ``QueryResult`` rebuilt as pyoxigraph results and serialized natively."""
-    options = {}
+    options: dict[str, object] = {}
     if request.default_graphs is not None or request.named_graphs is not None:
         options = {"default_graphs": request.default_graphs, "named_graphs": request.named_graphs}
-    # A BASE before the query's own prologue: a BASE the query declares itself still wins.
-    query = f"BASE <{request.base_iri}>\n{request.query}" if request.base_iri else request.query
-    result: QueryResult = store.query(query, max_rows=request.max_rows, **options)  # type: ignore[call-arg]
+    if request.base_iri:
+        options["base_iri"] = request.base_iri
+    result: QueryResult = store.query(request.query, max_rows=request.max_rows, **options)  # type: ignore[call-arg]
     fmt = format_for(request.media_type)
     if result.triples is not None:
         if fmt.rdf is None:
