@@ -268,12 +268,19 @@ def test_percentage_mismatch_is_only_a_warning(good: Graph) -> None:
     assert "Warning" in format_report(report)
 
 
-def test_publication_without_any_identifier(good: Graph) -> None:
-    for predicate in (ns.FABIO.hasPubMedId, ns.PRISM.doi, ns.DCTERMS.title):
-        good.remove((PUB, predicate, None))
-    report = validate_graph(good)
+def test_publication_without_any_identifier() -> None:
+    report = validate_graph(_graph("<https://example.org/paper/1> a bibo:Document ; prism:keyword \"x\" .\n"))
     assert not report.conforms
-    assert any("PMID" in v.message and v.focus_node == "pubmed:31000001" for v in report.violations)
+    assert any("PMID" in v.message and v.focus_node == "<https://example.org/paper/1>" for v in report.violations)
+
+
+@pytest.mark.parametrize("cited", ["pubmed:29000003", "<https://doi.org/10.1182/blood.2019001234>"])
+def test_cited_only_publication_is_identified_by_its_iri(cited: str) -> None:
+    # A reference list types the cited paper and nothing more: its PubMed or DOI IRI identifies it.
+    citation = f"pubmed:31000001 cito:cites {cited} . {cited} a bibo:Document .\n"
+    graph = _graph(PUBLICATION, FINDINGS, PROVENANCE, citation)
+    report = validate_graph(graph)
+    assert report.conforms, format_report(report)
 
 
 def test_provisional_publication_must_be_flagged() -> None:
