@@ -387,7 +387,7 @@ class RemoteStore:
                 batch, size = [], 0
         if batch:
             quads.extend(self._fetch_quads(batch))
-        if fmt in QUAD_FORMATS:
+        if fmt.supports_datasets:  # N-Quads, TriG and JSON-LD keep the graph names
             ox.serialize(quads, out, fmt, prefixes=PREFIXES)
         else:
             unique = dict.fromkeys(q.triple for q in quads)

@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import signal
 import sys
 import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
@@ -108,7 +109,8 @@ def requested_format(form: str, accept: str | None, params: dict[str, list[str]]
     ``format=tsv&format=text/tab-separated-values`` and the same again as ``output``.
     """
     names = [value for name in FORMAT_PARAMETERS for value in params.get(name, []) if value.strip()]
-    chosen = {negotiate(form, accept, name) for name in names}
+    # A value with a slash is a list of media types (SPARQLWrapper sends its Accept list there too).
+    chosen = {negotiate(form, name) if "/" in name else negotiate(form, accept, name) for name in names}
     if len(chosen) > 1:
         listed = ", ".join(sorted(set(names)))
         raise ProtocolError(HTTPStatus.BAD_REQUEST, f"the format parameters name different formats: {listed}")
@@ -128,9 +130,18 @@ def dataset_graphs(params: dict[str, list[str]], name: str) -> tuple[str, ...] |
     return values
 
 
+_AUTHORITY = re.compile(r"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
 def host_authority(header: str | None, fallback: str) -> str:
-    """The ``Host`` header as the authority of an IRI: characters an IRI cannot hold are percent-encoded."""
-    return quote(header, safe=":[]-._~!$&'()*+,;=") if header else fallback
+    """The ``Host`` header as an IRI authority, or ``fallback`` (the bound address) when it is not a host[:port].
+
+    The header is the client's text and ends up inside Turtle and N-Triples: anything but a plain
+    host name or address with an optional port would break (or inject into) the document.
+    """
+    if header and _AUTHORITY.fullmatch(header.strip()):
+        return header.strip()
+    return fallback
 
 
 class EndpointHandler(BaseHTTPRequestHandler):
@@ -281,9 +292,11 @@ class EndpointHandler(BaseHTTPRequestHandler):
                 if "query" in params:
                     raise ProtocolError(HTTPStatus.BAD_REQUEST, "give the query in the body or the URL, not both")
                 try:
-                    params["query"] = [body.decode("utf-8")]
+                    text = body.decode("utf-8")
                 except UnicodeDecodeError:
                     raise ProtocolError(HTTPStatus.BAD_REQUEST, "the query is not UTF-8") from None
+                if text.strip():
+                    params["query"] = [text]
             elif media == SPARQL_UPDATE:
                 raise ProtocolError(HTTPStatus.FORBIDDEN, "updates are not allowed: this endpoint is read-only")
             else:

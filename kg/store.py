@@ -364,7 +364,7 @@ class OxigraphStore:
         return added
 
     def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
-        if fmt in QUAD_FORMATS:
+        if fmt.supports_datasets:  # N-Quads, TriG and JSON-LD keep the graph names
             quads = (q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph))
             ox.serialize(quads, out, fmt, prefixes=PREFIXES)
             return
