@@ -339,3 +339,66 @@ def test_report_lines_use_prefixed_names(good: Graph) -> None:
     assert len(lines) == 2
     assert "id:finding-1 ckg:pValue" in lines[1]
     assert "https://" not in lines[1]
+
+
+# -- a whole store, graph by graph -------------------------------------------------------------------
+
+PUB_GRAPH = "https://w3id.org/cohort-kg/graph/pubmed/31000001"
+FINDINGS_GRAPH = "https://w3id.org/cohort-kg/graph/curated/test"
+
+
+def _store_with(graphs: dict[str, Graph]):
+    from kg.store import OxigraphStore
+
+    store = OxigraphStore(None)
+    store.replace_graphs({name: list(graph) for name, graph in graphs.items()})
+    return store
+
+
+def test_store_is_validated_graph_by_graph_with_linked_types() -> None:
+    from kg.validate import validate_store
+
+    # The evidence (findings graph) cites a publication typed only in the PubMed graph.
+    store = _store_with({PUB_GRAPH: _graph(PUBLICATION, PROVENANCE), FINDINGS_GRAPH: _graph(FINDINGS)})
+    for batch in (1, 10_000):  # each graph alone, then both together
+        report = validate_store(store, batch_quads=batch)
+        assert report.conforms, format_report(report)
+
+
+def test_store_validation_finds_what_the_union_finds() -> None:
+    from kg.validate import validate_store
+
+    broken = _graph(FINDINGS)
+    broken.remove((FINDING, ns.CKG.hasEvidence, None))
+    broken.add((ns.ID["finding-1"], ns.CKG.count, Literal(99)))
+    store = _store_with({PUB_GRAPH: _graph(PUBLICATION, PROVENANCE), FINDINGS_GRAPH: broken})
+    union = validate_graph(_graph(PUBLICATION, PROVENANCE) + broken)
+    for batch in (1, 10_000):
+        report = validate_store(store, batch_quads=batch)
+        assert not report.conforms
+        # compared by shape, not message: the store writes 51.0 in its canonical form 51
+        assert {(v.focus_node, v.path, v.shape, v.severity) for v in report.violations} == {
+            (v.focus_node, v.path, v.shape, v.severity) for v in union.violations}
+
+
+def test_evidence_citing_a_publication_no_graph_describes() -> None:
+    from kg.validate import validate_store
+
+    store = _store_with({FINDINGS_GRAPH: _graph(FINDINGS)})
+    report = validate_store(store, batch_quads=1)
+    assert not report.conforms
+    assert any(v.path == "ckg:sourcePublication" for v in report.violations), format_report(report)
+
+
+def test_summary_groups_problems_by_shape_with_counts() -> None:
+    from kg.validate import format_summary
+
+    violations = [Violation(f"id:f{i}", "ckg:count", "", "too many", "Violation", "ckgsh:FindingShape/count")
+                  for i in range(5)]
+    violations.append(Violation("id:g", "", "", "odd percentage", "Warning", "ckgsh:FindingConsistencyShape"))
+    text = format_summary(ValidationReport(conforms=False, violations=tuple(violations)), examples=2)
+    lines = text.splitlines()
+    assert lines[0] == "Does NOT conform. 6 problem(s) in 2 group(s):"
+    assert lines[1].split() == ["5", "x", "Violation:", "ckgsh:FindingShape/count:", "too", "many"]
+    assert [line.split()[1] for line in lines if "e.g." in line] == ["id:f0", "id:f1", "id:g"]
+    assert format_summary(ValidationReport(conforms=True, violations=())) == "Conforms: no problems found."
