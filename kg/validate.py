@@ -207,8 +207,13 @@ def _violations(results: Graph) -> tuple[Violation, ...]:
 
 def validate_graph(data: Graph | rdflib.Dataset) -> ValidationReport:
     """Check ``data`` against the project's SHACL shapes and return a plain report."""
+    return _validate_working(_working_graph(data))
+
+
+def _validate_working(union: Graph) -> ValidationReport:
+    """Validate a working graph (data plus ontology) in place."""
     conforms, results_graph, _text = shacl_validate(
-        _working_graph(data),
+        union,
         shacl_graph=_shapes_graph(),
         inference="none",
         inplace=True,
@@ -249,13 +254,15 @@ def _batch_graph(store: Store, graphs: list[str]) -> tuple[Graph, set[Node]]:
         f"SELECT DISTINCT ?o ?t WHERE {{ {{ SELECT DISTINCT ?o WHERE {{ VALUES ?g {{ {values} }} "
         f"GRAPH ?g {{ ?s ?p ?o FILTER(isIRI(?o)) }} }} }} GRAPH ?h {{ ?o a ?t }} }}"
     )
-    graph = Graph()
+    graph = _QueryCachingGraph()  # the working graph itself: no second copy of the batch
     subjects: set[Node] = set()
     for triple in data.triples or []:
         graph.add(triple)
         subjects.add(triple[0])
     for node, kind in types.rows:
         graph.add((node, RDF.type, kind))  # type: ignore[arg-type]
+    for triple in _ontology_triples():
+        graph.add(triple)
     return graph, subjects
 
 
@@ -268,7 +275,7 @@ def validate_store(store: Store, *, batch_quads: int = BATCH_QUADS) -> Validatio
         data, subjects = _batch_graph(store, graphs)
         log.info("validating batch %d: %d graph(s), %d triples", number, len(graphs), len(data))
         kept = {_compact(node) for node in subjects}
-        report = validate_graph(data)
+        report = _validate_working(data)
         for violation in report.violations:
             if violation.focus_node in kept:
                 found.append(violation)
