@@ -364,7 +364,8 @@ def service_description(endpoint: str, config: ServeConfig) -> str:
     sd:resultFormat {formats} ;
     rdfs:comment "cohort-kg, read-only: unless FROM or default-graph-uri/named-graph-uri name a dataset, the \
 default graph is the union of all named graphs; queries may use the cohort-kg prefixes without declaring them; \
-time limit {config.timeout:g} s, at most {config.max_rows} rows (header X-Result-Truncated when cut); SERVICE is refused." .
+time limit {config.timeout:g} s, at most {config.max_rows} rows (header X-Result-Truncated when cut); \
+SERVICE is refused." .
 """
 
 
