@@ -88,6 +88,9 @@ def test_load_and_export_round_trip(store_spec, tmp_path):
     counts = {q for q in exported if q.graph_name == ox.NamedNode(COUNTS_GRAPH)}
     assert counts, "the derived counts graph written after the load is part of the store, so of the export"
     assert exported - counts == set(ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS))
+    as_jsonld = tmp_path / "out.jsonld"
+    assert kg("export", "--format", "jsonld", "-o", str(as_jsonld), store=store_spec).returncode == 0
+    assert set(ox.parse(path=str(as_jsonld), format=ox.RdfFormat.JSON_LD)) == exported  # graph names kept
 
 
 # -- graph replacement on the server --------------------------------------------------------------
