@@ -402,3 +402,57 @@ def test_summary_groups_problems_by_shape_with_counts() -> None:
     assert lines[1].split() == ["5", "x", "Violation:", "ckgsh:FindingShape/count:", "too", "many"]
     assert [line.split()[1] for line in lines if "e.g." in line] == ["id:f0", "id:f1", "id:g"]
     assert format_summary(ValidationReport(conforms=True, violations=())) == "Conforms: no problems found."
+
+
+# -- every graph the project produces validates ----------------------------------------------------------
+
+
+def test_generated_benchmark_corpus_conforms() -> None:
+    from bench.generate import GENERATED_AT, generate_documents
+    from kg.loader import load_documents, load_rdf_files
+    from kg.model import Finding
+    from kg.paths import ONTOLOGY_DIR
+    from kg.store import OxigraphStore
+    from kg.validate import format_summary, validate_store
+
+    docs = list(generate_documents(80, seed=3))
+    findings = [r for doc in docs for r in doc.records if isinstance(r, Finding)]
+    assert findings and all(f.evidence for f in findings)  # every generated finding cites its paper
+    store = OxigraphStore(None)
+    load_rdf_files(store, [ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary", now=GENERATED_AT)
+    load_documents(store, docs, now=GENERATED_AT)
+    report = validate_store(store, batch_quads=5_000)
+    assert report.conforms, format_summary(report)
+    # each paper's graph types the papers it cites without describing them
+    cited_only = "ASK { GRAPH ?g { ?cited a bibo:Document FILTER NOT EXISTS { ?cited fabio:hasPubMedId ?id } } }"
+    assert store.query(cited_only).boolean
+
+
+def test_real_pubmed_records_with_references_conform(tmp_path) -> None:
+    from conftest import EUTILS_FIXTURES
+
+    from kg.store import OxigraphStore
+    from kg.validate import format_summary, validate_store
+
+    files = [path for path in sorted(EUTILS_FIXTURES.rglob("*.xml")) if b"<ReferenceList" in path.read_bytes()
+             and b"<PubmedArticleSet" in path.read_bytes()][:6]
+    if not files:
+        import os
+
+        reason = f"no PubMed records with reference lists under {EUTILS_FIXTURES} (../shared is absent)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from kg.cli import main as kg_main
+
+    store_dir = tmp_path / "store"
+    for path in files:
+        assert kg_main(["ingest", "pubmed-xml", str(path), "--store", str(store_dir)]) == 0
+    store = OxigraphStore(store_dir)
+    try:
+        assert store.query("ASK { ?a cito:cites ?b . ?b a bibo:Document FILTER NOT EXISTS { ?b dcterms:title ?t } }"
+                           ).boolean, "the fixtures should hold cited-only publications"
+        report = validate_store(store)
+    finally:
+        store.close()
+    assert report.conforms, format_summary(report)
