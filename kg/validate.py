@@ -26,7 +26,6 @@ are kept only for nodes that are subjects in the batch).
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -305,12 +304,14 @@ def format_summary(report: ValidationReport, examples: int = 3) -> str:
     if not report.violations:
         return "Conforms: no problems found."
     header = "Conforms (warnings only)." if report.conforms else "Does NOT conform."
-    groups = Counter((v.severity, v.shape, v.message) for v in report.violations)
-    lines = [f"{header} {len(report.violations)} problem(s) in {len(groups)} group(s):"]
-    for (severity, shape, message), count in sorted(groups.items(), key=lambda item: (-item[1], item[0])):
-        lines.append(f"{count:>7} x {severity}: {shape or '(no shape)'}: {message}")
-        nodes = [v for v in report.violations if (v.severity, v.shape, v.message) == (severity, shape, message)]
-        for v in nodes[:examples]:
+    # Grouped by shape and path, not by message: messages quote the offending values.
+    members: dict[tuple[str, str, str], list[Violation]] = {}
+    for v in report.violations:
+        members.setdefault((v.severity, v.shape, v.path), []).append(v)
+    lines = [f"{header} {len(report.violations)} problem(s) in {len(members)} group(s):"]
+    for (severity, shape, _path), group in sorted(members.items(), key=lambda item: (-len(item[1]), item[0])):
+        lines.append(f"{len(group):>7} x {severity}: {shape or '(no shape)'}: {group[0].message}")
+        for v in group[:examples]:
             value = f" [value {v.value}]" if v.value else ""
             lines.append(f"          e.g. {v.focus_node} {v.path}{value}".rstrip())
     return "\n".join(lines)

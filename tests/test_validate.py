@@ -456,3 +456,13 @@ def test_real_pubmed_records_with_references_conform(tmp_path) -> None:
     finally:
         store.close()
     assert report.conforms, format_summary(report)
+
+
+def test_summary_groups_messages_that_quote_values() -> None:
+    from kg.validate import format_summary
+
+    violations = tuple(Violation(f"id:f{n}", "ckg:count", str(n), f"The count ({n}) is larger", "Violation",
+                                 "ckgsh:FindingShape") for n in (7, 9))
+    lines = format_summary(ValidationReport(conforms=False, violations=violations)).splitlines()
+    assert lines[0].endswith("2 problem(s) in 1 group(s):")
+    assert lines[1].split()[:2] == ["2", "x"]
