@@ -110,7 +110,7 @@ class Store(Protocol):
     def query(
         self, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None
     ) -> QueryResult:
-        """Run a SPARQL query over the union of all graphs; ``bindings`` pre-bind variables.
+        """Run a SPARQL query (default graph: the union of all graphs, unless it has ``FROM``); ``bindings`` bind.
 
         With ``max_rows``, at most that many rows (or triples) are read and ``truncated`` says if more existed.
         """
