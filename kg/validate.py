@@ -245,21 +245,29 @@ def _batches(sizes: Mapping[str, int], limit: int) -> Iterator[list[str]]:
         yield batch
 
 
+TYPE_LOOKUP = 500
+"""IRIs per query when reading the types of the nodes a batch points at (keeps each query small)."""
+
+
 def _batch_graph(store: Store, graphs: list[str]) -> tuple[Graph, set[Node]]:
     """The batch's triples plus the types of the IRIs they point at, and the batch's subjects."""
     values = " ".join(f"<{g}>" for g in graphs)
     data = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
-    types = store.query(
-        f"SELECT DISTINCT ?o ?t WHERE {{ {{ SELECT DISTINCT ?o WHERE {{ VALUES ?g {{ {values} }} "
-        f"GRAPH ?g {{ ?s ?p ?o FILTER(isIRI(?o)) }} }} }} GRAPH ?h {{ ?o a ?t }} }}"
-    )
     graph = _QueryCachingGraph()  # the working graph itself: no second copy of the batch
     subjects: set[Node] = set()
+    targets: set[URIRef] = set()
     for triple in data.triples or []:
         graph.add(triple)
         subjects.add(triple[0])
-    for node, kind in types.rows:
-        graph.add((node, RDF.type, kind))  # type: ignore[arg-type]
+        if isinstance(triple[2], URIRef) and triple[1] != RDF.type:
+            targets.add(triple[2])
+    # Looked up by IRI (an index lookup each), not by joining the batch with every type in the store.
+    ordered = sorted(targets)
+    for start in range(0, len(ordered), TYPE_LOOKUP):
+        nodes = " ".join(node.n3() for node in ordered[start : start + TYPE_LOOKUP])
+        types = store.query(f"SELECT DISTINCT ?o ?t WHERE {{ VALUES ?o {{ {nodes} }} GRAPH ?h {{ ?o a ?t }} }}")
+        for node, kind in types.rows:
+            graph.add((node, RDF.type, kind))  # type: ignore[arg-type]
     for triple in _ontology_triples():
         graph.add(triple)
     return graph, subjects
