@@ -256,13 +256,17 @@ def _batch_graph(store: Store, graphs: list[str]) -> tuple[Graph, set[Node]]:
     graph = _QueryCachingGraph()  # the working graph itself: no second copy of the batch
     subjects: set[Node] = set()
     targets: set[URIRef] = set()
+    typed: set[Node] = set()
     for triple in data.triples or []:
         graph.add(triple)
         subjects.add(triple[0])
-        if isinstance(triple[2], URIRef) and triple[1] != RDF.type:
+        if triple[1] == RDF.type:
+            typed.add(triple[0])
+        elif isinstance(triple[2], URIRef):
             targets.add(triple[2])
-    # Looked up by IRI (an index lookup each), not by joining the batch with every type in the store.
-    ordered = sorted(targets)
+    # Only nodes the batch does not type itself (a cited paper is typed where it is cited), looked up
+    # by IRI (an index lookup each), not by joining the batch with every type in the store.
+    ordered = sorted(targets - typed)
     for start in range(0, len(ordered), TYPE_LOOKUP):
         nodes = " ".join(node.n3() for node in ordered[start : start + TYPE_LOOKUP])
         types = store.query(f"SELECT DISTINCT ?o ?t WHERE {{ VALUES ?o {{ {nodes} }} GRAPH ?h {{ ?o a ?t }} }}")
