@@ -26,13 +26,13 @@ What stays true on a remote server:
   an answer of the other kind is an error (Virtuoso, asked for both at once,
   answers a CONSTRUCT as s/p/o result rows).
 * The graphs a Virtuoso server keeps for itself (its schemas, DAV, service
-  description) are not part of the dataset: a query that reads the default
-  graph only (no ``FROM``, no ``GRAPH``, no protocol dataset) gets Virtuoso's
-  ``input:default-graph-exclude`` pragma for each, so counts (``COUNT(*)``),
-  ``CONSTRUCT`` dumps and validation see the cohort-kg graphs only. Virtuoso
-  7.2 answers nothing for ``GRAPH <g>`` once a default graph is excluded, so
-  queries naming graphs go without the pragma; ``graph_sizes`` leaves the
-  system graphs out by name.
+  description) are not part of the dataset: a query that reads the whole
+  default graph (no ``FROM``, ``GRAPH``, ``LIMIT``, ``OFFSET`` or protocol
+  dataset) gets Virtuoso's ``input:default-graph-exclude`` pragma for each, so
+  counts (``COUNT(*)``), ``CONSTRUCT`` dumps and validation see the cohort-kg
+  graphs only. Virtuoso 7.2 answers nothing for ``GRAPH <g>`` once a default
+  graph is excluded, and pages differently, so those queries go without the
+  pragma; ``graph_sizes`` leaves the system graphs out by name.
 """
 
 from __future__ import annotations
@@ -118,9 +118,14 @@ def query_form(query: str) -> str:
     return next((token for token, _ in scan(query) if token in _QUERY_FORMS), "SELECT")
 
 
-def reads_default_graph_only(query: str) -> bool:
-    """Whether the query names no dataset (``FROM``) and no graph (``GRAPH``): it reads the default graph only."""
-    return not any(token in ("FROM", "GRAPH") for token, _ in scan(query))
+def excludes_system_graphs(query: str) -> bool:
+    """Whether a query gets Virtuoso's system-graph exclusion: no ``FROM``, ``GRAPH``, ``LIMIT`` or ``OFFSET``.
+
+    A query naming graphs must go without it (see the module docstring), and so must a page: with a
+    graph excluded, Virtuoso 7.2 changes its plan between ``OFFSET`` values, and pages read in storage
+    order (the catalog's paging) repeat some rows and miss others.
+    """
+    return not any(token in ("FROM", "GRAPH", "LIMIT", "OFFSET") for token, _ in scan(query))
 
 
 def with_prefixes(query: str) -> str:
@@ -257,7 +262,7 @@ class RemoteStore:
         if named_graphs:
             data["named-graph-uri"] = list(named_graphs)
         pragmas = ""
-        if default_graphs is None and named_graphs is None and reads_default_graph_only(text):
+        if default_graphs is None and named_graphs is None and excludes_system_graphs(text):
             pragmas = self._system_pragmas()
         form = query_form(text)
         accept = GRAPH_ACCEPT if form in GRAPH_FORMS else RESULTS_JSON
