@@ -9,7 +9,7 @@ memory (max RSS) is its own:
 * ``batched``: ``kg.validate.validate_store``, source graphs in batches of ``--batch-quads`` quads
   with the types of the nodes they point at (what ``kg validate`` runs);
 * ``whole`` (the baseline, in the same run): every triple read through one ``CONSTRUCT`` into an
-  rdflib graph and validated at once, as ``kg validate`` did before.
+  rdflib graph and validated at once.
 
 Prints a Markdown table: wall and CPU seconds (CPU is the fairer comparison on a shared machine),
 peak RSS, problems found and whether the store conforms.
