@@ -174,6 +174,7 @@ def _study_records(rng: random.Random, ref: PublicationRef, vocab: Vocab) -> lis
                 publication=ref, relation="observed in", object_concept=rng.choice(vocab.phenotypes),
                 subgroup=subgroup, count=count, denominator=denominator,
                 percentage=_decimal(f"{100 * count / denominator:.1f}"), cohort_label=label,
+                evidence=(Evidence(publication=ref),),
             ))
             continue
         p_value, comparator = _pvalue(rng)
@@ -185,8 +186,9 @@ def _study_records(rng: random.Random, ref: PublicationRef, vocab: Vocab) -> lis
             subject_concept=rng.choice(vocab.risk_factors),
             object_concept=outcome_pool[_zipf_index(rng, len(outcome_pool))],
             subgroup=subgroup, p_value=p_value, p_comparator=comparator, cohort_label=label,
-            evidence=(Evidence(publication=ref, text=f"Synthetic finding sentence {rng.randrange(10**6)}."),)
-            if rng.random() < 0.3 else (),
+            # Every finding cites its paper, as every ingest path does; three in ten also quote a sentence.
+            evidence=(Evidence(publication=ref, text=f"Synthetic finding sentence {rng.randrange(10**6)}.")
+                      if rng.random() < 0.3 else Evidence(publication=ref),),
         ))
     return records
 

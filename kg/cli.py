@@ -395,21 +395,15 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from rdflib import Graph
-
     from kg.store import open_store
-    from kg.validate import format_report, validate_graph
+    from kg.validate import format_summary, validate_store
 
     store = open_store(args.store)
     try:
-        result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        report = validate_store(store)
     finally:
         store.close()
-    graph = Graph()
-    for triple in result.triples or []:
-        graph.add(triple)
-    report = validate_graph(graph)
-    print(format_report(report))
+    print(format_summary(report))
     return 0 if report.conforms else 1
 
 

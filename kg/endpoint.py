@@ -51,6 +51,7 @@ class EvalRequest:
     max_rows: int
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,20 @@ class ServerBusy(KGError):
 # -- serialization -----------------------------------------------------------------------------
 
 
+def tsv_term(term: object) -> str:
+    """A term in SPARQL TSV syntax; triple terms as ``<<( s p o )>>`` (their ``str()`` has no brackets)."""
+    if isinstance(term, ox.Triple):
+        return f"<<( {tsv_term(term.subject)} {tsv_term(term.predicate)} {tsv_term(term.object)} )>>"
+    return str(term)
+
+
 def _capped_solutions(solutions: ox.QuerySolutions, max_rows: int) -> tuple[ox.QuerySolutions, bool]:
     """The first ``max_rows`` solutions as a new pyoxigraph result (rebuilt from TSV, which is lossless)."""
     variables = [v.value for v in solutions.variables]
     lines = ["\t".join(f"?{v}" for v in variables)]
     rows = list(islice(solutions, max_rows + 1))
     truncated = len(rows) > max_rows
-    lines += ["\t".join("" if row[v] is None else str(row[v]) for v in variables) for row in rows[:max_rows]]
+    lines += ["\t".join("" if row[v] is None else tsv_term(row[v]) for v in variables) for row in rows[:max_rows]]
     text = "\n".join(lines) + "\n"
     return ox.parse_query_results(text.encode("utf-8"), format=ox.QueryResultsFormat.TSV), truncated
 
@@ -100,17 +108,18 @@ def serialize_answer(answer: object, request: EvalRequest) -> Answer:
 
 def evaluate_native(store: ox.Store, request: EvalRequest) -> Answer:
     """Run the request on a pyoxigraph store and serialize the answer natively."""
-    answer = native_query(
-        store, request.query, default_graphs=request.default_graphs, named_graphs=request.named_graphs
-    )
+    answer = native_query(store, request.query, default_graphs=request.default_graphs,
+                          named_graphs=request.named_graphs, base_iri=request.base_iri)
     return serialize_answer(answer, request)
 
 
 def evaluate_generic(store: Store, request: EvalRequest) -> Answer:
     """Any other backend: its ``QueryResult`` rebuilt as pyoxigraph results and serialized natively."""
-    options = {}
+    options: dict[str, object] = {}
     if request.default_graphs is not None or request.named_graphs is not None:
         options = {"default_graphs": request.default_graphs, "named_graphs": request.named_graphs}
+    if request.base_iri:
+        options["base_iri"] = request.base_iri
     result: QueryResult = store.query(request.query, max_rows=request.max_rows, **options)  # type: ignore[call-arg]
     fmt = format_for(request.media_type)
     if result.triples is not None:

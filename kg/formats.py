@@ -34,10 +34,13 @@ RESULT_FORMATS = (
     Format("text/tab-separated-values", (), ("tsv",), results=ox.QueryResultsFormat.TSV),
 )
 GRAPH_FORMATS = (
-    Format("text/turtle", ("application/x-turtle",), ("turtle", "ttl"), rdf=ox.RdfFormat.TURTLE),
+    # Turtle is a subset of N3, so an N3 request is answered in Turtle.
+    Format("text/turtle", ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),
+           ("turtle", "ttl", "n3"), rdf=ox.RdfFormat.TURTLE),
     Format("application/n-triples", ("text/plain",), ("nt", "ntriples", "n-triples"), rdf=ox.RdfFormat.N_TRIPLES),
     Format("application/ld+json", ("application/json",), ("jsonld", "json-ld", "json"), rdf=ox.RdfFormat.JSON_LD),
-    Format("application/rdf+xml", ("application/xml", "text/xml"), ("rdfxml", "xml"), rdf=ox.RdfFormat.RDF_XML),
+    Format("application/rdf+xml", ("application/xml", "text/xml"), ("rdfxml", "rdf+xml", "xml"),
+           rdf=ox.RdfFormat.RDF_XML),
 )
 GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
 
@@ -68,12 +71,12 @@ def parse_accept(header: str) -> list[tuple[str, float]]:
 
 
 def _matches(media_range: str, fmt: Format) -> bool:
+    """Whether a media range covers a format; a wildcard is matched against the type the answer is sent as."""
     if media_range == "*/*":
         return True
-    types = (fmt.media_type, *fmt.aliases)
     if media_range.endswith("/*"):
-        return any(t.startswith(media_range[:-1]) for t in types)
-    return media_range in types
+        return fmt.media_type.startswith(media_range[:-1])
+    return media_range in (fmt.media_type, *fmt.aliases)
 
 
 def format_for(media_type: str) -> Format:

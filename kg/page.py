@@ -48,10 +48,10 @@ def render_page(example: str | None, config: ServeConfig) -> str:
 <style>{STYLE}</style></head>
 <body>
 <h1>cohort-kg SPARQL endpoint</h1>
-<p>SPARQL 1.1 queries at <code>/sparql</code> (GET or POST). Read-only; the default graph is the union of
-all named graphs; the cohort-kg prefixes (<code>ckg:</code>, <code>concept:</code>, <code>cito:</code>,
-<code>fabio:</code>, <code>skos:</code>, ...) need no declaration. Time limit {config.timeout:g} s,
-at most {config.max_rows} rows per answer.</p>
+<p>SPARQL 1.1 queries at <code>/sparql</code> (GET or POST). Read-only; unless the query names a
+dataset (<code>FROM</code>), the default graph is the union of all named graphs; the cohort-kg prefixes
+(<code>ckg:</code>, <code>concept:</code>, <code>cito:</code>, <code>fabio:</code>, <code>skos:</code>, ...)
+need no declaration. Time limit {config.timeout:g} s, at most {config.max_rows} rows per answer.</p>
 <form method="get" action="/sparql">
 <textarea name="query" rows="18" spellcheck="false">{escape(text)}</textarea>
 <p><label>Result format <select name="format">{options}</select></label>

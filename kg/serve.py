@@ -8,16 +8,31 @@ It runs on the standard library's threading HTTP server: requests are small
 and the work happens in pyoxigraph (``kg.endpoint``), so a framework would add
 weight and nothing measurable.
 
-Refusals follow the protocol: a malformed query or an update sent as a query
-is 400, an update operation or SERVICE is 403, a result format the answer
-cannot take is 406, an oversized request 413, a query past the time limit 503.
+Refusals follow the protocol: a malformed query, a request without a query
+(other than a bare GET) or an invalid dataset IRI is 400, an update operation
+or SERVICE is 403, another HTTP method 405 with ``Allow``, a result format the
+answer cannot take 406, an oversized body 413, an oversized query string 414,
+a query past the time limit 503. Every refusal, including those the standard
+library's HTTP server writes itself, is plain text with the CORS headers, so a
+web page on another origin can read why.
+
+The dataset follows SPARQL 1.1: ``default-graph-uri`` / ``named-graph-uri``
+when given (replacing ``FROM`` / ``FROM NAMED``), else the query's own
+``FROM`` / ``FROM NAMED``, else the union of all named graphs as the default
+graph. Relative IRIs in a query resolve against the endpoint's own URL.
+
+A connection that sends no complete request within ``header_timeout`` seconds
+is closed, so stalled clients cannot hold server threads; a client that goes
+away mid-request is logged as one INFO line.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -28,7 +43,7 @@ import pyoxigraph as ox
 
 from kg.endpoint import EvalRequest, ServerBusy, graph_list, make_evaluator
 from kg.errors import InputError, KGError, StoreError
-from kg.formats import GRAPH_FORMATS, NotAcceptable, negotiate
+from kg.formats import GRAPH_FORMATS, Format, NotAcceptable, negotiate
 from kg.guard import QueryTimeout, ReadOnlyError, check_query
 from kg.plugins import Command
 from kg.sparql_syntax import DEFAULT_MAX_CHARS, DEFAULT_MAX_DEPTH, ENGINE_MAX_DEPTH, TextLimits
@@ -46,6 +61,9 @@ CORS_HEADERS = {
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
+ALLOW = "GET, HEAD, POST, OPTIONS"
+FORMAT_PARAMETERS = ("format", "output")
+"""Parameters naming a result format; clients such as SPARQLWrapper send several, possibly repeated."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,7 @@ class ServeConfig:
     workers: int = 2
     max_query_chars: int = DEFAULT_MAX_CHARS
     max_query_depth: int = DEFAULT_MAX_DEPTH
+    header_timeout: float = 30.0
 
 
 class ProtocolError(Exception):
@@ -70,16 +89,53 @@ class ProtocolError(Exception):
         self.status = status
 
 
-def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE, from the query's structure (the guard refuses anything else)."""
-    return check_query(query).form
-
-
 def _single(params: dict[str, list[str]], name: str) -> str | None:
     values = params.get(name, [])
     if len(values) > 1:
         raise ProtocolError(HTTPStatus.BAD_REQUEST, f"give the {name!r} parameter once, not {len(values)} times")
     return values[0] if values else None
+
+
+def requested_format(form: str, accept: str | None, params: dict[str, list[str]]) -> Format:
+    """The answer's format: from ``format`` / ``output`` parameters when given, else from ``Accept``.
+
+    The parameters may repeat as long as every value names the same format: SPARQLWrapper sends
+    ``format=tsv&format=text/tab-separated-values`` and the same again as ``output``.
+    """
+    names = [value for name in FORMAT_PARAMETERS for value in params.get(name, []) if value.strip()]
+    # A value with a slash is a list of media types (SPARQLWrapper sends its Accept list there too).
+    chosen = {negotiate(form, name) if "/" in name else negotiate(form, accept, name) for name in names}
+    if len(chosen) > 1:
+        listed = ", ".join(sorted(set(names)))
+        raise ProtocolError(HTTPStatus.BAD_REQUEST, f"the format parameters name different formats: {listed}")
+    return chosen.pop() if chosen else negotiate(form, accept)
+
+
+def dataset_graphs(params: dict[str, list[str]], name: str) -> tuple[str, ...] | None:
+    """``default-graph-uri`` or ``named-graph-uri`` values, each checked to be an absolute IRI (else 400)."""
+    values = graph_list(params.get(name, []))
+    for value in values or ():
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            raise ProtocolError(HTTPStatus.BAD_REQUEST, f"{name} {value!r} is not an IRI: {exc}") from None
+        if ":" not in value:
+            raise ProtocolError(HTTPStatus.BAD_REQUEST, f"{name} {value!r} is not an absolute IRI")
+    return values
+
+
+_AUTHORITY = re.compile(r"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
+def host_authority(header: str | None, fallback: str) -> str:
+    """The ``Host`` header as an IRI authority, or ``fallback`` (the bound address) when it is not a host[:port].
+
+    The header is the client's text and ends up inside Turtle and N-Triples: anything but a plain
+    host name or address with an optional port would break (or inject into) the document.
+    """
+    if header and _AUTHORITY.fullmatch(header.strip()):
+        return header.strip()
+    return fallback
 
 
 class EndpointHandler(BaseHTTPRequestHandler):
@@ -92,8 +148,22 @@ class EndpointHandler(BaseHTTPRequestHandler):
     # holds the body back ~40 ms (measured: 44 ms for ASK {} instead of ~1 ms).
     disable_nagle_algorithm = True
 
+    def setup(self) -> None:
+        """Bound every read on the connection: a client must send its request within the header timeout."""
+        self.timeout = self.server.config.header_timeout
+        super().setup()
+
     def log_message(self, format: str, *args: object) -> None:
         log.info("%s %s", self.address_string(), format % args)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Refusals written by the standard library (414, malformed request line) as plain text with CORS."""
+        self.close_connection = True
+        status = HTTPStatus(code)
+        text = message or status.phrase
+        if status is HTTPStatus.REQUEST_URI_TOO_LONG:
+            text = "the request line is over 64 KiB: send long queries by POST"
+        self._error(status, text)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -108,9 +178,9 @@ class EndpointHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _error(self, status: HTTPStatus, message: str) -> None:
+    def _error(self, status: HTTPStatus, message: str, extra: dict[str, str] | None = None) -> None:
         log.info("refused (%d): %s", status, message)
-        self._send(status, (message + "\n").encode("utf-8"), "text/plain")
+        self._send(status, (message + "\n").encode("utf-8"), "text/plain", extra)
 
     def _read_body(self) -> bytes:
         length = self.headers.get("Content-Length")
@@ -142,6 +212,13 @@ class EndpointHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._dispatch(body=None)
 
+    def _not_allowed(self) -> None:
+        self.close_connection = True  # the body, if any, is not read
+        self._error(HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not allowed: the endpoint is read-only "
+                    f"and answers {ALLOW}", {"Allow": ALLOW})
+
+    do_PUT = do_DELETE = do_PATCH = _not_allowed
+
     def do_HEAD(self) -> None:
         self._dispatch(body=None)
 
@@ -157,7 +234,8 @@ class EndpointHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         try:
             if len(url.query) > self.server.config.max_request_bytes:
-                raise ProtocolError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "query string over the size limit")
+                raise ProtocolError(HTTPStatus.REQUEST_URI_TOO_LONG,
+                                    "query string over the size limit: send long queries by POST")
             if url.path in ("/", "/index.html") and body is None:
                 from kg.page import render_page
 
@@ -191,7 +269,12 @@ class EndpointHandler(BaseHTTPRequestHandler):
     def _sparql(self, query_string: str, body: bytes | None) -> None:
         params = parse_qs(query_string, keep_blank_values=True)
         if body is not None:
-            media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            content_type = self.headers.get("Content-Type") or ""
+            media = content_type.split(";")[0].strip().lower()
+            charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in content_type.split(";")[1:]
+                            if p.strip().lower().startswith("charset=")), "utf-8")
+            if charset not in ("utf-8", "utf8"):
+                raise ProtocolError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"send the request in UTF-8, not {charset}")
             if media == FORM:
                 try:
                     form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
@@ -203,9 +286,11 @@ class EndpointHandler(BaseHTTPRequestHandler):
                 if "query" in params:
                     raise ProtocolError(HTTPStatus.BAD_REQUEST, "give the query in the body or the URL, not both")
                 try:
-                    params["query"] = [body.decode("utf-8")]
+                    text = body.decode("utf-8")
                 except UnicodeDecodeError:
                     raise ProtocolError(HTTPStatus.BAD_REQUEST, "the query is not UTF-8") from None
+                if text.strip():
+                    params["query"] = [text]
             elif media == SPARQL_UPDATE:
                 raise ProtocolError(HTTPStatus.FORBIDDEN, "updates are not allowed: this endpoint is read-only")
             else:
@@ -217,17 +302,21 @@ class EndpointHandler(BaseHTTPRequestHandler):
             raise ProtocolError(HTTPStatus.FORBIDDEN, "updates are not allowed: this endpoint is read-only")
         query = _single(params, "query")
         if query is None:
+            if body is not None or set(params) - set(FORMAT_PARAMETERS):
+                raise ProtocolError(HTTPStatus.BAD_REQUEST, "no query: give it as the 'query' parameter "
+                                    f"or POST it as {SPARQL_QUERY}")
             self._service_description(params)
             return
         config = self.server.config
         form = check_query(query, TextLimits(config.max_query_chars, config.max_query_depth)).form
-        fmt = negotiate(form, self.headers.get("Accept"), _single(params, "format") or _single(params, "output"))
+        fmt = requested_format(form, self.headers.get("Accept"), params)
         request = EvalRequest(
             query=query,
             media_type=fmt.media_type,
             max_rows=self.server.config.max_rows,
-            default_graphs=graph_list(params.get("default-graph-uri", [])),
-            named_graphs=graph_list(params.get("named-graph-uri", [])),
+            default_graphs=dataset_graphs(params, "default-graph-uri"),
+            named_graphs=dataset_graphs(params, "named-graph-uri"),
+            base_iri=self._endpoint_iri(),
         )
         answer = self.server.evaluator.evaluate(request, self.server.config.timeout)
         extra = {"Vary": "Accept"}
@@ -235,10 +324,14 @@ class EndpointHandler(BaseHTTPRequestHandler):
             extra["X-Result-Truncated"] = f"max-rows={self.server.config.max_rows}"
         self._send(HTTPStatus.OK, answer.body, answer.media_type, extra)
 
+    def _endpoint_iri(self) -> str:
+        """The endpoint's URL as the client named it: the service description's subject and the query base."""
+        fallback = "{}:{}".format(*self.server.server_address[:2])
+        return f"http://{host_authority(self.headers.get('Host'), fallback)}/sparql"
+
     def _service_description(self, params: dict[str, list[str]]) -> None:
-        fmt = negotiate("DESCRIBE", self.headers.get("Accept"), _single(params, "format"))
-        host = self.headers.get("Host") or f"{self.server.config.host}:{self.server.config.port}"
-        turtle = service_description(f"http://{host}/sparql", self.server.config)
+        fmt = requested_format("DESCRIBE", self.headers.get("Accept"), params)
+        turtle = service_description(self._endpoint_iri(), self.server.config)
         if fmt is GRAPH_FORMATS[0]:
             body = turtle.encode("utf-8")
         else:
@@ -263,9 +356,10 @@ def service_description(endpoint: str, config: ServeConfig) -> str:
     sd:supportedLanguage sd:SPARQL11Query ;
     sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat {formats} ;
-    rdfs:comment "cohort-kg, read-only: the default graph is the union of all named graphs; queries may use the \
-cohort-kg prefixes without declaring them; time limit {config.timeout:g} s, at most {config.max_rows} rows \
-(header X-Result-Truncated when cut); SERVICE is refused." .
+    rdfs:comment "cohort-kg, read-only: unless FROM or default-graph-uri/named-graph-uri name a dataset, the \
+default graph is the union of all named graphs; queries may use the cohort-kg prefixes without declaring them; \
+time limit {config.timeout:g} s, at most {config.max_rows} rows (header X-Result-Truncated when cut); \
+SERVICE is refused." .
 """
 
 
@@ -287,6 +381,14 @@ class EndpointServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         super().server_close()
         self.evaluator.close()
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:  # type: ignore[override]
+        """A client that hung up or stalled is one INFO line; anything else is a bug and keeps its traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            log.info("%s: client went away (%s)", client_address[0], type(error).__name__)
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def serve(store: Store, config: ServeConfig) -> None:
@@ -321,15 +423,17 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"refuse deeper nesting (default: {DEFAULT_MAX_DEPTH}; at most {ENGINE_MAX_DEPTH})")
     parser.add_argument("--workers", type=int, default=2,
                         help="query worker processes for an on-disk store (default: 2; 0 evaluates in threads)")
+    parser.add_argument("--header-timeout", type=float, default=30.0,
+                        help="seconds a connection may take to send a request before it is closed (default: 30)")
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0 or args.max_rows <= 0 or args.max_request_bytes <= 0:
-        raise InputError("--timeout, --max-rows and --max-request-bytes must be positive")
+    if args.timeout <= 0 or args.max_rows <= 0 or args.max_request_bytes <= 0 or args.header_timeout <= 0:
+        raise InputError("--timeout, --max-rows, --max-request-bytes and --header-timeout must be positive")
     if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= ENGINE_MAX_DEPTH:
         raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
     config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers,
-                         args.max_query_chars, args.max_query_depth)
+                         args.max_query_chars, args.max_query_depth, args.header_timeout)
     store = open_store(args.store)
     try:
         serve(store, config)

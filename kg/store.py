@@ -4,7 +4,8 @@ One small interface serves every face of the project (CLI, endpoint, app,
 benchmarks): SPARQL in, backend-neutral rdflib terms out, and atomic replacement
 of whole named graphs. The default is an on-disk pyoxigraph store; ``memory:``
 gives an in-memory one for tests; an ``http(s)://`` URL names a remote SPARQL
-endpoint (``kg.remote``). Queries always see the union of all named graphs.
+endpoint (``kg.remote``). Queries see the union of all named graphs as their default graph
+unless they name a dataset (``FROM`` / ``FROM NAMED``, or the protocol's graph parameters).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from kg.bulk import CHUNK_BYTES, LINE_FORMATS, default_threads, load_lines_paral
 from kg.errors import InputError, StoreError
 from kg.namespaces import PREFIXES, XSD
 from kg.sparql import bind_values
-from kg.sparql_syntax import check_engine_text
+from kg.sparql_syntax import check_engine_text, tokenize
 
 Triple = tuple[Node, Node, Node]
 
@@ -109,7 +110,7 @@ class Store(Protocol):
     def query(
         self, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None
     ) -> QueryResult:
-        """Run a SPARQL query over the union of all graphs; ``bindings`` pre-bind variables.
+        """Run a SPARQL query (default graph: the union of all graphs, unless it has ``FROM``); ``bindings`` bind.
 
         With ``max_rows``, at most that many rows (or triples) are read and ``truncated`` says if more existed.
         """
@@ -195,24 +196,44 @@ def triples_to_ntriples(triples: Iterable[Triple]) -> str:
     return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples)
 
 
+def dataset_options(
+    sparql: str, default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
+) -> dict[str, object]:
+    """The dataset options of pyoxigraph for a query, following SPARQL 1.1 (Query section 13, Protocol 2.1.4).
+
+    A dataset given by the protocol (``default-graph-uri`` / ``named-graph-uri``) replaces any
+    ``FROM`` / ``FROM NAMED`` of the query, and whatever it leaves out is empty: only default graphs
+    given means no named graphs. Without it, the query's own ``FROM`` / ``FROM NAMED`` apply. Only
+    when neither names a dataset is the default graph the union of all named graphs (pyoxigraph's
+    union flag would otherwise override ``FROM``).
+    """
+    if default_graphs is None and named_graphs is None:
+        has_from = any(token.word == "FROM" for token in tokenize(sparql))
+        return {} if has_from else {"use_default_graph_as_union": True}
+    try:
+        return {
+            "default_graph": [ox.NamedNode(g) for g in default_graphs or ()],
+            "named_graphs": [ox.NamedNode(g) for g in named_graphs or ()],
+        }
+    except ValueError as exc:
+        raise InputError(f"bad dataset graph IRI: {exc}") from None
+
+
 def native_query(
     store: ox.Store,
     sparql: str,
     *,
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
+    base_iri: str | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Run a query string on a pyoxigraph store with a protocol dataset; errors as ``InputError``/``StoreError``."""
-    options: dict[str, object] = {"prefixes": PREFIXES}
-    if default_graphs is None and named_graphs is None:
-        options["use_default_graph_as_union"] = True
-    else:  # SPARQL 1.1 Protocol: a dataset given in the request replaces the default one
-        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
-        if named_graphs is not None:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     check_engine_text(sparql)  # deep nesting would crash pyoxigraph's parser; SERVICE would call out
+    options = dataset_options(sparql, default_graphs, named_graphs)
+    if base_iri is not None:
+        options["base_iri"] = base_iri
     try:
-        return store.query(sparql, **options)
+        return store.query(sparql, prefixes=PREFIXES, **options)  # type: ignore[arg-type]
     except SyntaxError as exc:
         raise InputError(f"SPARQL syntax error: {one_line(exc)}") from exc
     except ValueError as exc:
@@ -276,7 +297,7 @@ class OxigraphStore:
         check_engine_text(sparql)
         text = bind_values(sparql, bindings)
         try:
-            answer = self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+            answer = self._store.query(text, prefixes=PREFIXES, **dataset_options(text))  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise InputError(f"SPARQL syntax error: {one_line(exc)}") from exc
         except RuntimeError as exc:  # e.g. an extension function the engine does not know
@@ -361,7 +382,7 @@ class OxigraphStore:
         return added
 
     def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
-        if fmt in QUAD_FORMATS:
+        if fmt.supports_datasets:  # N-Quads, TriG and JSON-LD keep the graph names
             quads = (q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph))
             ox.serialize(quads, out, fmt, prefixes=PREFIXES)
             return

@@ -13,14 +13,23 @@ slower. The price is that every node must carry its own ``rdf:type``.
 
 Results are turned into plain frozen dataclasses so that callers (CLI, tests, ingest) never
 have to query pySHACL's report graph themselves.
+
+A whole store is validated source graph by source graph (``validate_store``), a batch of
+graphs of at most ``BATCH_QUADS`` quads at a time, so memory follows the batch, not the
+store. Each batch carries the ``rdf:type`` of every IRI it points at, read from the whole
+store: a finding's evidence may cite a publication described in another graph, and
+``sh:class`` must see that it is one. A node described by another graph can become a focus
+node through such a type; its results are left to the batch that describes it (results
+are kept only for nodes that are subjects in the batch).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rdflib
 from pyshacl import validate as shacl_validate
@@ -33,6 +42,14 @@ from rdflib.term import Literal, Node, URIRef
 
 from kg.namespaces import PREFIXES
 from kg.paths import ONTOLOGY_DIR
+
+if TYPE_CHECKING:
+    from kg.store import Store
+
+log = logging.getLogger(__name__)
+
+BATCH_QUADS = 50_000
+"""Quads of source graphs validated together: memory follows this, not the store's size."""
 
 ONTOLOGY_FILES: tuple[str, ...] = ("cohort-kg.ttl", "vocabulary.ttl")
 """Files merged into the ontology graph handed to pySHACL."""
@@ -184,13 +201,18 @@ def _violations(results: Graph) -> tuple[Violation, ...]:
                 shape=_shape_name(results.value(result, SH.sourceShape)),
             )
         )
-    return tuple(sorted(found, key=lambda v: (v.focus_node, v.path, v.message, v.value)))
+    return tuple(sorted(found, key=_sort_key))
 
 
 def validate_graph(data: Graph | rdflib.Dataset) -> ValidationReport:
     """Check ``data`` against the project's SHACL shapes and return a plain report."""
+    return _validate_working(_working_graph(data))
+
+
+def _validate_working(union: Graph) -> ValidationReport:
+    """Validate a working graph (data plus ontology) in place."""
     conforms, results_graph, _text = shacl_validate(
-        _working_graph(data),
+        union,
         shacl_graph=_shapes_graph(),
         inference="none",
         inplace=True,
@@ -198,6 +220,82 @@ def validate_graph(data: Graph | rdflib.Dataset) -> ValidationReport:
         abort_on_first=False,
     )
     return ValidationReport(conforms=bool(conforms), violations=_violations(results_graph))
+
+
+def _graph_sizes(store: Store) -> dict[str, int]:
+    """Quads per named graph (a remote store leaves its server's own graphs out)."""
+    sizes = getattr(store, "graph_sizes", None)
+    if callable(sizes):
+        return dict(sizes())
+    result = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {str(g): int(n) for g, n in result.rows}  # type: ignore[call-overload]
+
+
+def _batches(sizes: Mapping[str, int], limit: int) -> Iterator[list[str]]:
+    """Graph names in batches of at most ``limit`` quads (a bigger graph is a batch of its own)."""
+    batch: list[str] = []
+    total = 0
+    for graph, size in sorted(sizes.items()):
+        if batch and total + size > limit:
+            yield batch
+            batch, total = [], 0
+        batch.append(graph)
+        total += size
+    if batch:
+        yield batch
+
+
+TYPE_LOOKUP = 500
+"""IRIs per query when reading the types of the nodes a batch points at (keeps each query small)."""
+
+
+def _batch_graph(store: Store, graphs: list[str]) -> tuple[Graph, set[Node]]:
+    """The batch's triples plus the types of the IRIs they point at, and the batch's subjects."""
+    values = " ".join(f"<{g}>" for g in graphs)
+    data = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    graph = _QueryCachingGraph()  # the working graph itself: no second copy of the batch
+    subjects: set[Node] = set()
+    targets: set[URIRef] = set()
+    typed: set[Node] = set()
+    for triple in data.triples or []:
+        graph.add(triple)
+        subjects.add(triple[0])
+        if triple[1] == RDF.type:
+            typed.add(triple[0])
+        elif isinstance(triple[2], URIRef):
+            targets.add(triple[2])
+    # Only nodes the batch does not type itself (a cited paper is typed where it is cited), looked up
+    # by IRI (an index lookup each), not by joining the batch with every type in the store.
+    ordered = sorted(targets - typed)
+    for start in range(0, len(ordered), TYPE_LOOKUP):
+        nodes = " ".join(node.n3() for node in ordered[start : start + TYPE_LOOKUP])
+        types = store.query(f"SELECT DISTINCT ?o ?t WHERE {{ VALUES ?o {{ {nodes} }} GRAPH ?h {{ ?o a ?t }} }}")
+        for node, kind in types.rows:
+            graph.add((node, RDF.type, kind))  # type: ignore[arg-type]
+    for triple in _ontology_triples():
+        graph.add(triple)
+    return graph, subjects
+
+
+def validate_store(store: Store, *, batch_quads: int = BATCH_QUADS) -> ValidationReport:
+    """Validate every named graph of a store, a batch of graphs at a time (see the module docstring)."""
+    found: list[Violation] = []
+    conforms = True
+    sizes = _graph_sizes(store)
+    for number, graphs in enumerate(_batches(sizes, batch_quads), start=1):
+        data, subjects = _batch_graph(store, graphs)
+        log.info("validating batch %d: %d graph(s), %d triples", number, len(graphs), len(data))
+        kept = {_compact(node) for node in subjects}
+        report = _validate_working(data)
+        for violation in report.violations:
+            if violation.focus_node in kept:
+                found.append(violation)
+                conforms = conforms and violation.severity != "Violation"
+    return ValidationReport(conforms=conforms, violations=tuple(sorted(set(found), key=_sort_key)))
+
+
+def _sort_key(v: Violation) -> tuple[str, str, str, str]:
+    return (v.focus_node, v.path, v.message, v.value)
 
 
 def format_report(report: ValidationReport) -> str:
@@ -213,4 +311,22 @@ def format_report(report: ValidationReport) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ValidationReport", "Violation", "format_report", "validate_graph"]
+def format_summary(report: ValidationReport, examples: int = 3) -> str:
+    """Problems grouped by shape, with counts and a few examples each: readable at any number of problems."""
+    if not report.violations:
+        return "Conforms: no problems found."
+    header = "Conforms (warnings only)." if report.conforms else "Does NOT conform."
+    # Grouped by shape and path, not by message: messages quote the offending values.
+    members: dict[tuple[str, str, str], list[Violation]] = {}
+    for v in report.violations:
+        members.setdefault((v.severity, v.shape, v.path), []).append(v)
+    lines = [f"{header} {len(report.violations)} problem(s) in {len(members)} group(s):"]
+    for (severity, shape, _path), group in sorted(members.items(), key=lambda item: (-len(item[1]), item[0])):
+        lines.append(f"{len(group):>7} x {severity}: {shape or '(no shape)'}: {group[0].message}")
+        for v in group[:examples]:
+            value = f" [value {v.value}]" if v.value else ""
+            lines.append(f"          e.g. {v.focus_node} {v.path}{value}".rstrip())
+    return "\n".join(lines)
+
+
+__all__ = ["ValidationReport", "Violation", "format_report", "format_summary", "validate_graph", "validate_store"]

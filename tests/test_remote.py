@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
+import requests
 from conftest import REPO_ROOT
 from conftest import run_kg as kg
 from rdflib import BNode, Literal, URIRef
@@ -82,6 +83,9 @@ def test_load_and_export_round_trip(store_spec, tmp_path):
     counts = {q for q in exported if q.graph_name == ox.NamedNode(COUNTS_GRAPH)}
     assert counts, "the derived counts graph written after the load is part of the store, so of the export"
     assert exported - counts == set(ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS))
+    as_jsonld = tmp_path / "out.jsonld"
+    assert kg("export", "--format", "jsonld", "-o", str(as_jsonld), store=store_spec).returncode == 0
+    assert set(ox.parse(path=str(as_jsonld), format=ox.RdfFormat.JSON_LD)) == exported  # graph names kept
 
 
 # -- graph replacement on the server --------------------------------------------------------------
@@ -160,9 +164,11 @@ class FakeServer(BaseHTTPRequestHandler):
     headers_out: ClassVar[dict[str, str]] = {}
     body = b""
     received: ClassVar[list[bytes]] = []
+    accepts: ClassVar[list[str]] = []
 
     def do_POST(self) -> None:
         FakeServer.received.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        FakeServer.accepts.append(self.headers.get("Accept", ""))
         self.send_response(500 if len(FakeServer.received) > self.fail_from else self.status)
         for name, value in self.headers_out.items():
             self.send_header(name, value)
@@ -180,6 +186,7 @@ def fake():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     FakeServer.received = []
+    FakeServer.accepts = []
     yield f"http://127.0.0.1:{server.server_address[1]}/sparql", FakeServer
     server.shutdown()
     server.server_close()
@@ -247,7 +254,7 @@ def test_queries_get_the_prefixes_they_use(fake, monkeypatch):
     monkeypatch.setattr(handler, "body", results(0))
     query = "PREFIX skos: <http://example.org/mine#>\nSELECT ?s WHERE { ?s a ckg:Study ; skos:x 1 }"
     open_remote_store(url, {}).query(query)
-    sent = handler.received[0].decode()
+    sent = handler.received[-1].decode()
     assert "PREFIX+ckg%3A" in sent and sent.count("PREFIX+skos%3A") == 1
 
 
@@ -307,3 +314,100 @@ def test_explorer_runs_on_virtuoso(virtuoso_env):
     assert not app.exception
     findings = app.dataframe[0].value
     assert len(findings) == 18 and "pValue" in findings.columns
+
+
+# -- one kind of answer per query form, read by its Content-Type ----------------------------------------
+
+
+@pytest.mark.parametrize(("query", "accept"), [
+    ("SELECT ?s WHERE { ?s ?p ?o }", "application/sparql-results+json"),
+    ("PREFIX x: <http://e/> ASK { ?s x:p 'CONSTRUCT' }", "application/sparql-results+json"),
+    ("# CONSTRUCT in a comment\nSELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples"),
+    ("DESCRIBE <http://e/a>", "application/n-triples"),
+])
+def test_each_query_form_asks_for_one_kind(fake, monkeypatch, query, accept):
+    url, handler = fake
+    graph = accept == "application/n-triples"
+    monkeypatch.setattr(handler, "headers_out", {"Content-Type": accept})
+    monkeypatch.setattr(handler, "body", b"<http://e/a> <http://e/p> <http://e/b> .\n" if graph else results(1))
+    open_remote_store(url, {}).query(query)
+    asked = handler.accepts[-1]
+    assert asked.startswith(accept)
+    assert ("sparql-results" in asked) != graph  # never both kinds in one Accept
+
+
+def test_construct_answered_with_result_rows_is_an_error(fake, monkeypatch):
+    url, handler = fake
+    monkeypatch.setattr(handler, "headers_out", {"Content-Type": "application/sparql-results+json"})
+    monkeypatch.setattr(handler, "body", results(2))
+    with pytest.raises(StoreError, match="answered a CONSTRUCT query with application/sparql-results"):
+        open_remote_store(url, {}).query("CONSTRUCT WHERE { ?s ?p ?o }")
+
+
+def test_graph_answers_are_read_by_their_content_type(fake, monkeypatch):
+    url, handler = fake
+    monkeypatch.setattr(handler, "headers_out", {"Content-Type": "text/turtle; charset=utf-8"})
+    monkeypatch.setattr(handler, "body", b"@prefix e: <http://e/> . e:a e:p e:b, e:c .\n")
+    result = open_remote_store(url, {}).query("CONSTRUCT WHERE { ?s ?p ?o }")
+    assert sorted(str(o) for _, _, o in result.triples) == ["http://e/b", "http://e/c"]
+    monkeypatch.setattr(handler, "headers_out", {"Content-Type": "application/n-triples"})
+    with pytest.raises(StoreError, match="answered a SELECT query with application/n-triples"):
+        open_remote_store(url, {}).query("SELECT * WHERE { ?s ?p ?o }")
+
+
+# -- validation and counts on both backends -------------------------------------------------------------
+
+BAD_FINDING = """@prefix ckg: <https://w3id.org/cohort-kg/ontology#> .
+<https://w3id.org/cohort-kg/id/finding/bad> a ckg:Finding ; ckg:relation "r" ;
+  ckg:direction ckg:Increases ; ckg:method ckg:Curated ; ckg:objectLabel "o" ;
+  ckg:count 9 ; ckg:denominator 3 .
+"""
+
+
+def test_validate_fails_on_an_invalid_finding_on_each_backend(store_spec, tmp_path):
+    assert kg("build", store=store_spec).returncode == 0
+    clean = kg("validate", store=store_spec)
+    assert clean.returncode == 0 and "Conforms" in clean.stdout, clean.stdout + clean.stderr
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BAD_FINDING)
+    assert kg("load", str(bad), store=store_spec).returncode == 0
+    result = kg("validate", store=store_spec)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Does NOT conform" in result.stdout and "id:finding/bad" in result.stdout
+    assert "denominator" in result.stdout and "ckg:hasEvidence" in result.stdout
+
+
+@pytest.mark.virtuoso
+def test_counts_leave_virtuoso_system_graphs_out(virtuoso_env, tmp_path):
+    from endpoint_process import start_endpoint
+
+    from ingest.build import SEED_DIR, build
+
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    build(virtuoso_env, SEED_DIR, [], now=when)
+    build(str(tmp_path / "embedded"), SEED_DIR, [], now=when)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    remote, embedded = open_remote_store(virtuoso_env), OxigraphStore(tmp_path / "embedded")
+    try:
+        expected = embedded.query(count).rows[0][0].toPython()
+        assert remote.query(count).rows[0][0].toPython() == expected == embedded.quad_count()
+        construct = remote.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").triples
+        assert len(set(construct)) == len(set(embedded.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").triples))
+    finally:
+        remote.close()
+        embedded.close()
+    stats = {line.split(": ")[0]: line.split(": ")[1] for line in kg("stats", store=virtuoso_env).stdout.splitlines()}
+    local = {line.split(": ")[0]: line.split(": ")[1]
+             for line in kg("stats", store=str(tmp_path / "embedded")).stdout.splitlines()}
+    assert stats["quads"] == local["quads"] and stats["distinct triples"] == local["distinct triples"]
+    endpoint = start_endpoint(virtuoso_env)
+    try:
+        answer = requests.get(endpoint.url, params={"query": count}, timeout=60).json()
+        assert int(answer["results"]["bindings"][0]["n"]["value"]) == expected
+        construct = requests.get(endpoint.url, params={"query": "CONSTRUCT WHERE { ?s a ?t }"}, timeout=60,
+                                 headers={"Accept": "application/n-triples"})
+        assert construct.status_code == 200, construct.text
+        assert len(list(ox.parse(construct.content, format=ox.RdfFormat.N_TRIPLES))) > 100
+    finally:
+        endpoint.stop()

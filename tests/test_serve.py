@@ -288,3 +288,209 @@ def test_rdflib_sparqlstore_gets_the_catalog_answers(endpoint, expected):
         rows = [{str(var): value for var, value in zip(result.vars, row, strict=True)} for row in result]
         got = answer_set([{k: python_value(v) for k, v in row.items()} for row in rows])
         assert got == expected[name], name
+
+
+# -- SPARQL 1.1 dataset semantics ----------------------------------------------------------------
+
+D1, D2, D3 = (f"http://example.org/data{i}" for i in (1, 2, 3))
+DATASET_NT = "".join(f"<{g}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/Doc> <{g}> .\n"
+                     for g in (D1, D2, D3))
+
+
+@pytest.fixture(scope="module")
+def dataset_store(tmp_path_factory) -> OxigraphStore:
+    path = tmp_path_factory.mktemp("dataset") / "data.nq"
+    path.write_text(DATASET_NT)
+    store = OxigraphStore(None)
+    store.load_file(path, ox.RdfFormat.N_QUADS, None)
+    return store
+
+
+@pytest.fixture(scope="module")
+def local(dataset_store):
+    """An in-process endpoint over three one-triple graphs, with a short header timeout."""
+    import threading
+
+    from kg.serve import EndpointServer, ServeConfig
+
+    server = EndpointServer(dataset_store, ServeConfig(port=0, workers=0, header_timeout=1.0))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+def test_from_in_the_query_defines_the_default_graph(dataset_store):
+    assert dataset_store.query(f"ASK FROM <{D1}> {{ <{D2}> a ?t }}").boolean is False
+    assert dataset_store.query(f"ASK FROM <{D1}> {{ <{D1}> a ?t }}").boolean is True
+    assert dataset_store.query(f"ASK {{ <{D2}> a ?t }}").boolean is True  # no dataset named: the union
+    named = dataset_store.query(f"SELECT ?g FROM NAMED <{D2}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert [str(g) for (g,) in named.rows] == [D2]
+
+
+def test_protocol_dataset_replaces_from_and_leaves_out_what_it_does_not_name(local):
+    graphs = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    only_default = requests.get(local, params={"query": graphs, "default-graph-uri": D1}, timeout=30)
+    assert only_default.status_code == 200 and json_rows(only_default) == []
+    named = requests.get(local, params={"query": graphs, "default-graph-uri": D1, "named-graph-uri": D3}, timeout=30)
+    assert [row["g"] for row in json_rows(named)] == [D3]
+    overridden = requests.get(local, params={"query": f"ASK FROM <{D1}> {{ <{D2}> a ?t }}",
+                                             "default-graph-uri": D2}, timeout=30)
+    assert overridden.json()["boolean"] is True
+    through_endpoint = requests.get(local, params={"query": f"ASK FROM <{D1}> {{ <{D2}> a ?t }}"}, timeout=30)
+    assert through_endpoint.json()["boolean"] is False
+
+
+@pytest.mark.parametrize("graph", ["not an iri", "relative/path", "http://exa mple.org/"])
+def test_invalid_dataset_iri_is_400(local, graph):
+    response = requests.get(local, params={"query": "ASK {}", "default-graph-uri": graph}, timeout=30)
+    assert response.status_code == 400, response.text
+    assert "default-graph-uri" in response.text
+    named = requests.get(local, params={"query": "ASK {}", "named-graph-uri": graph}, timeout=30)
+    assert named.status_code == 400
+
+
+# -- protocol details: methods, missing queries, long URLs, base IRI, formats ------------------------
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_methods_are_405_with_allow(local, method):
+    response = requests.request(method, local, data="ASK {}", timeout=30)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "POST", "OPTIONS"}
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"method": "post", "data": {"format": "json"}},
+        {"method": "post", "data": b"", "headers": {"Content-Type": "application/sparql-query"}},
+        {"method": "get", "params": {"default-graph-uri": D1}},
+    ],
+)
+def test_a_request_without_a_query_is_400(local, request_kwargs):
+    kwargs = dict(request_kwargs)
+    response = requests.request(kwargs.pop("method"), local, timeout=30, **kwargs)
+    assert response.status_code == 400, response.text
+    assert "no query" in response.text
+    assert requests.get(local, timeout=30).headers["Content-Type"].startswith("text/turtle")  # a bare GET: the SD
+
+
+def test_long_get_is_the_endpoints_own_414_with_cors(local):
+    response = requests.get(local, params={"query": "ASK {} #" + "x" * 70_000}, timeout=30)
+    assert response.status_code == 414
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Content-Type"].startswith("text/plain") and "POST" in response.text
+    posted = requests.post(local, data={"query": "ASK {} #" + "x" * 70_000}, timeout=30)
+    assert posted.status_code == 200  # the same query by POST is fine
+
+
+def test_relative_iris_resolve_against_the_endpoint(local):
+    response = requests.post(local, data=b"CONSTRUCT { <s> <p> 1 } WHERE {}", timeout=30,
+                             headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"})
+    assert response.status_code == 200, response.text
+    (triple,) = [q.triple for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)]
+    base = local.rsplit("/", 1)[0]
+    assert (triple.subject.value, triple.predicate.value) == (f"{base}/s", f"{base}/p")
+
+
+def test_application_wildcard_on_construct_is_a_real_rdf_type(local):
+    response = requests.get(local, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                            headers={"Accept": "application/*"}, timeout=30)
+    assert response.status_code == 200
+    media = response.headers["Content-Type"].split(";")[0]
+    assert media == "application/n-triples"
+    assert len(list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))) == 3
+
+
+def test_triple_terms_on_the_row_capped_path(local):
+    query = "SELECT ?t WHERE { VALUES ?x { 1 2 } BIND(<<( <http://a> <http://b> ?x )>> AS ?t) }"
+    response = requests.get(local, params={"query": query}, timeout=30)
+    assert response.status_code == 200, response.text
+    values = [b["t"] for b in response.json()["results"]["bindings"]]
+    assert [v["type"] for v in values] == ["triple", "triple"]
+    assert {v["value"]["object"]["value"] for v in values} == {"1", "2"}
+
+
+@pytest.mark.parametrize("host", ['evil.example> <x> "y', "a b{c}", "127.0.0.1:1\\n"])
+def test_host_header_is_escaped_in_the_service_description(local, host):
+    for accept, fmt in (("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES)):
+        response = requests.get(local, headers={"Host": host, "Accept": accept}, timeout=30)
+        assert response.status_code == 200, response.text
+        subjects = {q.subject.value for q in ox.parse(response.content, format=fmt)}
+        assert len(subjects) == 1 and subjects.pop().startswith("http://")
+
+
+@pytest.mark.parametrize(
+    ("form", "query", "check"),
+    [
+        ("JSON", "SELECT ?s WHERE { ?s a <http://example.org/Doc> }", lambda r: len(r["results"]["bindings"]) == 3),
+        ("XML", "SELECT ?s WHERE { ?s a <http://example.org/Doc> }",
+         lambda r: len(r.getElementsByTagName("result")) == 3),
+        ("CSV", "SELECT ?s WHERE { ?s a <http://example.org/Doc> }", lambda r: len(r.splitlines()) == 4),
+        ("TSV", "SELECT ?s WHERE { ?s a <http://example.org/Doc> }", lambda r: len(r.splitlines()) == 4),
+        ("JSONLD", "CONSTRUCT WHERE { ?s ?p ?o }", lambda r: len(r) == 3),
+        ("RDFXML", "CONSTRUCT WHERE { ?s ?p ?o }", lambda r: len(r) == 3),
+        ("TURTLE", "CONSTRUCT WHERE { ?s ?p ?o }", lambda r: b"example.org/Doc" in r),
+        ("N3", "CONSTRUCT WHERE { ?s ?p ?o }", lambda r: b"example.org/Doc" in r),
+    ],
+)
+def test_sparqlwrapper_default_settings_for_every_format(local, form, query, check):
+    import SPARQLWrapper
+
+    client = SPARQLWrapper.SPARQLWrapper(local)
+    client.setReturnFormat(getattr(SPARQLWrapper, form))
+    client.setQuery(query)
+    result = client.queryAndConvert()
+    if isinstance(result, bytes) and form in ("CSV", "TSV"):
+        result = result.decode()
+    assert check(result), result
+
+
+def test_repeated_format_values_must_agree(local):
+    same = requests.get(local + "?query=ASK%20%7B%7D&format=tsv&format=text/tab-separated-values&output=tsv",
+                        timeout=30)
+    assert same.status_code == 200 and same.headers["Content-Type"].startswith("text/tab-separated-values")
+    different = requests.get(local + "?query=ASK%20%7B%7D&format=json&format=xml", timeout=30)
+    assert different.status_code == 400 and "different formats" in different.text
+
+
+# -- stalled and vanishing clients ---------------------------------------------------------------
+
+
+def test_stalled_connection_is_closed_after_the_header_timeout(local):
+    import socket
+    import time
+
+    host, port = local.split("//")[1].split("/")[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: x\r\n")  # never finishes the headers
+        started = time.monotonic()
+        assert sock.recv(1024) == b""  # the server hung up
+        assert time.monotonic() - started < 5
+
+
+def test_client_disconnect_is_one_info_line(local, caplog, capsys):
+    import logging
+    import socket
+    import struct
+    import time
+
+    host, port = local.split("//")[1].split("/")[0].split(":")
+    with caplog.at_level(logging.INFO, logger="kg.serve"):
+        sock = socket.create_connection((host, int(port)), timeout=10)
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                     b"Content-Length: 100\r\n\r\nASK")
+        time.sleep(0.2)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+        sock.close()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any("went away" in r.getMessage() for r in caplog.records):
+            time.sleep(0.05)
+    gone = [r for r in caplog.records if "went away" in r.getMessage()]
+    assert len(gone) == 1 and gone[0].levelno == logging.INFO
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "Traceback" not in capsys.readouterr().err

@@ -268,12 +268,19 @@ def test_percentage_mismatch_is_only_a_warning(good: Graph) -> None:
     assert "Warning" in format_report(report)
 
 
-def test_publication_without_any_identifier(good: Graph) -> None:
-    for predicate in (ns.FABIO.hasPubMedId, ns.PRISM.doi, ns.DCTERMS.title):
-        good.remove((PUB, predicate, None))
-    report = validate_graph(good)
+def test_publication_without_any_identifier() -> None:
+    report = validate_graph(_graph("<https://example.org/paper/1> a bibo:Document ; prism:keyword \"x\" .\n"))
     assert not report.conforms
-    assert any("PMID" in v.message and v.focus_node == "pubmed:31000001" for v in report.violations)
+    assert any("PMID" in v.message and v.focus_node == "<https://example.org/paper/1>" for v in report.violations)
+
+
+@pytest.mark.parametrize("cited", ["pubmed:29000003", "<https://doi.org/10.1182/blood.2019001234>"])
+def test_cited_only_publication_is_identified_by_its_iri(cited: str) -> None:
+    # A reference list types the cited paper and nothing more: its PubMed or DOI IRI identifies it.
+    citation = f"pubmed:31000001 cito:cites {cited} . {cited} a bibo:Document .\n"
+    graph = _graph(PUBLICATION, FINDINGS, PROVENANCE, citation)
+    report = validate_graph(graph)
+    assert report.conforms, format_report(report)
 
 
 def test_provisional_publication_must_be_flagged() -> None:
@@ -332,3 +339,130 @@ def test_report_lines_use_prefixed_names(good: Graph) -> None:
     assert len(lines) == 2
     assert "id:finding-1 ckg:pValue" in lines[1]
     assert "https://" not in lines[1]
+
+
+# -- a whole store, graph by graph -------------------------------------------------------------------
+
+PUB_GRAPH = "https://w3id.org/cohort-kg/graph/pubmed/31000001"
+FINDINGS_GRAPH = "https://w3id.org/cohort-kg/graph/curated/test"
+
+
+def _store_with(graphs: dict[str, Graph]):
+    from kg.store import OxigraphStore
+
+    store = OxigraphStore(None)
+    store.replace_graphs({name: list(graph) for name, graph in graphs.items()})
+    return store
+
+
+def test_store_is_validated_graph_by_graph_with_linked_types() -> None:
+    from kg.validate import validate_store
+
+    # The evidence (findings graph) cites a publication typed only in the PubMed graph.
+    store = _store_with({PUB_GRAPH: _graph(PUBLICATION, PROVENANCE), FINDINGS_GRAPH: _graph(FINDINGS)})
+    for batch in (1, 10_000):  # each graph alone, then both together
+        report = validate_store(store, batch_quads=batch)
+        assert report.conforms, format_report(report)
+
+
+def test_store_validation_finds_what_the_union_finds() -> None:
+    from kg.validate import validate_store
+
+    broken = _graph(FINDINGS)
+    broken.remove((FINDING, ns.CKG.hasEvidence, None))
+    broken.add((ns.ID["finding-1"], ns.CKG.count, Literal(99)))
+    store = _store_with({PUB_GRAPH: _graph(PUBLICATION, PROVENANCE), FINDINGS_GRAPH: broken})
+    union = validate_graph(_graph(PUBLICATION, PROVENANCE) + broken)
+    for batch in (1, 10_000):
+        report = validate_store(store, batch_quads=batch)
+        assert not report.conforms
+        # compared by shape, not message: the store writes 51.0 in its canonical form 51
+        assert {(v.focus_node, v.path, v.shape, v.severity) for v in report.violations} == {
+            (v.focus_node, v.path, v.shape, v.severity) for v in union.violations}
+
+
+def test_evidence_citing_a_publication_no_graph_describes() -> None:
+    from kg.validate import validate_store
+
+    store = _store_with({FINDINGS_GRAPH: _graph(FINDINGS)})
+    report = validate_store(store, batch_quads=1)
+    assert not report.conforms
+    assert any(v.path == "ckg:sourcePublication" for v in report.violations), format_report(report)
+
+
+def test_summary_groups_problems_by_shape_with_counts() -> None:
+    from kg.validate import format_summary
+
+    violations = [Violation(f"id:f{i}", "ckg:count", "", "too many", "Violation", "ckgsh:FindingShape/count")
+                  for i in range(5)]
+    violations.append(Violation("id:g", "", "", "odd percentage", "Warning", "ckgsh:FindingConsistencyShape"))
+    text = format_summary(ValidationReport(conforms=False, violations=tuple(violations)), examples=2)
+    lines = text.splitlines()
+    assert lines[0] == "Does NOT conform. 6 problem(s) in 2 group(s):"
+    assert lines[1].split() == ["5", "x", "Violation:", "ckgsh:FindingShape/count:", "too", "many"]
+    assert [line.split()[1] for line in lines if "e.g." in line] == ["id:f0", "id:f1", "id:g"]
+    assert format_summary(ValidationReport(conforms=True, violations=())) == "Conforms: no problems found."
+
+
+# -- every graph the project produces validates ----------------------------------------------------------
+
+
+def test_generated_benchmark_corpus_conforms() -> None:
+    from bench.generate import GENERATED_AT, generate_documents
+    from kg.loader import load_documents, load_rdf_files
+    from kg.model import Finding
+    from kg.paths import ONTOLOGY_DIR
+    from kg.store import OxigraphStore
+    from kg.validate import format_summary, validate_store
+
+    docs = list(generate_documents(80, seed=3))
+    findings = [r for doc in docs for r in doc.records if isinstance(r, Finding)]
+    assert findings and all(f.evidence for f in findings)  # every generated finding cites its paper
+    store = OxigraphStore(None)
+    load_rdf_files(store, [ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary", now=GENERATED_AT)
+    load_documents(store, docs, now=GENERATED_AT)
+    report = validate_store(store, batch_quads=5_000)
+    assert report.conforms, format_summary(report)
+    # each paper's graph types the papers it cites without describing them
+    cited_only = "ASK { GRAPH ?g { ?cited a bibo:Document FILTER NOT EXISTS { ?cited fabio:hasPubMedId ?id } } }"
+    assert store.query(cited_only).boolean
+
+
+def test_real_pubmed_records_with_references_conform(tmp_path) -> None:
+    from conftest import EUTILS_FIXTURES
+
+    from kg.store import OxigraphStore
+    from kg.validate import format_summary, validate_store
+
+    files = [path for path in sorted(EUTILS_FIXTURES.rglob("*.xml")) if b"<ReferenceList" in path.read_bytes()
+             and b"<PubmedArticleSet" in path.read_bytes()][:6]
+    if not files:
+        import os
+
+        reason = f"no PubMed records with reference lists under {EUTILS_FIXTURES} (../shared is absent)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from kg.cli import main as kg_main
+
+    store_dir = tmp_path / "store"
+    for path in files:
+        assert kg_main(["ingest", "pubmed-xml", str(path), "--store", str(store_dir)]) == 0
+    store = OxigraphStore(store_dir)
+    try:
+        assert store.query("ASK { ?a cito:cites ?b . ?b a bibo:Document FILTER NOT EXISTS { ?b dcterms:title ?t } }"
+                           ).boolean, "the fixtures should hold cited-only publications"
+        report = validate_store(store)
+    finally:
+        store.close()
+    assert report.conforms, format_summary(report)
+
+
+def test_summary_groups_messages_that_quote_values() -> None:
+    from kg.validate import format_summary
+
+    violations = tuple(Violation(f"id:f{n}", "ckg:count", str(n), f"The count ({n}) is larger", "Violation",
+                                 "ckgsh:FindingShape") for n in (7, 9))
+    lines = format_summary(ValidationReport(conforms=False, violations=violations)).splitlines()
+    assert lines[0].endswith("2 problem(s) in 1 group(s):")
+    assert lines[1].split()[:2] == ["2", "x"]
