@@ -45,12 +45,16 @@ _P_VALUE = re.compile(
 )
 _P_MORE = re.compile(rf"\s*(?:,\s*|and\s+|,\s*and\s+)(?P<num>{NUM})(?![\d%])")
 """Further values of a P-value list ("P = 0.6 and 0.3, respectively")."""
-_CI_WORDS = r"(?:95\s*%\s*(?:CI|confidence\s+intervals?)|CI\s*95\s*%?|\bCI\b|confidence\s+intervals?)"
+_CI_WORDS = (r"(?:(?i:95\s*%\s*(?:CI\b|C\.I\.|confidence\s+intervals?)|CI\s*95\s*%?|\bCI\b|C\.I\.|"
+             r"confidence\s+intervals?)(?:\s*[\[(]\s*(?:95\s*%\s*)?CI\s*[\])])?"
+             r"(?:\s+of\s+(?:the\s+)?(?:a?HR|a?OR|RR|difference))?)")
+"""The words naming a confidence interval, with an abbreviation in brackets ("95% confidence interval
+[CI]", "Confidence Interval (CI)", "95% C.I.") and the estimate it belongs to ("95%CI of HR")."""
 _UNIT = r"(?:\s*(?:%|(?!(?:to|at|and)\b)[A-Za-zμ/²]{1,8}(?:/[A-Za-zμ²\d]{1,8})?))?"
 _MONEY = r"[£$€]?"
 _CI_PAIR = (rf"{_MONEY}(?P<low>{SNUM}){_UNIT}\s*(?:-|–|—|−|to|,|at)\s*{_MONEY}(?P<high>{SNUM})")
 _EFFECT = re.compile(
-    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs)\b|"
+    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs)(?:\b|(?=\d+[.·]\d))|"
     r"(?i:\b(?:adjusted\s+)?(?:hazard|odds|risk|rate|subdistribution\s+hazard)\s+ratios?\b|\brelative\s+risks?\b)|"
     r"β|\bbeta\b)(?:\s*[\[(](?:a?HR|a?OR|RR|IRR|SHR)[\])])?"
     rf"(?:\s*[\[(]\s*95\s*%\s*CI\s*[\])])?"
@@ -69,7 +73,10 @@ _BRACKET_PAIR = re.compile(
 )
 _NAMES_AN_INTERVAL = re.compile(r"\bCI\b|confidence\s+interval|\bHR\b|\bOR\b|\bRR\b|ratio|relative\s+risk|"
                                 r"hazard|odds")
-_CANDIDATE = re.compile(rf"(?<![/\w.]){_MONEY}(?P<value>{SNUM})(?!\d)")
+_CANDIDATE = re.compile(rf"(?<![/\w.])(?<![-−–]){_MONEY}(?P<value>{SNUM})(?!\d)")
+"""A number that can be an estimate: not the exponent of a unit ("kg−1") nor inside a word or a ratio."""
+_SPREAD_BEFORE = re.compile(r"(?:\bSDs?|\bSEM?|±)\s*[:=]?\s*$")
+"""The words before a spread (an SD or SE), which is never an estimate."""
 _MEASURES = (
     ("other", re.compile(r"pseudo-?median|effect\s+size|\bES\b|β|\bbeta\b", re.IGNORECASE)),
     ("HR", re.compile(r"\ba?HRs?\b|hazard", re.IGNORECASE)),
@@ -301,6 +308,33 @@ def _measure_before(text: str, end: int, reach: int = 110) -> str | None:
     return best[1] if best else None
 
 
+_PERIOD_END = re.compile(r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bapprox)\.\s")
+_COMPARATIVE_BEFORE = re.compile(r"\b(?:greater|higher|lower|less|more|fewer|larger|smaller)\b[^.;]*$", re.IGNORECASE)
+
+
+def _sentence_start(text: str, end: int) -> int:
+    """Where the sentence holding ``end`` starts: after the last period that ends a sentence ("vs." does not)."""
+    start = 0
+    for m in _PERIOD_END.finditer(text, max(0, end - 300), end):
+        start = m.end()
+    return start
+
+
+def _difference_by_form(text: str, candidate: re.Match[str]) -> str | None:
+    """``"MD"`` when an estimate without a named measure is still written as a difference.
+
+    A signed estimate ("-32.7 % (95% CI ...)", "+3.8") reports a change or a difference, and so
+    does an unsigned one after a comparative in its clause ("10.3 μmol greater with X vs. Y (95%
+    CI ...)") unless it is a percentage, which there is a level (a prevalence with its CI).
+    """
+    if candidate["value"][0] in "-−–+":
+        return "MD"
+    if re.match(r"\s*%", text[candidate.end():]):
+        return None
+    clause_start = max(0, text.rfind(";", 0, candidate.start()) + 1, _sentence_start(text, candidate.start()))
+    return "MD" if _COMPARATIVE_BEFORE.search(text, clause_start, candidate.start()) else None
+
+
 def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
     """Estimates written before a confidence interval that has no ratio name next to it.
 
@@ -317,10 +351,11 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
             continue
         claims.take(m.start(), m.end())
         low, high = number(m["low"]), number(m["high"])
-        window_start = max(0, m.start() - 70, text.rfind(". ", 0, m.start()) + 1)
+        window_start = max(0, m.start() - 70, _sentence_start(text, m.start()))
         candidate = None
         for c in _CANDIDATE.finditer(text, window_start, m.start()):
-            if claims.free(c.start("value"), c.end()) and not re.match(r"\s*%\s*(?:CI|conf)", text[c.end():]):
+            if claims.free(c.start("value"), c.end()) and not re.match(r"\s*%\s*(?:CI|conf)", text[c.end():]) \
+                    and not _SPREAD_BEFORE.search(text, window_start, c.start()):
                 candidate = c
         if candidate is None:
             continue
@@ -328,9 +363,10 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
         if len(re.findall(r"[A-Za-z]{2,}", gap)) > 8 or re.search(r"[)\]]\s*(?:and|,|;)", gap):
             continue
         value = number(candidate["value"])
-        measure = _measure_before(text, m.start())
-        if measure is None or not _inside(value, low, high):
-            continue
+        measure = _measure_before(text, m.start()) or _difference_by_form(text, candidate)
+        if measure is None or not _inside(value, low, high) or \
+                (measure == "MD" and _BRACKET_PAIR.search(text[m.end():m.end() + 60])):
+            continue  # a list of group means each with its interval is not a difference
         claims.take(candidate.start(), candidate.end())
         found.append(Statistic("effect_size", "=", value, candidate.start(), m.end(),
                                text[candidate.start():m.end()], measure=measure, ci_low=low, ci_high=high,
