@@ -22,8 +22,8 @@ from decimal import Decimal, InvalidOperation
 
 NUM = r"(?:\d+(?:[.·]\d+)?|[.·]\d+)"
 SNUM = r"[-−–+]?" + NUM
-INT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)"
-"""A whole number, with or without thousands separators ("1,077")."""
+INT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d.,·])|\d+)"
+"""A whole number, with or without thousands separators ("1,077", "45 079" with a space or a thin space)."""
 OP = r"(?:<=|>=|=<|=>|≤|≥|⩽|⩾|=|<|>)"
 DASH = r"\s*(?:-|–|—|−|to)\s*"
 _START = r"(?<![\d,·/])(?<!\d\.)"
@@ -36,7 +36,8 @@ _UNITS = [
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _BELOW_100 = (rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[1:10])})(?![a-z]))?|"
               rf"(?:{'|'.join(sorted(_UNITS[1:], key=len, reverse=True))}))(?![a-z])")
-WORD_NUMBER = rf"(?i:(?:(?:{_BELOW_100}|a)[- ]hundred(?:[- ](?:and[- ])?{_BELOW_100})?|{_BELOW_100}))"
+_BELOW_1000 = rf"(?:(?:{_BELOW_100}|a)[- ]hundred(?:[- ](?:and[- ])?{_BELOW_100})?|{_BELOW_100})"
+WORD_NUMBER = (rf"(?i:(?:(?:{_BELOW_100}|a)[- ]thousand(?:,?[- ](?:and[- ])?{_BELOW_1000})?|{_BELOW_1000}))")
 """A number written in words below one thousand ("Sixty", "Forty-one", "One hundred and seventy-six")."""
 
 _P_VALUE = re.compile(
@@ -97,7 +98,8 @@ _PERCENT_COUNT_TOTAL = re.compile(
     rf"(?:\s*(?:/|of|out\s+of)\s*(?P<total>{INT}))?(?:\s+[A-Za-z-]+){{0,2}}\s*[)\]]"
 )
 _COMMA_COUNT_PERCENT = re.compile(
-    rf"{_START}(?:\b[Nn]\s*=\s*(?P<count>{INT})|(?P<count2>{INT})\s*/\s*(?P<total>{INT}))\s*[,;]\s*"
+    rf"{_START}(?:\b[Nn]\s*=\s*(?P<count>{INT})(?:\s+of\s+(?P<total_n>{INT}))?|(?P<count2>{INT})\s*/\s*(?P<total>{INT}))"
+    rf"\s*[,;]\s*"
     rf"(?P<percent>{NUM})\s*%|(?P<percent2>{NUM})\s*%\s*[,;]\s*[Nn]\s*=\s*(?P<count3>{INT})"
 )
 _PERCENT_WORDS_COUNT = re.compile(
@@ -127,15 +129,19 @@ _MEDIAN = re.compile(
 _PEOPLE = (r"(?P<noun>patients|pts|subjects|participants|children|adults|individuals|cases|controls|women|men|"
            r"infants|neonates|newborns|adolescents|recipients|survivors|people|persons|employees|workers|students|"
            r"schoolchildren|physicians|GPs|PCPs|PHCs|nurses|mothers|smokers|volunteers|eyes|samples|asthmatics|"
-           r"enrollees|respondents|outpatients|inpatients|households|families|pregnancies)\b")
+           r"enrollees|respondents|outpatients|inpatients|households|families|pregnancies|screenees|providers|"
+           r"cyclists|athletes|runners|knees|hips|testicles|testes|contacts|parents|caregivers|girls|boys|veterans|"
+           r"couples|dyads|donors|residents|procedures|specimens|colectomies|operations)\b")
 _BETWEEN = rf"(?:{_NOT_A_NOUN}[A-Za-z][\w-]*,?\s+){{0,3}}?"
 _NOT_AFTER = r"(?<![\d.·/%,-])(?<![<>≤≥=]\s)(?<![<>≤≥=])"
 """A size is not part of a decimal, a ratio, a name such as "HIV-1", or a threshold ("≥ 95 patients")."""
+_YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+"""A calendar year ("between 2004 and 2005 were included"), never a number of people on its own."""
 _IN_GROUP = r"in\s+(?:each|the\s+(?:[\w+/-]+\s+){0,2}?)(?:group|arm)\b"
 _SAMPLE = re.compile(
-    rf"(?:\b[Nn]\s*=\s*(?P<n>{INT})(?!\d))|"
+    rf"(?:\b[Nn]\s*=\s*(?P<n>{INT})(?!\d)(?!\s*(?:of|/)\s*\d))|"
     rf"{_NOT_AFTER}\b(?P<size>{INT})\s+{_BETWEEN}{_PEOPLE}|"
-    rf"{_NOT_AFTER}\b(?P<verb_size>{INT})\s+(?:were|was)\s+(?:\w+ly\s+)?(?:randomi[sz]ed|enrolled|included|"
+    rf"{_NOT_AFTER}\b(?!{_YEAR}\b)(?P<verb_size>{INT})\s+(?:were|was)\s+(?:\w+ly\s+)?(?:randomi[sz]ed|enrolled|included|"
     rf"recruited|evaluable|assigned|allocated)\b|"
     rf"{_NOT_AFTER}\b(?P<each>{INT})\s+(?:patients\s+)?{_IN_GROUP}"
 )
@@ -148,9 +154,11 @@ _SAMPLE_WORDS = re.compile(
 
 def word_number(text: str) -> int:
     """The value of a number written in words below one thousand ("Forty-one" -> 41, "one hundred and six")."""
-    total = 0
-    for word in re.split(r"[- ]+", text.casefold()):
-        if word == "hundred":
+    total = thousands = 0
+    for word in re.split(r"[-, ]+", text.casefold()):
+        if word == "thousand":
+            thousands, total = max(total, 1) * 1000, 0
+        elif word == "hundred":
             total = max(total, 1) * 100
         elif word in _TENS:
             total += _TENS.index(word) * 10 + 20
@@ -158,12 +166,12 @@ def word_number(text: str) -> int:
             total += _UNITS.index(word)
         elif word == "a":
             total += 1
-    return total
+    return thousands + total
 
 
 def integer(text: str) -> int:
     """A whole number written in digits (thousands separators allowed) or in words."""
-    cleaned = text.replace(",", "")
+    cleaned = re.sub(r"[, \u00a0\u2009\u202f]", "", text)
     return int(cleaned) if cleaned.isdigit() else word_number(text)
 
 
@@ -453,7 +461,8 @@ def _counts(text: str, claims: _Claims) -> list[Statistic]:
             count = integer(raw_count) if raw_count else None
             if count is None and "words" in groups:
                 count = word_number(groups["words"])
-            total = integer(groups["total"]) if "total" in groups else None
+            raw_total = groups.get("total") or groups.get("total_n")
+            total = integer(raw_total) if raw_total else None
             if name == "percent-words-count":
                 percent = Decimal(word_number(groups["words"]))
             else:
