@@ -29,9 +29,9 @@ NULL_VERB = re.compile(
 )
 # Relations whose subject comes first: "A (P = .02) and B predicted lower CR rate".
 FORWARD = re.compile(
-    r"\b(?P<predicts>predicted|predicts|(?:was|were|are|is|as|remained|emerged\s+as)\s+"
+    r"\b(?P<predicts>predicted|predicts|(?:(?:was|were)\s+identified\s+as|was|were|are|is|as|remained|emerged\s+as)\s+"
     r"(?:an?\s+)?(?:independent\s+|significant\s+|strong\s+)*predict(?:ors?|ive)\s+(?:of|for))|"
-    r"(?P<risk>(?:was|were|are|is|as|remained|emerged\s+as|identified\s+as)\s+(?:an?\s+)?"
+    r"(?P<risk>(?:(?:was|were)\s+identified\s+as|was|were|are|is|as|remained|emerged\s+as|identified\s+as)\s+(?:an?\s+)?"
     r"(?:independent\s+|significant\s+|additional\s+|major\s+)*risk\s+factors?\s+for)|"
     r"(?P<assoc>(?:was|were|is|are|remained)\s+(?:also\s+)?(?:significantly\s+|independently\s+|strongly\s+)?"
     r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to)|resulted\s+in|led\s+to|caused)|"
@@ -43,15 +43,16 @@ FORWARD = re.compile(
 )
 # Relations whose outcome comes first: "OS was superior for patients who responded".
 BACKWARD = re.compile(
-    r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+|\w+ly\s+)?(?P<word>improved|superior|better|longer|"
+    r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+|\w+ly\s+)?(?:\d+(?:[.·]\d+)?[- ]fold\s+)?"
+    r"(?P<word>improved|superior|better|longer|"
     r"prolonged|higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased|"
-    r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed))(?:\s*\([^()]*\))?\s+"
-    r"(?:(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
+    r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed)|greater|less|fewer)(?:\s*\([^()]*\))?\s+"
+    r"(?:(?:for|in|among|with|using)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
     r"participants|people|women|men|individuals|infants)?)",
     re.IGNORECASE,
 )
 EXPOSURE = re.compile(
-    r"\b(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
+    r"\b(?:for|in|among|with|using)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
     r"participants|people|women|men|individuals|infants)?\s*"
     r"(?:who\s+(?:had\s+)?|that\s+|with\s+|receiving\s+|treated\s+with\s+)?(?P<what>.+?)"
     r"(?=\s+(?:compared|versus|vs\.?|than|relative|in\s+comparison|but)\b|[,;(:]|$)",

@@ -139,6 +139,10 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             subjects = subject_items(local, exposure.start("what"), exposure.end("what"), ctx)
             word = backward["word"].casefold()
             direction = "decreases" if word in cues.DECREASE_WORDS or word.startswith("less") else "increases"
+            other = _tested_instead_of_control(text, exposure, end)
+            if other is not None:  # "Y was longer in the placebo than in the zinc arm": zinc shortens Y
+                subjects = subject_items(local, other[0], other[1], ctx)
+                direction = "increases" if direction == "decreases" else "decreases"
             relation = "improves" if word in cues.IMPROVE_WORDS else "associated with"
             comparator = cues.COMPARATOR_GROUP.search(text, exposure.end(), end)
             if comparator and subgroup == ALL_PATIENTS:
@@ -191,6 +195,21 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                                       (forward.end(), end), relation)
     return _pair(local, sentence, subjects, forward.end(), _clause_end(text, forward.end(), end), relation,
                  direction, subgroup, ctx, stats_region=(forward.end(), end), rule=rule)
+
+
+_CONTROL_ARM = re.compile(r"^(?:the\s+)?(?:placebo|control|usual[- ]care|sham|saline|vehicle)\b", re.IGNORECASE)
+_OTHER_ARM = re.compile(r"\s*(?:compared\s+(?:to|with)|than|versus|vs\.?)\s+(?:in\s+)?(?:the\s+)?"
+                        r"(?P<arm>[^,;()]{1,40}?)(?:\s+(?:groups?|arms?))?(?=\s*[,;(.]|\s*$)", re.IGNORECASE)
+
+
+def _tested_instead_of_control(text: str, exposure: re.Match[str], end: int) -> tuple[int, int] | None:
+    """The span of the tested arm when a comparative names the control first and the arm after "than"."""
+    if not _CONTROL_ARM.match(exposure["what"]):
+        return None
+    other = _OTHER_ARM.match(text, exposure.end("what"), end)
+    if other is None or _CONTROL_ARM.match(other["arm"]):
+        return None
+    return other.start("arm"), other.end("arm")
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
