@@ -29,7 +29,8 @@ from ingest.extract.sentences import Sentence
 
 _SIG = r"(?:(?:statistically\s+)?significant(?:ly)?\s+|clinically\s+meaningful\s+|important\s+|apparent\s+)?"
 NULL_DIFFERENCE = re.compile(
-    rf"\b(?:no|not\s+a|did\s+not\s+find\s+(?:a|any))\s+{_SIG}(?P<noun>differences?|effects?|changes?|"
+    rf"\b(?:no|not\s+a|did\s+not\s+find\s+(?:a|any))\s+(?:(?:evidence|indication)\s+(?:of|for)\s+(?:an?\s+)?)?"
+    rf"{_SIG}(?P<noun>differences?|effects?|changes?|"
     r"improvements?|reductions?|increases?|decreases?|benefits?|impacts?|associations?|relationships?|"
     r"correlations?)\s+"
     r"(?:(?:was|were)\s+(?:found|observed|seen|noted|detected|identified|shown|demonstrated)\s+)?"

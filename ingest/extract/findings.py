@@ -45,7 +45,8 @@ _FORWARD_WORDS = {"predicted", "predicts", "predictive", "predictor", "predictor
                   "lowered", "worsened", "resulted", "led", "caused"}
 _NOT_A_SUBJECT = re.compile(r"(?:we|as|across|these|this|they|it|there|which|that|the|in|at|during|after|on|by|"
                             r"for|with|parents\s+perceive)\b(?!\s+\w)|(?:we|as|across|these|this|they|it|there|"
-                            r"in\s+this|parents)\b|\w+ly$|\d|.*\b(?:was|were)\s+\w+\s+by$", re.IGNORECASE)
+                            r"in\s+this|parents)\b|\w+ly$|\d|.*\b(?:was|were)\s+\w+\s+by$|"
+                            r"(?:of|although|though|whereas|while|if|when)\s", re.IGNORECASE)
 _SURVIVAL = re.compile(r"surviv|\bOS\b|\bEFS\b|\bPFS\b|\bLFS\b|\bDFS\b|\bRFS\b", re.IGNORECASE)
 
 
