@@ -131,3 +131,18 @@ HAD_COMPARATIVE = re.compile(
 STRONG_BREAK = re.compile(r";\s+|,\s+(?:whereas|while|but)\s+", re.IGNORECASE)
 POPULATION_IN_COUNT = re.compile(
     r"\d+\s+(?P<np>(?:[a-z-]+\s+)?(?:responders|non-?responders|survivors|recipients))", re.IGNORECASE)
+# A passive relation, the outcome first: "OS was negatively affected by nodal metastases (P = .01)".
+PASSIVE_BY = re.compile(
+    r"^(?P<y>[^,;()]{2,80}?)\s+(?:was|were)\s+(?:also\s+)?(?:significantly\s+|independently\s+)?"
+    r"(?P<adverb>negatively|positively|adversely|favou?rably|strongly|significantly)?\s*"
+    r"(?P<verb>affected|influenced|reduced|increased|improved|decreased|lowered|prolonged|shortened|"
+    r"worsened|impaired|predicted|determined)\s+by\s+(?P<x>.+?)\s*\.?$",
+    re.IGNORECASE,
+)
+# One group's outcome against another's: "the 5-year survival of women was better than that of men".
+OF_GROUP_THAN = re.compile(
+    r"^(?P<y>[^,;()]{2,80}?)\s+(?:of|in|among|for)\s+(?:the\s+)?(?P<x>[^,;()]{1,50}?)\s+(?:was|were)\s+"
+    r"(?:significantly\s+|also\s+|\w+ly\s+)?(?P<word>better|worse|higher|lower|longer|shorter|greater|poorer|"
+    r"superior|inferior|smaller|larger)\s+than\s+(?:that|those)\s+(?:of|in|among|for)\s+",
+    re.IGNORECASE,
+)

@@ -161,6 +161,23 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         return _pair(local, sentence, subjects, had.start("y"), had.end("y"), relation, direction, subgroup, ctx,
                      stats_region=(had.end("y"), end), rule="had-comparative")
 
+    passive = cues.PASSIVE_BY.match(text[:end], body) if words & {"by"} and words & _BE_WORDS else None
+    if passive and not _NOT_A_SUBJECT.match(passive["x"]):
+        verb, adverb = passive["verb"].casefold(), (passive["adverb"] or "").casefold()
+        direction = "decreases" if verb in cues.DECREASE_WORDS or verb in ("shortened", "impaired") or \
+            adverb in ("negatively", "adversely") else "increases" if verb in cues.INCREASE_WORDS or \
+            adverb in ("positively", "favourably", "favorably") else "unspecified"
+        subjects = subject_items(local, passive.start("x"), passive.end("x"), ctx)
+        return _pair(local, sentence, subjects, passive.start("y"), passive.end("y"), "associated with", direction,
+                     subgroup, ctx, stats_region=(passive.start("x"), end), rule="passive-by")
+    of_group = cues.OF_GROUP_THAN.match(text[:end], body) if "than" in words else None
+    if of_group and not _NOT_A_SUBJECT.match(of_group["x"]):
+        word = of_group["word"].casefold()
+        direction = "decreases" if word in cues.DECREASE_WORDS or word == "smaller" else "increases"
+        subjects = subject_items(local, of_group.start("x"), of_group.end("x"), ctx)
+        return _pair(local, sentence, subjects, of_group.start("y"), of_group.end("y"), "associated with",
+                     direction, subgroup, ctx, stats_region=(of_group.end(), end), rule="outcome-of-group-than")
+
     compared = comparison_findings(local, sentence, subgroup, body, end, ctx)
     if compared:
         return compared
