@@ -150,3 +150,10 @@ def test_the_tested_arm_comes_from_the_allocation_sentence_when_there_is_no_titl
     text = ("Children were randomised to receive placebo (n = 30) or iron (n = 31). "
             "Haemoglobin did not differ between groups (P = 0.4).")
     assert ("iron", "Haemoglobin", "no_effect") in _relational_triples(text)
+
+
+def test_the_short_last_items_of_a_subject_list_are_subjects_too() -> None:
+    """'..., nodal spread, distant metastases and VEGF expression were associated with Y': one finding each."""
+    triples = _relational_triples("Nodal spread, distant metastases and VEGF expression were significantly "
+                                  "associated with survival (p<0.01).")
+    assert {subject for subject, _, _ in triples} >= {"distant metastases", "VEGF expression"}

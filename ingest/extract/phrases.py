@@ -95,6 +95,8 @@ def subject_items(local: Local, start: int, end: int, ctx: Context) -> list[tupl
     if pending and not items:  # short items without a concept ("Age", "NPM1 mutations") are subjects by label
         items = [(start, end, [], clean_label(region))] if len(pending) == 1 else \
             [(start + a, start + b, [], clean_label(word)) for a, b, word in pending]
+    elif pending:  # the last items of a list ("..., distant metastases and VEGF expression")
+        items += [(start + a, start + b, [], clean_label(word)) for a, b, word in pending]
     return items
 
 
