@@ -56,7 +56,7 @@ EXPOSURE = re.compile(
     r"\b(?:for|in|among|with|using)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
     r"participants|people|women|men|individuals|infants)?\s*"
     r"(?:who\s+(?:had\s+)?|that\s+|with\s+|receiving\s+|treated\s+with\s+)?(?P<what>.+?)"
-    r"(?=\s+(?:compared|versus|vs\.?|than|relative|in\s+comparison|but)\b|[,;(:]|$)",
+    r"(?=\s+(?:(?:as|when)\s+compared|compared|versus|vs\.?|than|relative|in\s+comparison|but)\b|[,;(:]|$)",
     re.IGNORECASE,
 )
 COMPARATOR_GROUP = re.compile(
