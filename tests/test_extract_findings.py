@@ -117,3 +117,43 @@ def test_common_phrasings_of_structured_abstracts():
         ("CNS involvement", "Neurotoxicity", "increases", "0.04", None),
         (None, "relapse", "unspecified", "None", None),  # a time-to-event estimate has no denominator
     }
+
+
+def _relational_triples(text: str) -> set[tuple[str | None, str | None, str]]:
+    """(subject label, object label, direction) of every finding of one invented sentence."""
+    extraction = extract_abstract(text, PublicationRef(pmid=None, title=None))
+    return {(item.finding.subject_label, item.finding.object_label, item.finding.direction)
+            for item in extraction.findings}
+
+
+def test_a_control_named_first_in_a_comparative_makes_the_other_arm_the_subject() -> None:
+    """'Y was longer in the placebo than in the iron arm': the iron arm shortens Y."""
+    triples = _relational_triples("Recovery time was longer in the placebo than in the iron arm (P = 0.02).")
+    assert triples == {("iron", "Recovery time", "decreases")}
+
+
+def test_a_list_of_plain_factors_gives_one_finding_per_factor() -> None:
+    """Factors the vocabulary does not name are still separate subjects of one predictor sentence."""
+    triples = _relational_triples("Age, sex, and alcohol intake were identified as independent predictors for "
+                                  "polyps (P < .01).")
+    assert {subject for subject, _, _ in triples} == {"Age", "sex", "alcohol intake"}
+
+
+def test_a_fold_comparative_reads_its_direction() -> None:
+    triples = _relational_triples("The risk of relapse was 0.6-fold less in the vaccine group than in the placebo "
+                                  "group (P = 0.01).")
+    assert triples == {("vaccine group", "risk of relapse", "decreases")}
+
+
+def test_the_tested_arm_comes_from_the_allocation_sentence_when_there_is_no_title() -> None:
+    """A null comparison 'between groups' in a text without a title names the non-control arm it randomised."""
+    text = ("Children were randomised to receive placebo (n = 30) or iron (n = 31). "
+            "Haemoglobin did not differ between groups (P = 0.4).")
+    assert ("iron", "Haemoglobin", "no_effect") in _relational_triples(text)
+
+
+def test_the_short_last_items_of_a_subject_list_are_subjects_too() -> None:
+    """'..., nodal spread, distant metastases and VEGF expression were associated with Y': one finding each."""
+    triples = _relational_triples("Nodal spread, distant metastases and VEGF expression were significantly "
+                                  "associated with survival (p<0.01).")
+    assert {subject for subject, _, _ in triples} >= {"distant metastases", "VEGF expression"}

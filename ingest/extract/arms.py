@@ -60,3 +60,30 @@ def title_intervention(title: str | None) -> str | None:
                     and not _TITLE_VERB.search(x):
                 return x
     return None
+
+
+_ASSIGNED_TO = re.compile(
+    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|assigned|allocated)\s+(?:\([^()]{0,40}\)\s+)?"
+    r"(?:to|into|between)\s+(?:receive\s+)?(?:either\s+)?(?:an?\s+|the\s+)?"
+    r"(?P<x>[^,;.()\[\]]{2,60}?)(?:\s*[(\[][^()\[\]]{0,60}[)\]])?,?\s+(?:or|versus|vs\.?|and|compared\s+with)\s+"
+    r"(?:to\s+)?(?:an?\s+|the\s+)?(?P<y>[^,;.()\[\]]{2,60}?)(?=\s*[,;.()\[\]]|\s+(?:for|at|in|during|groups?|arms?)\b)",
+    re.IGNORECASE,
+)
+_CONTROL_ARM = re.compile(r"^(?:placebo|controls?|usual\s+care|standard|sham|vehicle|no\s+|observation|"
+                          r"conventional|saline)", re.IGNORECASE)
+
+
+def text_intervention(text: str) -> str | None:
+    """The tested arm a text's own allocation sentence names ("randomised to receive placebo or zinc" -> zinc).
+
+    Used only when the title names no intervention: the first arm unless it is the control, then the
+    other; at most six words, without a trailing "group" or "arm".
+    """
+    match = _ASSIGNED_TO.search(text[:20_000])
+    if match is None:
+        return None
+    for name in (match["x"], match["y"]):
+        arm = re.sub(r"\s+(?:groups?|arms?)$", "", " ".join(name.split()), flags=re.IGNORECASE)
+        if arm and not _CONTROL_ARM.match(arm) and len(arm.split()) <= 6 and not _NOT_ARM.match(arm):
+            return arm
+    return None

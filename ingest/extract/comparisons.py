@@ -29,7 +29,8 @@ from ingest.extract.sentences import Sentence
 
 _SIG = r"(?:(?:statistically\s+)?significant(?:ly)?\s+|clinically\s+meaningful\s+|important\s+|apparent\s+)?"
 NULL_DIFFERENCE = re.compile(
-    rf"\b(?:no|not\s+a|did\s+not\s+find\s+(?:a|any))\s+{_SIG}(?P<noun>differences?|effects?|changes?|"
+    rf"\b(?:no|not\s+a|did\s+not\s+find\s+(?:a|any))\s+(?:(?:evidence|indication)\s+(?:of|for)\s+(?:an?\s+)?)?"
+    rf"{_SIG}(?P<noun>differences?|effects?|changes?|"
     r"improvements?|reductions?|increases?|decreases?|benefits?|impacts?|associations?|relationships?|"
     r"correlations?)\s+"
     r"(?:(?:was|were)\s+(?:found|observed|seen|noted|detected|identified|shown|demonstrated)\s+)?"
@@ -53,8 +54,9 @@ _BETWEEN_ARMS = re.compile(
     r"\b(?:between|among)\s+(?P<arms>[^,;():]{2,80}?)(?=\s*[,;(.:]|\s+(?:at|after|in|for|during|upon)\b|\s*$)",
     re.IGNORECASE,
 )
-_GENERIC_ARMS = re.compile(r"^(?:the\s+)?(?:(?:two|three|four|treatment|study|both|all|experimental|intervention|"
-                           r"randomi[sz]ed|trial)\s+)*(?:groups|arms|treatments|formulations|conditions)$",
+_GENERIC_ARMS = re.compile(r"^(?:the\s+)?(?:(?:two|three|four|[234]|treatment|study|both|all|experimental|intervention|"
+                           r"randomi[sz]ed|trial)\s+)*(?:groups|arms|treatments|formulations|conditions|"
+                           r"modes(?:\s+of\s+[\w-]+)?)(?:\s+(?:at|after|in|during|on)\s+[^,;()]{1,30})?$",
                            re.IGNORECASE)
 _NOT_AN_ARM = re.compile(r"^(?:both|all|each|either|neither|these|this|they|it|which|there)\b|analys|regression|"
                          r"\bmodels?\b|\bstudy\b|\btrial\b|\bresults?\b|\bdata\b|^we\b", re.IGNORECASE)
@@ -175,6 +177,12 @@ def _null_subject(local: Local, start: int, end: int, ctx: Context,
     if between and not _GENERIC_ARMS.match(between["arms"].strip()):
         arms = re.split(r"\s+(?:and|versus|vs\.?|or)\s+", between["arms"], maxsplit=1)
         first = arms[0].strip()
+        if len(arms) == 2 and _CONTROL.search(first) and not _CONTROL.search(arms[1]):
+            first = arms[1].strip()  # "between placebo and zinc arms": the tested arm is the subject
+            if len(first.split()) <= 6:
+                offset = between.start("arms") + between["arms"].index(arms[1])
+                return (offset, offset + len(first), [],
+                        re.sub(r"\s+(?:groups?|arms?)$", "", first, flags=re.IGNORECASE))
         if len(first.split()) <= 6:
             return (between.start("arms"), between.start("arms") + len(first), [],
                     re.sub(r"^(?:the|a|an)\s+", "", first, flags=re.IGNORECASE))

@@ -29,12 +29,13 @@ NULL_VERB = re.compile(
 )
 # Relations whose subject comes first: "A (P = .02) and B predicted lower CR rate".
 FORWARD = re.compile(
-    r"\b(?P<predicts>predicted|predicts|(?:was|were|are|is|as|remained|emerged\s+as)\s+"
+    r"\b(?P<predicts>predicted|predicts|(?:(?:was|were)\s+identified\s+as|was|were|are|is|as|remained|emerged\s+as)\s+"
     r"(?:an?\s+)?(?:independent\s+|significant\s+|strong\s+)*predict(?:ors?|ive)\s+(?:of|for))|"
-    r"(?P<risk>(?:was|were|are|is|as|remained|emerged\s+as|identified\s+as)\s+(?:an?\s+)?"
+    r"(?P<risk>(?:(?:was|were)\s+identified\s+as|was|were|are|is|as|remained|emerged\s+as|identified\s+as)\s+(?:an?\s+)?"
     r"(?:independent\s+|significant\s+|additional\s+|major\s+)*risk\s+factors?\s+for)|"
     r"(?P<assoc>(?:was|were|is|are|remained)\s+(?:also\s+)?(?:significantly\s+|independently\s+|strongly\s+)?"
-    r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to)|resulted\s+in|led\s+to|caused)|"
+    r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to)|(?<!\bhave\s)(?<!\bhas\s)"
+    r"(?:resulted\s+in|led\s+to|caused))|"
     r"(?<!\bwas\s)(?<!\bwere\s)(?<!\bbe\s)(?P<improves>(?:(?:significantly|also|further|markedly|substantially|"
     r"effectively|statistically\s+significantly)\s+)?(?:improved|prolonged|increased|reduced|decreased|lowered|"
     r"worsened))(?=\s+(?!(?:by|from|to|at|in|significantly|over|after|during|with|among|between|use|could|"
@@ -43,18 +44,19 @@ FORWARD = re.compile(
 )
 # Relations whose outcome comes first: "OS was superior for patients who responded".
 BACKWARD = re.compile(
-    r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+|\w+ly\s+)?(?P<word>improved|superior|better|longer|"
+    r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+|\w+ly\s+)?(?:\d+(?:[.·]\d+)?[- ]fold\s+)?"
+    r"(?P<word>improved|superior|better|longer|"
     r"prolonged|higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased|"
-    r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed))(?:\s*\([^()]*\))?\s+"
-    r"(?:(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
+    r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed)|greater|less|fewer)(?:\s*\([^()]*\))?\s+"
+    r"(?:(?:for|in|among|with|using)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
     r"participants|people|women|men|individuals|infants)?)",
     re.IGNORECASE,
 )
 EXPOSURE = re.compile(
-    r"\b(?:for|in|among|with)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
+    r"\b(?:for|in|among|with|using)\s+(?:the\s+)?(?:patients|those|children|adults|subjects|cases|responders|"
     r"participants|people|women|men|individuals|infants)?\s*"
     r"(?:who\s+(?:had\s+)?|that\s+|with\s+|receiving\s+|treated\s+with\s+)?(?P<what>.+?)"
-    r"(?=\s+(?:compared|versus|vs\.?|than|relative|in\s+comparison|but)\b|[,;(:]|$)",
+    r"(?=\s+(?:(?:as|when)\s+compared|compared|versus|vs\.?|than|relative|in\s+comparison|but)\b|[,;(:]|$)",
     re.IGNORECASE,
 )
 COMPARATOR_GROUP = re.compile(
@@ -129,3 +131,18 @@ HAD_COMPARATIVE = re.compile(
 STRONG_BREAK = re.compile(r";\s+|,\s+(?:whereas|while|but)\s+", re.IGNORECASE)
 POPULATION_IN_COUNT = re.compile(
     r"\d+\s+(?P<np>(?:[a-z-]+\s+)?(?:responders|non-?responders|survivors|recipients))", re.IGNORECASE)
+# A passive relation, the outcome first: "OS was negatively affected by nodal metastases (P = .01)".
+PASSIVE_BY = re.compile(
+    r"^(?P<y>[^,;()]{2,80}?)\s+(?:was|were)\s+(?:also\s+)?(?:significantly\s+|independently\s+)?"
+    r"(?P<adverb>negatively|positively|adversely|favou?rably|strongly|significantly)?\s*"
+    r"(?P<verb>affected|influenced|reduced|increased|improved|decreased|lowered|prolonged|shortened|"
+    r"worsened|impaired|predicted|determined)\s+by\s+(?P<x>.+?)\s*\.?$",
+    re.IGNORECASE,
+)
+# One group's outcome against another's: "the 5-year survival of women was better than that of men".
+OF_GROUP_THAN = re.compile(
+    r"^(?P<y>[^,;()]{2,80}?)\s+(?:of|in|among|for)\s+(?:the\s+)?(?P<x>[^,;()]{1,50}?)\s+(?:was|were)\s+"
+    r"(?:significantly\s+|also\s+|\w+ly\s+)?(?P<word>better|worse|higher|lower|longer|shorter|greater|poorer|"
+    r"superior|inferior|smaller|larger)\s+than\s+(?:that|those)\s+(?:of|in|among|for)\s+",
+    re.IGNORECASE,
+)

@@ -45,7 +45,8 @@ _FORWARD_WORDS = {"predicted", "predicts", "predictive", "predictor", "predictor
                   "lowered", "worsened", "resulted", "led", "caused"}
 _NOT_A_SUBJECT = re.compile(r"(?:we|as|across|these|this|they|it|there|which|that|the|in|at|during|after|on|by|"
                             r"for|with|parents\s+perceive)\b(?!\s+\w)|(?:we|as|across|these|this|they|it|there|"
-                            r"in\s+this|parents)\b|\w+ly$|\d|.*\b(?:was|were)\s+\w+\s+by$", re.IGNORECASE)
+                            r"in\s+this|parents)\b|\w+ly$|\d|.*\b(?:was|were)\s+\w+\s+by$|"
+                            r"(?:of|although|though|whereas|while|if|when)\s", re.IGNORECASE)
 _SURVIVAL = re.compile(r"surviv|\bOS\b|\bEFS\b|\bPFS\b|\bLFS\b|\bDFS\b|\bRFS\b", re.IGNORECASE)
 
 
@@ -139,6 +140,10 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
             subjects = subject_items(local, exposure.start("what"), exposure.end("what"), ctx)
             word = backward["word"].casefold()
             direction = "decreases" if word in cues.DECREASE_WORDS or word.startswith("less") else "increases"
+            other = _tested_instead_of_control(text, exposure, end)
+            if other is not None:  # "Y was longer in the placebo than in the zinc arm": zinc shortens Y
+                subjects = subject_items(local, other[0], other[1], ctx)
+                direction = "increases" if direction == "decreases" else "decreases"
             relation = "improves" if word in cues.IMPROVE_WORDS else "associated with"
             comparator = cues.COMPARATOR_GROUP.search(text, exposure.end(), end)
             if comparator and subgroup == ALL_PATIENTS:
@@ -155,6 +160,23 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         subjects = subject_items(local, had.start("x"), had.end("x"), ctx)
         return _pair(local, sentence, subjects, had.start("y"), had.end("y"), relation, direction, subgroup, ctx,
                      stats_region=(had.end("y"), end), rule="had-comparative")
+
+    passive = cues.PASSIVE_BY.match(text[:end], body) if words & {"by"} and words & _BE_WORDS else None
+    if passive and not _NOT_A_SUBJECT.match(passive["x"]):
+        verb, adverb = passive["verb"].casefold(), (passive["adverb"] or "").casefold()
+        direction = "decreases" if verb in cues.DECREASE_WORDS or verb in ("shortened", "impaired") or \
+            adverb in ("negatively", "adversely") else "increases" if verb in cues.INCREASE_WORDS or \
+            adverb in ("positively", "favourably", "favorably") else "unspecified"
+        subjects = subject_items(local, passive.start("x"), passive.end("x"), ctx)
+        return _pair(local, sentence, subjects, passive.start("y"), passive.end("y"), "associated with", direction,
+                     subgroup, ctx, stats_region=(passive.start("x"), end), rule="passive-by")
+    of_group = cues.OF_GROUP_THAN.match(text[:end], body) if "than" in words else None
+    if of_group and not _NOT_A_SUBJECT.match(of_group["x"]):
+        word = of_group["word"].casefold()
+        direction = "decreases" if word in cues.DECREASE_WORDS or word == "smaller" else "increases"
+        subjects = subject_items(local, of_group.start("x"), of_group.end("x"), ctx)
+        return _pair(local, sentence, subjects, of_group.start("y"), of_group.end("y"), "associated with",
+                     direction, subgroup, ctx, stats_region=(of_group.end(), end), rule="outcome-of-group-than")
 
     compared = comparison_findings(local, sentence, subgroup, body, end, ctx)
     if compared:
@@ -191,6 +213,21 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                                       (forward.end(), end), relation)
     return _pair(local, sentence, subjects, forward.end(), _clause_end(text, forward.end(), end), relation,
                  direction, subgroup, ctx, stats_region=(forward.end(), end), rule=rule)
+
+
+_CONTROL_ARM = re.compile(r"^(?:the\s+)?(?:placebo|control|usual[- ]care|sham|saline|vehicle)\b", re.IGNORECASE)
+_OTHER_ARM = re.compile(r"\s*(?:compared\s+(?:to|with)|than|versus|vs\.?)\s+(?:in\s+)?(?:the\s+)?"
+                        r"(?P<arm>[^,;()]{1,40}?)(?:\s+(?:groups?|arms?))?(?=\s*[,;(.]|\s*$)", re.IGNORECASE)
+
+
+def _tested_instead_of_control(text: str, exposure: re.Match[str], end: int) -> tuple[int, int] | None:
+    """The span of the tested arm when a comparative names the control first and the arm after "than"."""
+    if not _CONTROL_ARM.match(exposure["what"]):
+        return None
+    other = _OTHER_ARM.match(text, exposure.end("what"), end)
+    if other is None or _CONTROL_ARM.match(other["arm"]):
+        return None
+    return other.start("arm"), other.end("arm")
 
 
 def _clause_end(text: str, start: int, end: int) -> int:

@@ -72,7 +72,7 @@ def subject_items(local: Local, start: int, end: int, ctx: Context) -> list[tupl
                 last = match.end()
     pieces.append((last, len(region)))
     items = []
-    pending: list[str] = []
+    pending: list[tuple[int, int, str]] = []
     for a, b in pieces:
         text = region[a:b]
         if not text.strip():
@@ -80,18 +80,23 @@ def subject_items(local: Local, start: int, end: int, ctx: Context) -> list[tupl
         mentions = _recompose(text, start + a, local.mentions_in(start + a, start + b), ctx)
         concepts = pick(mentions, ctx, KIND_RANK)
         if not concepts and len(text.split()) <= 2 and not local.stats_in(start + a, start + b):
-            pending.append(text.strip())
+            pending.append((a, b, text.strip()))
             continue
-        for word in pending:  # ellipsis: "concurrent or prior EM-ALL" -> "concurrent EM-ALL"
-            for mention in mentions:
-                iri = ctx.matcher.lookup(f"{word} {mention.text}")
-                if iri:
-                    items.append((start + a, start + b, [iri], f"{word} {mention.text}"))
-                    break
+        for pa, pb, word in pending:  # ellipsis: "concurrent or prior EM-ALL" -> "concurrent EM-ALL"
+            composed = next((iri for mention in mentions
+                             if (iri := ctx.matcher.lookup(f"{word} {mention.text}"))), None)
+            if composed:
+                items.append((start + a, start + b, [composed],
+                              f"{word} {next(m.text for m in mentions if ctx.matcher.lookup(f'{word} {m.text}'))}"))
+            elif not mentions:  # "age, gender, smoking duration": plain items of a list, each a subject
+                items.append((start + pa, start + pb, [], clean_label(word)))
         pending = []
         items.append((start + a, start + b, concepts, clean_label(text)))
     if pending and not items:  # short items without a concept ("Age", "NPM1 mutations") are subjects by label
-        items = [(start, end, [], clean_label(region))]
+        items = [(start, end, [], clean_label(region))] if len(pending) == 1 else \
+            [(start + a, start + b, [], clean_label(word)) for a, b, word in pending]
+    elif pending:  # the last items of a list ("..., distant metastases and VEGF expression")
+        items += [(start + a, start + b, [], clean_label(word)) for a, b, word in pending]
     return items
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ingest.extract.arms import arm_names, title_intervention
+from ingest.extract.arms import arm_names, text_intervention, title_intervention
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
 from ingest.extract.findings import sentence_findings
@@ -74,7 +74,7 @@ def _context(text: str, title: str | None, mentions: list[ConceptMention], stats
     own = {m.concept for m in mentions if m.start < limit and set(m.kinds) & _COHORT_KINDS}
     own |= {m.concept for m in title_mentions if set(m.kinds) & _COHORT_KINDS}
     return Context(matcher=matcher, concepts=matcher.concepts, cohort_size=cohort_size, cohort_concepts=own,
-                   intervention=title_intervention(title), arms=arm_names(text))
+                   intervention=title_intervention(title) or text_intervention(text), arms=arm_names(text))
 
 
 def _finding(draft: Draft, publication: PublicationRef) -> Finding:

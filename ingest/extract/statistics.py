@@ -22,8 +22,8 @@ from decimal import Decimal, InvalidOperation
 
 NUM = r"(?:\d+(?:[.·]\d+)?|[.·]\d+)"
 SNUM = r"[-−–+]?" + NUM
-INT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)"
-"""A whole number, with or without thousands separators ("1,077")."""
+INT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d.,·])|\d+)"
+"""A whole number, with or without thousands separators ("1,077", "45 079" with a space or a thin space)."""
 OP = r"(?:<=|>=|=<|=>|≤|≥|⩽|⩾|=|<|>)"
 DASH = r"\s*(?:-|–|—|−|to)\s*"
 _START = r"(?<![\d,·/])(?<!\d\.)"
@@ -36,7 +36,8 @@ _UNITS = [
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _BELOW_100 = (rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[1:10])})(?![a-z]))?|"
               rf"(?:{'|'.join(sorted(_UNITS[1:], key=len, reverse=True))}))(?![a-z])")
-WORD_NUMBER = rf"(?i:(?:(?:{_BELOW_100}|a)[- ]hundred(?:[- ](?:and[- ])?{_BELOW_100})?|{_BELOW_100}))"
+_BELOW_1000 = rf"(?:(?:{_BELOW_100}|a)[- ]hundred(?:[- ](?:and[- ])?{_BELOW_100})?|{_BELOW_100})"
+WORD_NUMBER = (rf"(?i:(?:(?:{_BELOW_100}|a)[- ]thousand(?:,?[- ](?:and[- ])?{_BELOW_1000})?|{_BELOW_1000}))")
 """A number written in words below one thousand ("Sixty", "Forty-one", "One hundred and seventy-six")."""
 
 _P_VALUE = re.compile(
@@ -45,12 +46,16 @@ _P_VALUE = re.compile(
 )
 _P_MORE = re.compile(rf"\s*(?:,\s*|and\s+|,\s*and\s+)(?P<num>{NUM})(?![\d%])")
 """Further values of a P-value list ("P = 0.6 and 0.3, respectively")."""
-_CI_WORDS = r"(?:95\s*%\s*(?:CI|confidence\s+intervals?)|CI\s*95\s*%?|\bCI\b|confidence\s+intervals?)"
+_CI_WORDS = (r"(?:(?i:95\s*%\s*(?:CI\b|C\.I\.|confidence\s+intervals?)|CI\s*95\s*%?|\bCI\b|C\.I\.|"
+             r"confidence\s+intervals?)(?:\s*[\[(]\s*(?:95\s*%\s*)?CI\s*[\])])?"
+             r"(?:\s+of\s+(?:the\s+)?(?:a?HR|a?OR|RR|difference))?)")
+"""The words naming a confidence interval, with an abbreviation in brackets ("95% confidence interval
+[CI]", "Confidence Interval (CI)", "95% C.I.") and the estimate it belongs to ("95%CI of HR")."""
 _UNIT = r"(?:\s*(?:%|(?!(?:to|at|and)\b)[A-Za-zμ/²]{1,8}(?:/[A-Za-zμ²\d]{1,8})?))?"
 _MONEY = r"[£$€]?"
 _CI_PAIR = (rf"{_MONEY}(?P<low>{SNUM}){_UNIT}\s*(?:-|–|—|−|to|,|at)\s*{_MONEY}(?P<high>{SNUM})")
 _EFFECT = re.compile(
-    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs)\b|"
+    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs)(?:\b|(?=\d+[.·]\d))|"
     r"(?i:\b(?:adjusted\s+)?(?:hazard|odds|risk|rate|subdistribution\s+hazard)\s+ratios?\b|\brelative\s+risks?\b)|"
     r"β|\bbeta\b)(?:\s*[\[(](?:a?HR|a?OR|RR|IRR|SHR)[\])])?"
     rf"(?:\s*[\[(]\s*95\s*%\s*CI\s*[\])])?"
@@ -69,7 +74,10 @@ _BRACKET_PAIR = re.compile(
 )
 _NAMES_AN_INTERVAL = re.compile(r"\bCI\b|confidence\s+interval|\bHR\b|\bOR\b|\bRR\b|ratio|relative\s+risk|"
                                 r"hazard|odds")
-_CANDIDATE = re.compile(rf"(?<![/\w.]){_MONEY}(?P<value>{SNUM})(?!\d)")
+_CANDIDATE = re.compile(rf"(?<![/\w.])(?<![-−–]){_MONEY}(?P<value>{SNUM})(?!\d)")
+"""A number that can be an estimate: not the exponent of a unit ("kg−1") nor inside a word or a ratio."""
+_SPREAD_BEFORE = re.compile(r"(?:\bSDs?|\bSEM?|±)\s*[:=]?\s*$")
+"""The words before a spread (an SD or SE), which is never an estimate."""
 _MEASURES = (
     ("other", re.compile(r"pseudo-?median|effect\s+size|\bES\b|β|\bbeta\b", re.IGNORECASE)),
     ("HR", re.compile(r"\ba?HRs?\b|hazard", re.IGNORECASE)),
@@ -90,7 +98,8 @@ _PERCENT_COUNT_TOTAL = re.compile(
     rf"(?:\s*(?:/|of|out\s+of)\s*(?P<total>{INT}))?(?:\s+[A-Za-z-]+){{0,2}}\s*[)\]]"
 )
 _COMMA_COUNT_PERCENT = re.compile(
-    rf"{_START}(?:\b[Nn]\s*=\s*(?P<count>{INT})|(?P<count2>{INT})\s*/\s*(?P<total>{INT}))\s*[,;]\s*"
+    rf"{_START}(?:\b[Nn]\s*=\s*(?P<count>{INT})(?:\s+of\s+(?P<total_n>{INT}))?|(?P<count2>{INT})\s*/\s*(?P<total>{INT}))"
+    rf"\s*[,;]\s*"
     rf"(?P<percent>{NUM})\s*%|(?P<percent2>{NUM})\s*%\s*[,;]\s*[Nn]\s*=\s*(?P<count3>{INT})"
 )
 _PERCENT_WORDS_COUNT = re.compile(
@@ -120,15 +129,19 @@ _MEDIAN = re.compile(
 _PEOPLE = (r"(?P<noun>patients|pts|subjects|participants|children|adults|individuals|cases|controls|women|men|"
            r"infants|neonates|newborns|adolescents|recipients|survivors|people|persons|employees|workers|students|"
            r"schoolchildren|physicians|GPs|PCPs|PHCs|nurses|mothers|smokers|volunteers|eyes|samples|asthmatics|"
-           r"enrollees|respondents|outpatients|inpatients|households|families|pregnancies)\b")
+           r"enrollees|respondents|outpatients|inpatients|households|families|pregnancies|screenees|providers|"
+           r"cyclists|athletes|runners|knees|hips|testicles|testes|contacts|parents|caregivers|girls|boys|veterans|"
+           r"couples|dyads|donors|residents|procedures|specimens|colectomies|operations)\b")
 _BETWEEN = rf"(?:{_NOT_A_NOUN}[A-Za-z][\w-]*,?\s+){{0,3}}?"
 _NOT_AFTER = r"(?<![\d.·/%,-])(?<![<>≤≥=]\s)(?<![<>≤≥=])"
 """A size is not part of a decimal, a ratio, a name such as "HIV-1", or a threshold ("≥ 95 patients")."""
+_YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+"""A calendar year ("between 2004 and 2005 were included"), never a number of people on its own."""
 _IN_GROUP = r"in\s+(?:each|the\s+(?:[\w+/-]+\s+){0,2}?)(?:group|arm)\b"
 _SAMPLE = re.compile(
-    rf"(?:\b[Nn]\s*=\s*(?P<n>{INT})(?!\d))|"
+    rf"(?:\b[Nn]\s*=\s*(?P<n>{INT})(?!\d)(?!\s*(?:of|/)\s*\d))|"
     rf"{_NOT_AFTER}\b(?P<size>{INT})\s+{_BETWEEN}{_PEOPLE}|"
-    rf"{_NOT_AFTER}\b(?P<verb_size>{INT})\s+(?:were|was)\s+(?:\w+ly\s+)?(?:randomi[sz]ed|enrolled|included|"
+    rf"{_NOT_AFTER}\b(?!{_YEAR}\b)(?P<verb_size>{INT})\s+(?:were|was)\s+(?:\w+ly\s+)?(?:randomi[sz]ed|enrolled|included|"
     rf"recruited|evaluable|assigned|allocated)\b|"
     rf"{_NOT_AFTER}\b(?P<each>{INT})\s+(?:patients\s+)?{_IN_GROUP}"
 )
@@ -141,9 +154,11 @@ _SAMPLE_WORDS = re.compile(
 
 def word_number(text: str) -> int:
     """The value of a number written in words below one thousand ("Forty-one" -> 41, "one hundred and six")."""
-    total = 0
-    for word in re.split(r"[- ]+", text.casefold()):
-        if word == "hundred":
+    total = thousands = 0
+    for word in re.split(r"[-, ]+", text.casefold()):
+        if word == "thousand":
+            thousands, total = max(total, 1) * 1000, 0
+        elif word == "hundred":
             total = max(total, 1) * 100
         elif word in _TENS:
             total += _TENS.index(word) * 10 + 20
@@ -151,12 +166,12 @@ def word_number(text: str) -> int:
             total += _UNITS.index(word)
         elif word == "a":
             total += 1
-    return total
+    return thousands + total
 
 
 def integer(text: str) -> int:
     """A whole number written in digits (thousands separators allowed) or in words."""
-    cleaned = text.replace(",", "")
+    cleaned = re.sub(r"[, \u00a0\u2009\u202f]", "", text)
     return int(cleaned) if cleaned.isdigit() else word_number(text)
 
 
@@ -301,6 +316,33 @@ def _measure_before(text: str, end: int, reach: int = 110) -> str | None:
     return best[1] if best else None
 
 
+_PERIOD_END = re.compile(r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bapprox)\.\s")
+_COMPARATIVE_BEFORE = re.compile(r"\b(?:greater|higher|lower|less|more|fewer|larger|smaller)\b[^.;]*$", re.IGNORECASE)
+
+
+def _sentence_start(text: str, end: int) -> int:
+    """Where the sentence holding ``end`` starts: after the last period that ends a sentence ("vs." does not)."""
+    start = 0
+    for m in _PERIOD_END.finditer(text, max(0, end - 300), end):
+        start = m.end()
+    return start
+
+
+def _difference_by_form(text: str, candidate: re.Match[str]) -> str | None:
+    """``"MD"`` when an estimate without a named measure is still written as a difference.
+
+    A signed estimate ("-32.7 % (95% CI ...)", "+3.8") reports a change or a difference, and so
+    does an unsigned one after a comparative in its clause ("10.3 μmol greater with X vs. Y (95%
+    CI ...)") unless it is a percentage, which there is a level (a prevalence with its CI).
+    """
+    if candidate["value"][0] in "-−–+":
+        return "MD"
+    if re.match(r"\s*%", text[candidate.end():]):
+        return None
+    clause_start = max(0, text.rfind(";", 0, candidate.start()) + 1, _sentence_start(text, candidate.start()))
+    return "MD" if _COMPARATIVE_BEFORE.search(text, clause_start, candidate.start()) else None
+
+
 def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
     """Estimates written before a confidence interval that has no ratio name next to it.
 
@@ -317,10 +359,11 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
             continue
         claims.take(m.start(), m.end())
         low, high = number(m["low"]), number(m["high"])
-        window_start = max(0, m.start() - 70, text.rfind(". ", 0, m.start()) + 1)
+        window_start = max(0, m.start() - 70, _sentence_start(text, m.start()))
         candidate = None
         for c in _CANDIDATE.finditer(text, window_start, m.start()):
-            if claims.free(c.start("value"), c.end()) and not re.match(r"\s*%\s*(?:CI|conf)", text[c.end():]):
+            if claims.free(c.start("value"), c.end()) and not re.match(r"\s*%\s*(?:CI|conf)", text[c.end():]) \
+                    and not _SPREAD_BEFORE.search(text, window_start, c.start()):
                 candidate = c
         if candidate is None:
             continue
@@ -328,9 +371,10 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
         if len(re.findall(r"[A-Za-z]{2,}", gap)) > 8 or re.search(r"[)\]]\s*(?:and|,|;)", gap):
             continue
         value = number(candidate["value"])
-        measure = _measure_before(text, m.start())
-        if measure is None or not _inside(value, low, high):
-            continue
+        measure = _measure_before(text, m.start()) or _difference_by_form(text, candidate)
+        if measure is None or not _inside(value, low, high) or \
+                (measure == "MD" and _BRACKET_PAIR.search(text[m.end():m.end() + 60])):
+            continue  # a list of group means each with its interval is not a difference
         claims.take(candidate.start(), candidate.end())
         found.append(Statistic("effect_size", "=", value, candidate.start(), m.end(),
                                text[candidate.start():m.end()], measure=measure, ci_low=low, ci_high=high,
@@ -417,7 +461,8 @@ def _counts(text: str, claims: _Claims) -> list[Statistic]:
             count = integer(raw_count) if raw_count else None
             if count is None and "words" in groups:
                 count = word_number(groups["words"])
-            total = integer(groups["total"]) if "total" in groups else None
+            raw_total = groups.get("total") or groups.get("total_n")
+            total = integer(raw_total) if raw_total else None
             if name == "percent-words-count":
                 percent = Decimal(word_number(groups["words"]))
             else:
