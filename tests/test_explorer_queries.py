@@ -11,6 +11,7 @@ from kg.queries import run_named
 
 STUDY_TITLE = "Correlates of Resistance and Relapse During Blinatumomab Therapy"
 CITING = {"40075627", "39995843", "39800374", "39692275", "39386214"}
+STUDY_PMID = "28494518"
 
 
 def local(value: str | None) -> str | None:
@@ -35,10 +36,36 @@ def test_finding_network_gives_concept_kinds_and_numbers(seed_store):
 
 def test_publications_lists_every_document_with_citation_counts(seed_store):
     rows = run_named(seed_store, "publications").values()
-    assert {r["pmid"] for r in rows if r["pmid"]} == CITING
+    assert {r["pmid"] for r in rows if r["pmid"]} == CITING | {STUDY_PMID}
     study = [r for r in rows if (r["title"] or "").startswith(STUDY_TITLE)]
     assert len(study) == 1 and study[0]["citedBy"] == 5 and study[0]["cites"] == 0
+    facts = {k: study[0][k] for k in ("pmid", "doi", "journal", "year")}
+    assert facts == {"pmid": STUDY_PMID, "doi": "10.1002/ajh.24783", "journal": "Am J Hematol", "year": 2017}
+    assert study[0]["publication"] == str(ns.PUBMED[STUDY_PMID])
     assert all(r["cites"] == 1 for r in rows if r["pmid"] in CITING)
+
+
+def test_study_volume_pages_and_no_provisional_node(seed_store):
+    study = ns.PUBMED[STUDY_PMID]
+    facts = seed_store.query(
+        f"SELECT ?v ?pg WHERE {{ <{study}> <{ns.PRISM.volume}> ?v ; <{ns.PRISM.pageRange}> ?pg }}"
+    ).values()
+    assert [(str(f["v"]), str(f["pg"])) for f in facts] == [("92", "858-865")]
+    provisional = seed_store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?s), '/publication/title-')) }"
+    ).values()
+    assert provisional[0]["n"] == 0
+
+
+def test_every_title_gives_its_concept_mentions(seed_store):
+    everything_all = {"concept": "concept:acute-lymphoblastic-leukemia"}
+    rows = run_named(seed_store, "publications-mentioning", everything_all).values()
+    named = {(r["pmid"], local(r["mentioned"])) for r in rows}
+    assert ("40075627", "b-cell-acute-lymphoblastic-leukemia") in named
+    assert ("39386214", "b-cell-acute-lymphoblastic-leukemia") in named
+    assert (STUDY_PMID, "relapsed-refractory-all") in named
+    blinatumomab = run_named(seed_store, "publications-mentioning", {"concept": "concept:blinatumomab"}).values()
+    assert {r["pmid"] for r in blinatumomab} == {STUDY_PMID}
 
 
 def test_authors_in_list_order(seed_store):
