@@ -127,3 +127,46 @@ def test_mesh_mentions_and_last_refresh_on_a_small_graph(memory_store):
     assert [r["concept"] for r in mentions] == [str(concept)]
     stamp = run_named(memory_store, "last-refresh").values()
     assert stamp[0]["lastRefresh"] == "2026-01-02T03:04:05Z"
+
+
+def test_curated_finding_shows_the_evidence_of_the_extracted_finding_it_supersedes(tmp_path, seed_page):
+    from ingest.build import SEED_DIR, build
+    from kg.store import open_store
+
+    spec = str(tmp_path / "store")
+    build(spec, SEED_DIR, [seed_page])
+    store = open_store(spec)
+    try:
+        pairs = store.query(f"SELECT ?c ?e WHERE {{ ?c <{ns.CKG.supersedes}> ?e }}").values()
+        assert pairs, "the seed page's extracted findings should be superseded by curated ones"
+        curated = {str(p["c"]) for p in pairs}
+        for name in ("findings", "finding-network"):
+            rows = run_named(store, name, {"limit": "0"}).values()
+            shown = {r["finding"]: r["evidence"] for r in rows if r["finding"] in curated}
+            assert shown and all(shown.values()), f"{name}: a curated finding without its twin's evidence"
+            bare = [r for r in rows if r["method"] == "Curated" and r["finding"] not in curated]
+            assert all(r["evidence"] is None for r in bare)
+    finally:
+        store.close()
+
+
+def test_title_only_publications_get_the_identifiers_another_table_gives():
+    from ingest.bibliography import with_known_identifiers
+    from kg.model import Citation, Finding, Publication, PublicationRef, SourceDocument
+
+    title = "A Study of Something: Relapsed/Refractory ALL"
+    table = SourceDocument(kind="bibliography", key="b", source="file:///b", records=(
+        Publication(pmid="123", doi="10.1/x", title=title),
+    ))
+    page = SourceDocument(kind="page", key="p", source="file:///p", records=(
+        Publication(title="a study of something - relapsed/refractory all"),
+        Citation(citing=PublicationRef(pmid="9"), cited=PublicationRef(title=title.upper())),
+        Finding(publication=PublicationRef(title=title), relation="rate"),
+        Publication(title="Another paper"),
+    ))
+    _, fixed = with_known_identifiers([table, page])
+    study, link, finding, other = fixed.records
+    assert (study.pmid, study.doi, study.title) == ("123", "10.1/x", title)
+    assert link.cited == PublicationRef(pmid="123", doi="10.1/x", title=title)
+    assert finding.publication.pmid == "123"
+    assert other == Publication(title="Another paper")
