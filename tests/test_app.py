@@ -15,7 +15,7 @@ from kg.paths import REPO_ROOT
 from kg.store import OxigraphStore
 
 APP = str(REPO_ROOT / "app.py")
-PAGES = ["overview", "graph", "findings", "publications", "compare", "sparql", "refresh"]
+PAGES = ["questions", "overview", "graph", "findings", "publications", "compare", "sparql", "refresh"]
 MARKUP_PMID = "99999901"
 MARKUP_TITLE = "Blinatumomab <script>alert(1)</script> and <b>bold</b> [x](javascript:alert(2)) **CD19**"
 
@@ -252,3 +252,34 @@ def test_refresh_page_says_when_refresh_is_missing(monkeypatch, seed_path):
         assert "not installed" in app.info[0].value
     else:
         assert app.button or app.get("form")
+
+
+def test_questions_page_answers_the_four_questions(monkeypatch, seed_path):
+    app = open_page(monkeypatch, seed_path, "questions")
+    assert len(app.dataframe) == 4
+    cr, phenotypes, citing, em = (frame.value for frame in app.dataframe)
+    assert list(cr.columns[:4]) == ["Risk factor", "Direction", "Outcome", "P"]
+    assert set(zip(cr["Risk factor"], cr["P"], strict=True)) == {
+        ("prior extramedullary disease", "P = 0.005"), ("bone marrow blasts >50%", "P = 0.02"),
+        ("active extramedullary disease", "P = 0.05")}
+    assert set(cr["Direction"]) == {"lower"}
+    assert ("extramedullary relapse", "responders who relapsed", "8/20", "40") in set(
+        zip(phenotypes["Resistance phenotype"], phenotypes["Subgroup"], phenotypes["n/N"], phenotypes["%"],
+            strict=True))
+    assert "None" not in phenotypes.to_string() and "nan" not in phenotypes.to_string()
+    by_title = dict(zip(citing["Title"], citing["Concepts mentioned"], strict=True))
+    assert "B-cell acute lymphoblastic leukemia" in by_title[
+        "Antibody-Based and Other Novel Agents in Adult B-Cell Acute Lymphoblastic Leukemia."]
+    assert "PMID 39800374 · J Immunother Cancer" in by_title
+    assert not any("untitled" in t.lower() for t in by_title)
+    assert set(citing["PMID"]) >= {"https://pubmed.ncbi.nlm.nih.gov/39386214/"}
+    assert set(zip(em["Risk factor"], em["Direction"], em["P"], strict=True)) == {
+        ("moderate/strong CD19 expression", "higher", "P = 0.01"),
+        ("prior extramedullary disease", "higher", "P = 0.04")}
+    links = [(link.proto.page, link.proto.query_string) for link in app.get("page_link")]
+    assert [q for page, q in links if page == "sparql"] == [
+        "query=risk-factors-for-outcome", "query=resistance-phenotypes",
+        "query=citing-publications&study=https%3A%2F%2Fpubmed.ncbi.nlm.nih.gov%2F28494518",
+        "query=risk-factors-for-phenotype"]
+    assert [q.split("%2F")[-1] for page, q in links if page == "graph"] == [
+        "complete-remission", "cd19-escape", "28494518", "extramedullary-relapse"]
