@@ -8,6 +8,7 @@ The embedded pyoxigraph store allows one writing process, so the app opens it on
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import dataclass
 
@@ -96,6 +97,9 @@ def bound_text(name: str, values: dict[str, str] | None = None) -> str:
     return bind_values(*prepare(get_query(name), values or {}))
 
 
+_OFFSET = re.compile(r"\s+OFFSET\s+\d+", re.IGNORECASE)
+
+
 def count_text(text: str) -> str | None:
     """A COUNT of what a paged query's pages are cut from: its ``LIMIT`` sub-SELECT without the limit.
 
@@ -115,7 +119,8 @@ def count_text(text: str) -> str | None:
             start = opened.pop()
             if start < span[0] < offset and group is None:
                 group = (start, offset)
-    unlimited = set_page(text, 0)
+    after = _OFFSET.match(text, span[1])
+    unlimited = set_page(text[: span[1]] + text[after.end():] if after else text, 0)
     if group is None:
         return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {unlimited} }} }}"
     shift = len(unlimited) - len(text)

@@ -283,3 +283,46 @@ def test_questions_page_answers_the_four_questions(monkeypatch, seed_path):
         "query=risk-factors-for-phenotype"]
     assert [q.split("%2F")[-1] for page, q in links if page == "graph"] == [
         "complete-remission", "cd19-escape", "28494518", "extramedullary-relapse"]
+
+
+def test_sparql_catalog_query_gives_the_same_rows_as_kg_query(monkeypatch, seed_path, tmp_path):
+    from ingest.build import SEED_DIR, build
+    from kg.queries import run_named
+
+    app = open_page(monkeypatch, seed_path, "sparql")
+    app.selectbox(key="q_pick").set_value("risk-factors-for-outcome").run()
+    assert "VALUES" in app.text_area(key="q_text").value
+    app.button(key="q_run").click().run()
+    assert not app.exception and not app.error
+    frame = app.dataframe[0].value
+    build(str(tmp_path / "same"), SEED_DIR, [])  # the app holds the seed store's lock: a copy of the same data
+    store = OxigraphStore(tmp_path / "same")
+    try:
+        expected = run_named(store, "risk-factors-for-outcome").values()
+    finally:
+        store.close()
+    assert len(frame) == len(expected) == 3
+    assert set(frame["riskFactor"]) == {r["riskFactor"] for r in expected}
+
+
+def test_sparql_link_opens_a_bound_catalog_query_and_pages_it(monkeypatch, seed_path):
+    monkeypatch.setenv("KG_STORE", str(seed_path))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["query"] = "findings"
+    app.query_params["limit"] = "5"
+    app.run()
+    app.switch_page("explorer/pages/sparql.py").run()
+    assert not app.exception, app.exception
+    assert "LIMIT 5" in app.text_area(key="q_text").value
+    notes = [i.value for i in app.info if "Showing" in i.value]
+    assert notes == ["Showing 1-5 of 18 (this query is paged: 5 a page)"]
+    app.button(key="q_next").click().run()
+    assert "OFFSET 5" in app.text_area(key="q_text").value
+    assert [i.value for i in app.info if "Showing" in i.value] == ["Showing 6-10 of 18 (this query is paged: 5 a page)"]
+
+
+def test_sparql_unknown_prefix_is_one_readable_line(monkeypatch, seed_path):
+    app = run_sparql(monkeypatch, seed_path, "SELECT * WHERE { ?s foo:bar ?o }")
+    (error,) = app.error
+    assert error.value.startswith("Unknown prefix 'foo:' at line 1.")
+    assert "ckg:" in error.value and "'\\u{" not in error.value and "\n" not in error.value
