@@ -93,7 +93,7 @@ def test_overview_counts_what_the_graph_holds(monkeypatch, seed_path):
 def test_graph_filters_change_the_network(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "graph")
     shown, total = caption_count(app, r"(\d+) of (\d+) nodes")
-    assert shown == total > 20
+    assert shown == total > 15
     app.multiselect(key="g_subgroups").set_value(["refractory"]).run()
     narrowed, _ = caption_count(app, r"(\d+) of (\d+) nodes")
     assert narrowed < shown
@@ -112,7 +112,28 @@ def test_graph_neighbourhood_and_details(monkeypatch, seed_path):
     assert 1 < around < shown
     app.selectbox(key="g_details").set_value(focus).run()
     assert any("resistance phenotype · " + focus in c.value for c in app.caption)
-    assert app.dataframe, "the details list the findings about the node"
+    (details,) = [d.value for d in app.dataframe]
+    assert list(details.columns[:4]) == ["Subject", "Direction", "Object", "P"]
+    assert len(details) == 3 and "Evidence" in details and "None" not in details.to_string()
+    assert not app.get("text"), "evidence is in the table, not a bare list of sentences"
+
+
+def test_one_step_around_a_phenotype_shows_its_risk_factors_and_an_edge_drills_down(monkeypatch, seed_path):
+    monkeypatch.setenv("KG_STORE", str(seed_path))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["focus"] = "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
+    app.run()
+    app.switch_page("explorer/pages/graph.py").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="g_focus").value == "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
+    edges = app.selectbox(key="g_edge").options
+    assert any(e.startswith("moderate/strong CD19 expression → extramedullary relapse") for e in edges), edges
+    assert any(e.startswith("prior extramedullary disease → extramedullary relapse") for e in edges), edges
+    pick = next(v for v in app.selectbox(key="g_edge").options if v.startswith("moderate/strong"))
+    app.selectbox(key="g_edge").select(pick).run()
+    findings, papers = (d.value for d in app.dataframe)
+    assert list(zip(findings["Direction"], findings["P"], strict=True)) == [("higher", "P = 0.01")]
+    assert list(papers["PMID"]) == ["https://pubmed.ncbi.nlm.nih.gov/28494518/"]
 
 
 def test_findings_filters_and_csv(monkeypatch, seed_path):
