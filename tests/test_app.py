@@ -171,9 +171,9 @@ def test_markdown_escape_keeps_every_character():
 def test_compare_changes_with_the_concept(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "compare")
     app.selectbox(key="c_concept").set_value("https://w3id.org/cohort-kg/concept/extramedullary-relapse").run()
-    first = caption_count(app, r"(\d+) findings from (\d+) publications")
+    first = caption_count(app, r"(\d+) findings from (\d+) publication")
     app.selectbox(key="c_concept").set_value("https://w3id.org/cohort-kg/concept/cd19-negative").run()
-    second = caption_count(app, r"(\d+) findings from (\d+) publications")
+    second = caption_count(app, r"(\d+) findings from (\d+) publication")
     assert first != second
     assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
 
@@ -347,3 +347,31 @@ def test_sparql_unknown_prefix_is_one_readable_line(monkeypatch, seed_path):
     (error,) = app.error
     assert error.value.startswith("Unknown prefix 'foo:' at line 1.")
     assert "ckg:" in error.value and "'\\u{" not in error.value and "\n" not in error.value
+
+
+def test_publications_never_show_untitled_or_none(monkeypatch, seed_path):
+    app = open_page(monkeypatch, seed_path, "publications")
+    listed = app.dataframe[0].value
+    assert "PMID 39800374 · J Immunother Cancer" in set(listed["Title"])
+    assert "None" not in listed.to_string() and "untitled" not in listed.to_string().lower()
+    picker = app.selectbox(key="p_chosen")
+    assert "PMID" in picker.options[0] and not picker.options[0].startswith("PMID"), "a titled paper by default"
+    assert not any("untitled" in o.lower() or "None" in o for o in picker.options)
+    app.text_input(key="p_search").input("39692275").run()
+    assert app.subheader[0].value == md_escape("PMID 39692275 · Cancer Med")
+
+
+def test_findings_table_is_readable(monkeypatch, seed_path):
+    app = open_page(monkeypatch, seed_path, "findings")
+    table = app.dataframe[0].value
+    assert list(table.columns[:5]) == ["Subject", "Direction", "Object", "P", "Subgroup"]
+    assert {"P = 0.005", "P = 0.02", ""} <= set(table["P"])
+    assert "pComparator" not in table and "None" not in table.to_string() and "nan" not in table.to_string()
+    assert set(table["PMID"]) == {"https://pubmed.ncbi.nlm.nih.gov/28494518/"}
+
+
+def test_compare_starts_from_the_catalog_default_and_says_what_page_it_shows(monkeypatch, seed_path):
+    app = open_page(monkeypatch, seed_path, "compare")
+    assert app.selectbox(key="c_concept").value == "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
+    assert any(c.value.startswith("showing 1-4 of 4 findings") for c in app.caption)
+    assert not app.get("button"), "one page: no next page"
