@@ -115,12 +115,12 @@ def p_text(comparator: object, value: object) -> str:
 
 
 def n_of_n(count: object, denominator: object) -> str:
-    """``8/20`` when both are known, ``13`` or ``?/20`` when one is, else empty."""
+    """``8/20`` when both are known, ``13`` or ``N = 65`` when one is, else empty."""
     n, total = number_text(count), number_text(denominator)
     if n and total:
         return f"{n}/{total}"
     if total:
-        return f"?/{total}"
+        return f"N = {total}"
     return n
 
 
@@ -196,8 +196,6 @@ def column_config(shown: pd.DataFrame) -> dict[str, object]:
             config[header(column)] = st.column_config.LinkColumn(header(column), display_text=pattern)
     if "Evidence" in shown:
         config["Evidence"] = st.column_config.TextColumn("Evidence", width="large")
-    if "Title" in shown:
-        config["Title"] = st.column_config.TextColumn("Title", width="large")
     return config
 
 

@@ -50,7 +50,7 @@ QUESTIONS = (
     ),
     Question(
         "citing", "3 · Which papers cite the study, and which concepts do they mention?",
-        "citing-publications", ("title", "year", "mentions", "pmid", "doi", "journal"),
+        "citing-publications", ("title", "year", "journal", "mentions", "pmid", "doi"),
         str(PUBMED[STUDY_PMID]), params={"study": str(PUBMED[STUDY_PMID])},
         note="Concepts are recognised in each paper's title (and abstract, where the graph has one). PubMed's "
              "cited-by lists come from PMC full texts and are incomplete by nature.",
