@@ -170,3 +170,8 @@ def test_title_only_publications_get_the_identifiers_another_table_gives():
     assert link.cited == PublicationRef(pmid="123", doi="10.1/x", title=title)
     assert finding.publication.pmid == "123"
     assert other == Publication(title="Another paper")
+
+
+def test_citing_papers_per_year_counts_in_the_store(seed_store):
+    rows = run_named(seed_store, "citing-papers-per-year").values()
+    assert [(r["year"], r["papers"]) for r in rows] == [(2024, 2), (2025, 3)]

@@ -91,8 +91,9 @@ def render() -> None:
     publications = data.named("publications")
     if empty_note(publications, "publications"):
         return
-    authors = data.named("authors")
     text = st.text_input("Search title, author, PMID or DOI", key="p_search")
+    # Every author of every publication is read only when there is something to search for.
+    authors = data.named("authors") if text.strip() else pd.DataFrame(columns=["publication", "name"])
     hits = search(publications, authors, text)
     st.caption(f"{len(hits)} of {len(publications)} publications")
     listed = hits.assign(title=[tables.publication_label(t, p, j) for t, p, j in
