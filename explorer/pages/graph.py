@@ -31,6 +31,8 @@ from explorer.ui import empty_note, md_escape, options
 P_THRESHOLDS = {"any": None, "≤ 0.1": 0.1, "≤ 0.05": 0.05, "≤ 0.01": 0.01, "≤ 0.001": 0.001}
 CLICK_KEY = "graph_clicked"
 PICK_LIMIT = 2_000
+CITATION_LIMIT = 5_000
+"""Above this many citation links the graph starts without them (the page does not read them all)."""
 DETAIL_COLUMNS = ("subjectLabel", "directionName", "objectLabel", "P", "subgroup", "nOfN", "percentage",
                   "evidence", "pmid", "method")
 HIDDEN = ("finding", "study", "studyTitle", "year", "subject", "object", "subjectKind", "objectKind", "relation")
@@ -53,7 +55,13 @@ def _filters(rows: pd.DataFrame) -> Filters:
         year_range = sidebar.slider("Publication year", int(years.min()), int(years.max()),
                                     (int(years.min()), int(years.max())), key="g_years",
                                     help="publications without a year stay")
-    citations = sidebar.checkbox("Show citation links", value=True, key="g_citations")
+    stats = data.named("graph-stats")
+    links = int(stats.iloc[0]["citationLinks"] or 0) if not stats.empty else 0
+    citations = sidebar.checkbox(
+        "Show citation links", value=links <= CITATION_LIMIT, key="g_citations",
+        help=f"off by default above {CITATION_LIMIT:,} links ({links:,} in this graph): reading them all "
+             "takes seconds and a large view is aggregated into concepts, which leaves publications out",
+    )
     return Filters(frozenset(concepts), frozenset(kinds), frozenset(subgroups), P_THRESHOLDS[p_label],
                    year_range, citations)
 
@@ -117,14 +125,19 @@ def _behind_edge(view: GraphView, rows: pd.DataFrame) -> None:
 @st.cache_data(max_entries=16, show_spinner=False)
 def network(spec: str, filters: Filters) -> nx.DiGraph:
     """The filtered, uncapped network (cached: a node click reruns the page without rebuilding it)."""
-    return build_graph(data.named_in(spec, "finding-network"), data.named_in(spec, "citation-links"), filters)
+    return build_graph(data.named_in(spec, "finding-network"), _citations(spec, filters), filters)
+
+
+def _citations(spec: str, filters: Filters) -> pd.DataFrame | None:
+    """Every citation link, read only when the view shows them."""
+    return data.named_in(spec, "citation-links") if filters.citations else None
 
 
 @st.cache_data(max_entries=16, show_spinner="Laying out the network…")
 def drawn(spec: str, filters: Filters, focus: str | None, radius: int, max_nodes: int,
           collapse: bool) -> tuple[GraphView, list[object], list[object]]:
     """The capped, laid-out view and the component's elements (cached for the same reason)."""
-    view = make_view(data.named_in(spec, "finding-network"), data.named_in(spec, "citation-links"), filters,
+    view = make_view(data.named_in(spec, "finding-network"), _citations(spec, filters), filters,
                      focus=focus, radius=radius, max_nodes=max_nodes, collapse=True if collapse else None,
                      graph=network(spec, filters))
     nodes, edges = agraph_elements(view, focus)
