@@ -19,21 +19,26 @@ from explorer.data import SPEC_KEY, store_spec
 
 PAGE_DIR = Path(__file__).resolve().parent / "pages"
 PAGES = [
-    ("overview.py", "Overview", ":material/dashboard:"),
-    ("graph.py", "Graph", ":material/hub:"),
-    ("findings.py", "Findings", ":material/table_view:"),
-    ("publications.py", "Publications", ":material/article:"),
-    ("compare.py", "Compare", ":material/compare_arrows:"),
-    ("sparql.py", "SPARQL", ":material/terminal:"),
-    ("refresh.py", "Refresh", ":material/sync:"),
+    ("questions.py", "Questions"),
+    ("overview.py", "Overview"),
+    ("graph.py", "Graph"),
+    ("findings.py", "Findings"),
+    ("publications.py", "Publications"),
+    ("compare.py", "Compare"),
+    ("sparql.py", "SPARQL"),
+    ("refresh.py", "Refresh"),
 ]
+"""The pages in menu order, the first being the default. No ``:material/...:`` icons: Streamlit fetches
+their font from an external host, and the explorer must work without a network."""
 
 
 def main() -> None:
     """Resolve the store once per session, then hand over to the selected page."""
     st.set_page_config(page_title="cohort-kg explorer", layout="wide")
     st.session_state[SPEC_KEY] = store_spec(sys.argv[1:])
-    page = st.navigation([st.Page(PAGE_DIR / name, title=title, icon=icon) for name, title, icon in PAGES])
+    page = st.navigation(
+        [st.Page(PAGE_DIR / name, title=title, default=i == 0) for i, (name, title) in enumerate(PAGES)]
+    )
     st.sidebar.caption(f"store: {st.session_state[SPEC_KEY]}")
     page.run()
 

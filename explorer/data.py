@@ -8,12 +8,16 @@ The embedded pyoxigraph store allows one writing process, so the app opens it on
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from kg.queries import get_query, prepare
+from kg.queries import get_query, page_of, prepare
+from kg.sparql import bind_values, page_limit, set_page
+from kg.sparql_syntax import tokenize
 from kg.store import Store, open_store, resolve_store_spec
 
 SPEC_KEY = "store_spec"
@@ -67,6 +71,89 @@ def named_in(spec: str, name: str, **params: str) -> pd.DataFrame:
     return _named(spec, name, tuple(sorted(params.items())))
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One page of a catalog answer, bound exactly as ``kg query`` binds it, and where it sits."""
+
+    frame: pd.DataFrame
+    name: str
+    text: str
+    """The query text that ran, with its parameters as a VALUES block and its page in the LIMIT clause."""
+    limit: int | None = None
+    offset: int = 0
+    total: int | None = None
+    """How many items the pages are cut from (findings, links, publications); None for unpaged queries."""
+
+    @property
+    def next_offset(self) -> int | None:
+        """The offset of the next page, or None on the last one."""
+        if self.limit is None or self.total is None or not self.limit:
+            return None
+        following = self.offset + self.limit
+        return following if following < self.total else None
+
+
+def bound_text(name: str, values: dict[str, str] | None = None) -> str:
+    """The text ``kg query NAME`` runs: defaults and given values bound as VALUES, its first page applied."""
+    return bind_values(*prepare(get_query(name), values or {}))
+
+
+_OFFSET = re.compile(r"\s+OFFSET\s+\d+", re.IGNORECASE)
+
+
+def count_text(text: str) -> str | None:
+    """A COUNT of what a paged query's pages are cut from: its ``LIMIT`` sub-SELECT without the limit.
+
+    A catalog query pages an inner ``{ SELECT DISTINCT ... LIMIT n }`` of keys (findings, links,
+    publications); counting that sub-SELECT's rows gives the number of items, whatever the outer
+    query adds per item. A LIMIT at the top level counts the whole query's rows. None if not paged.
+    """
+    span = page_limit(text)
+    if span is None:
+        return None
+    opened: list[int] = []
+    group: tuple[int, int] | None = None
+    for token in tokenize(text):
+        if token.text == "{":
+            opened.append(token.start)
+        elif token.text == "}" and opened:
+            start = opened.pop()
+            if start < span[0] < token.start and group is None:
+                group = (start, token.start)
+    after = _OFFSET.match(text, span[1])
+    unlimited = set_page(text[: span[1]] + text[after.end():] if after else text, 0)
+    if group is None:
+        return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {unlimited} }} }}"
+    shift = len(unlimited) - len(text)
+    inner = unlimited[group[0] + 1 : group[1] + shift]
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {inner} }} }}"
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _answer(spec: str, name: str, params: tuple[tuple[str, str], ...]) -> Answer:
+    query, values = get_query(name), dict(params)
+    text, bindings = prepare(query, values)
+    bound = bind_values(text, bindings)
+    result = get_store(spec).query(bound)
+    frame = pd.DataFrame(result.values(), columns=list(result.variables))
+    page = page_of(query, values)
+    if page is None:
+        return Answer(frame, name, bound)
+    limit, offset = page
+    total = None
+    counting = count_text(bound) if limit else None
+    if counting is not None:
+        rows = get_store(spec).query(counting).values()
+        total = int(rows[0]["n"]) if rows else 0
+    return Answer(frame, name, bound, limit, offset, total)
+
+
+def answer(name: str, **params: str) -> Answer:
+    """A catalog query's answer as ``kg query`` gives it (defaults bound, first page unless ``offset``/``limit``)."""
+    return _answer(current_spec(), name, tuple(sorted(params.items())))
+
+
 def clear_caches() -> None:
     """Forget cached answers (after a refresh changed the graph)."""
     _named.clear()
+    _answer.clear()

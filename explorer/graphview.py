@@ -1,11 +1,12 @@
 """The graph page's network: catalog rows -> filtered networkx graph -> capped, laid out view.
 
-Pure functions (no Streamlit) so the page, the tests and the benchmark share them. Findings are
-n-ary statements, so by default each finding is a node between its subject and its object
-(``subject -[relation, direction, P]-> finding -[relation]-> object``) and the publication that
-reports it points at it. A large graph is first aggregated (findings collapsed into one edge per
-subject/object pair, publications dropped) and then capped to the best-connected nodes, so the
-browser never receives more than ``max_nodes`` nodes.
+Pure functions (no Streamlit) so the page, the tests and the benchmark share them. Concepts and
+publications are nodes; findings are labelled edges, ``risk factor -> outcome`` with the direction
+and P-value ("lower · P = 0.005"), or ``publication -> phenotype`` with the numbers of an occurrence
+("18% · refractory"), so one step around a phenotype reaches its risk factors. A large graph is
+aggregated (concepts labelled with their number of findings, edges weighted by the findings they
+carry, publications dropped) and then capped to the best-connected nodes, so the browser never
+receives more than ``max_nodes`` nodes; every edge keeps the ids of its findings for drill-down.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ KINDS: dict[str, str] = {
     "Outcome": "#21c354",
     "Therapy": "#1c83e1",
     "Disease": "#808495",
-    "Concept": "#ffe312",
-    "Finding": "#ffa421",
+    "Concept": "#ffa421",
     "Publication": "#31333f",
 }
 """Node kinds and their colours: Streamlit's named text colours, so the plain-Markdown legend matches."""
@@ -35,8 +35,7 @@ KIND_MARKS: dict[str, str] = {
     "Outcome": "green",
     "Therapy": "blue",
     "Disease": "gray",
-    "Concept": "yellow",
-    "Finding": "orange",
+    "Concept": "orange",
     "Publication": "",
 }
 """Streamlit Markdown colour names for the legend (no HTML in the app)."""
@@ -48,7 +47,6 @@ KIND_LABELS: dict[str, str] = {
     "Therapy": "therapy",
     "Disease": "disease",
     "Concept": "other concept / text",
-    "Finding": "finding",
     "Publication": "publication",
 }
 FOCUS_COLOUR = "#ff1493"
@@ -56,9 +54,9 @@ FOCUS_COLOUR = "#ff1493"
 
 SPRING_LIMIT = 400
 """Largest graph laid out with the force-directed spring layout; bigger ones get rings by kind."""
-RING_OF_KIND = {"Finding": 1, "Publication": 2}
+RING_OF_KIND = {"Publication": 1}
 
-_DIRECTION_WORDS = {"Increases": "increases", "Decreases": "decreases", "NoEffect": "no effect"}
+_DIRECTION_WORDS = {"Increases": "higher", "Decreases": "lower", "NoEffect": "no effect"}
 _KIND_PRIORITY = ("ResistancePhenotype", "RiskFactor", "Outcome", "Therapy", "Disease")
 
 
@@ -147,16 +145,23 @@ def _concept_node(row: Mapping[str, object], end: str, kinds: dict[str, str]) ->
 
 
 def finding_label(row: Mapping[str, object]) -> str:
-    """A short label for a finding node: its percentage, count or P-value, else its direction or relation."""
-    percentage, count, p = _number(row["percentage"]), _number(row["count"]), _number(row["pValue"])
+    """What one finding says on its edge: direction and P for an effect, else the numbers and subgroup.
+
+    ``lower · P = 0.005`` for a risk factor, ``41% · refractory`` or ``8/20 · responders who relapsed``
+    for an occurrence; the relation when the finding gives neither.
+    """
+    direction = _DIRECTION_WORDS.get(_text(row.get("directionName")) or "", "")
+    p = p_text(row)
+    if direction or p:
+        return " · ".join(part for part in (direction, p) if part)
+    percentage, count, total = _number(row["percentage"]), _number(row["count"]), _number(row["denominator"])
+    numbers = (f"{count:g}/{total:g}" if count is not None and total is not None else
+               f"n={count:g}" if count is not None else "")
     if percentage is not None:
-        return f"{percentage:g}%"
-    if count is not None:
-        return f"n={count:g}"
-    if p is not None:
-        return f"P{_text(row['pComparator']) or '='}{p:g}"
-    direction = _DIRECTION_WORDS.get(_text(row.get("directionName")) or "")
-    return direction or str(row["relation"])
+        numbers = f"{percentage:g}%" + (f" ({numbers})" if numbers else "")
+    subgroup = _text(row.get("subgroup")) or ""
+    text = " · ".join(part for part in (numbers, subgroup) if part)
+    return text or str(row["relation"])
 
 
 def p_text(row: Mapping[str, object]) -> str:
@@ -165,35 +170,59 @@ def p_text(row: Mapping[str, object]) -> str:
     return f"P {_text(row['pComparator']) or '='} {p:g}" if p is not None else ""
 
 
+def _edge_label(labels: list[str]) -> str:
+    """The labels of the findings on one edge: up to two, then how many more."""
+    unique = list(dict.fromkeys(labels))
+    shown = "; ".join(unique[:2])
+    return shown + (f"; +{len(unique) - 2} more" if len(unique) > 2 else "")
+
+
 def build_graph(rows: pd.DataFrame, citations: pd.DataFrame | None, filters: Filters) -> nx.DiGraph:
-    """The full (uncapped) network for the filtered findings, plus citation links between their publications."""
+    """The full (uncapped) network: concepts and publications as nodes, findings as labelled edges.
+
+    A finding with a subject is an edge ``subject -> object`` (risk factor -> outcome) labelled with
+    its direction and P-value; a finding without one (an occurrence: "CD19-negative in 18% of the
+    refractory patients") is an edge from the publication that reports it to its object. Findings
+    between the same two nodes share one edge, which keeps their ids (``findings``) for drill-down.
+    Citation links join publications already in the network.
+    """
     rows = filter_rows(rows, filters)
     kinds = concept_kinds(rows) if not rows.empty else {}
     graph = nx.DiGraph()
+    seen: set[str] = set()
     for row in _records(rows):
         finding = str(row["finding"])
-        edge = {
-            "relation": str(row["relation"]),
-            "direction": _text(row["directionName"]) or "",
-            "p": p_text(row),
-            "subgroup": _text(row["subgroup"]) or "",
-        }
-        title = f"{row['relation']} ({edge['subgroup']})"
-        graph.add_node(finding, label=finding_label(row), kind="Finding", title=title)
+        if finding in seen:
+            continue  # one row per evidence sentence or concept kind: the edge needs the finding once
+        seen.add(finding)
         subject = _concept_node(row, "subject", kinds)
         obj = _concept_node(row, "object", kinds)
-        for node in (subject, obj):
-            if node:
-                graph.add_node(node[0], label=node[1], kind=node[2], title=node[1])
-        if subject:
-            graph.add_edge(subject[0], finding, **edge)
-        if obj:
-            graph.add_edge(finding, obj[0], **edge)
+        if obj is None:
+            continue
         study = str(row["study"])
-        title = _text(row["studyTitle"]) or study
-        pmid = _text(row["pmid"])
-        graph.add_node(study, label=f"PMID {pmid}" if pmid else _short(title), kind="Publication", title=title)
-        graph.add_edge(study, finding, relation="reports", direction="", p="", subgroup="")
+        if subject is None:
+            title = _text(row["studyTitle"]) or study
+            pmid = _text(row["pmid"])
+            subject = (study, f"PMID {pmid}" if pmid else _short(title), "Publication")
+            graph.add_node(study, label=subject[1], kind="Publication", title=title)
+        for node in (subject, obj):
+            if node[0] not in graph:
+                graph.add_node(node[0], label=node[1], kind=node[2], title=node[1])
+        graph.nodes[obj[0]]["findings"] = graph.nodes[obj[0]].get("findings", 0) + 1
+        if subject[2] != "Publication":
+            graph.nodes[subject[0]]["findings"] = graph.nodes[subject[0]].get("findings", 0) + 1
+        label = finding_label(row)
+        if graph.has_edge(subject[0], obj[0]):
+            edge = graph.edges[subject[0], obj[0]]
+            edge["findings"].append(finding)
+            edge["labels"].append(label)
+            edge["publications"].add(study)
+        else:
+            graph.add_edge(subject[0], obj[0], relation=str(row["relation"]), findings=[finding], labels=[label],
+                           publications={study}, p=p_text(row), direction=_text(row["directionName"]) or "",
+                           subgroup=_text(row["subgroup"]) or "")
+    for _, _, edge in graph.edges(data=True):
+        edge["label"] = _edge_label(edge["labels"])
     if kinds_filter := filters.kinds:
         graph.remove_nodes_from([n for n, kind in graph.nodes(data="kind") if kind not in kinds_filter])
     if filters.citations and citations is not None and not citations.empty:
@@ -205,10 +234,12 @@ def build_graph(rows: pd.DataFrame, citations: pd.DataFrame | None, filters: Fil
             for node, pmid, title in ((citing, link["citingPmid"], link["citingTitle"]),
                                       (cited, link["citedPmid"], link["citedTitle"])):
                 if node not in graph:
-                    name = _text(title) or node
+                    name = _text(title) or (f"PMID {_text(pmid)}" if _text(pmid) else node)
                     label = f"PMID {_text(pmid)}" if _text(pmid) else _short(name)
                     graph.add_node(node, label=label, kind="Publication", title=name)
-            graph.add_edge(citing, cited, relation="cites", direction="", p="", subgroup="")
+            if not graph.has_edge(citing, cited):
+                graph.add_edge(citing, cited, relation="cites", findings=[], labels=[], publications=set(),
+                               p="", direction="", subgroup="", label="")
     return graph
 
 
@@ -217,25 +248,19 @@ def _short(text: str, limit: int = 32) -> str:
 
 
 def aggregate(graph: nx.DiGraph) -> nx.DiGraph:
-    """Collapse each finding into a subject -> object edge (counting merged findings) and drop publications."""
+    """Concepts only: each labelled with its number of findings, each edge weighted by the findings it carries.
+
+    Publications and their citation links are dropped; an edge keeps its finding and publication ids,
+    so the page can list what is behind it.
+    """
     merged = nx.DiGraph()
     for node, data in graph.nodes(data=True):
-        if data["kind"] not in ("Finding", "Publication"):
-            merged.add_node(node, **data)
-    for finding, data in graph.nodes(data=True):
-        if data["kind"] != "Finding":
-            continue
-        subjects = [s for s in graph.predecessors(finding) if s in merged]
-        objects = [o for o in graph.successors(finding) if o in merged]
-        for subject in subjects:
-            for obj in objects:
-                edge = graph.edges[finding, obj]
-                if merged.has_edge(subject, obj):
-                    kept = merged.edges[subject, obj]
-                    kept["findings"] += 1
-                    kept["p"] = "; ".join(filter(None, [kept["p"], edge["p"]]))
-                else:
-                    merged.add_edge(subject, obj, **edge, findings=1)
+        if data["kind"] != "Publication":
+            merged.add_node(node, **{**data, "label": f"{data['label']} ({data.get('findings', 0)})"})
+    for source, target, data in graph.edges(data=True):
+        if source in merged and target in merged and data["findings"]:
+            count = len(data["findings"])
+            merged.add_edge(source, target, **{**data, "label": f"{count} finding{'s' if count > 1 else ''}"})
     return merged
 
 
@@ -294,17 +319,17 @@ def make_view(
     collapse: bool | None = None,
     graph: nx.DiGraph | None = None,
 ) -> GraphView:
-    """Everything the graph page draws: filter, aggregate when large, neighbourhood, cap, layout.
+    """Everything the graph page draws: filter, neighbourhood, aggregate when still large, cap, layout.
 
     ``graph`` is ``build_graph(rows, citations, filters)`` when the caller already has it.
     """
     graph = graph if graph is not None else build_graph(rows, citations, filters)
     total = graph.number_of_nodes()
-    aggregated = collapse if collapse is not None else total > max_nodes
-    if aggregated:
-        graph = aggregate(graph)
     if focus:
         graph = neighbourhood(graph, focus, radius)
+    aggregated = collapse if collapse is not None else graph.number_of_nodes() > max_nodes
+    if aggregated:
+        graph = aggregate(graph)
     capped_graph = cap(graph, max_nodes, keep=[focus] if focus else [])
     return GraphView(
         graph=capped_graph,
@@ -315,15 +340,35 @@ def make_view(
     )
 
 
+_INERT = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06"})
+
+
+def inert(text: str) -> str:
+    """Text that is the same whether a browser reads it as HTML or as plain text.
+
+    streamlit-agraph copies a node's ``title`` into a detached element with ``innerHTML`` (where
+    ``<img onerror=...>`` would run), while vis-network shows that same string as plain text in the
+    tooltip (where ``&lt;`` would show as typed). Replacing ``<``, ``>`` and ``&`` by their
+    full-width forms is safe in the first and reads as the original in the second.
+    """
+    return text.translate(_INERT)
+
+
+def edge_tip(data: Mapping[str, object]) -> str:
+    """An edge's tooltip: the relation and every finding's label (edges' titles are shown as text)."""
+    labels = list(dict.fromkeys(data.get("labels") or []))  # type: ignore[call-overload]
+    head = str(data["relation"])
+    if not labels:
+        return head
+    return head + ": " + "; ".join(labels[:8]) + (f"; +{len(labels) - 8} more" if len(labels) > 8 else "")
+
+
 def agraph_elements(view: GraphView, focus: str | None = None) -> tuple[list[object], list[object]]:
     """streamlit-agraph nodes and edges for a view.
 
-    The component puts a node's ``title`` into the page with ``innerHTML`` (its hover tooltip), so
-    every title is HTML-escaped here: a PubMed title with markup shows as text and cannot run.
-    Labels are drawn on the canvas as text.
+    Node tooltips go through ``inert`` (see there); labels are drawn on the canvas as text. An edge
+    carries its findings' label and is drawn thicker the more findings it stands for.
     """
-    from html import escape
-
     from streamlit_agraph import Edge, Node
 
     degrees = dict(view.graph.degree)
@@ -332,17 +377,25 @@ def agraph_elements(view: GraphView, focus: str | None = None) -> tuple[list[obj
         x, y = view.positions.get(str(node), (0.0, 0.0))
         colour = FOCUS_COLOUR if node == focus else KINDS.get(data["kind"], "#999999")
         tip = f"{KIND_LABELS.get(data['kind'], data['kind'])}: {data.get('title') or data['label']}"
+        if data.get("findings"):
+            tip += f" ({data['findings']} findings)"
         nodes.append(Node(
-            id=str(node), label=data["label"], title=escape(tip), color=colour, x=x, y=y,
-            size=12 + min(18, 2 * degrees.get(node, 0)), shape="dot" if data["kind"] != "Finding" else "diamond",
+            id=str(node), label=data["label"], title=inert(tip), color=colour, x=x, y=y,
+            size=12 + min(18, 2 * degrees.get(node, 0)), shape="dot" if data["kind"] != "Publication" else "square",
         ))
     edges = []
     for source, target, data in view.graph.edges(data=True):
-        detail = " ".join(filter(None, [data.get("direction", ""), data.get("p", ""), data.get("subgroup", "")]))
-        merged = f" ×{data['findings']}" if data.get("findings", 1) > 1 else ""
+        weight = len(data.get("findings") or [])
         edges.append(Edge(
-            source=str(source), target=str(target),
-            label="" if data["relation"] in ("reports", "cites") else f"{data['relation']}{merged}",
-            title=escape(f"{data['relation']} {detail}".strip()), color="#aaaaaa",
+            source=str(source), target=str(target), label=str(data.get("label") or ""),
+            title=edge_tip(data), color="#aaaaaa" if data["relation"] == "cites" else "#777777",
+            width=1 + min(8.0, 2 * math.log1p(weight)),
         ))
     return nodes, edges
+
+
+def edge_choices(graph: nx.DiGraph) -> list[tuple[str, str]]:
+    """The edges that carry findings, most findings first (for the drill-down picker)."""
+    carrying = [(s, t, len(d["findings"])) for s, t, d in graph.edges(data=True) if d.get("findings")]
+    carrying.sort(key=lambda item: (-item[2], graph.nodes[item[0]]["label"], graph.nodes[item[1]]["label"]))
+    return [(s, t) for s, t, _ in carrying]

@@ -8,13 +8,15 @@ name one publication the row's publication cites.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 
 from ingest.csvtable import RowError, integer_cell, list_cell, read_rows
+from ingest.enrich import enrich_document
 from ingest.text import clean_text
 from kg.errors import InputError
-from kg.ids import normalize_doi, normalize_pmcid, normalize_pmid, source_file_iri
+from kg.ids import normalize_doi, normalize_pmcid, normalize_pmid, normalize_title, source_file_iri
 from kg.model import Author, Citation, Publication, PublicationRef, Record, SourceDocument
 
 COLUMNS = {
@@ -72,5 +74,49 @@ def parse_bibliography(path: Path) -> SourceDocument:
 
 
 def read_bibliography(path: Path) -> Iterator[SourceDocument]:
-    """The ``kg ingest bibliography`` source."""
-    yield parse_bibliography(path)
+    """The ``kg ingest bibliography`` source, with the concepts each title mentions."""
+    yield enrich_document(parse_bibliography(path))
+
+
+def known_identifiers(docs: Iterable[SourceDocument]) -> dict[str, PublicationRef]:
+    """Normalized title -> PMID/DOI/title of every publication in the documents that has a PMID or DOI."""
+    known: dict[str, PublicationRef] = {}
+    for doc in docs:
+        for record in doc.records:
+            if isinstance(record, Publication) and record.title and (record.pmid or record.doi):
+                known.setdefault(normalize_title(record.title), record.ref)
+    return known
+
+
+def _identified(value: object, known: dict[str, PublicationRef]) -> object:
+    """The value with every title-only publication (or reference) that ``known`` identifies given its PMID/DOI."""
+    if isinstance(value, tuple):
+        return tuple(_identified(item, known) for item in value)
+    if not is_dataclass(value) or isinstance(value, type):
+        return value
+    if isinstance(value, (Publication, PublicationRef)) and not (value.pmid or value.doi) and value.title:
+        match = known.get(normalize_title(value.title))
+        if match is not None:
+            value = replace(value, pmid=match.pmid, doi=match.doi, title=match.title)
+    changes = {}
+    for field in fields(value):
+        current = getattr(value, field.name)
+        if isinstance(current, tuple) or is_dataclass(current):
+            updated = _identified(current, known)
+            if updated != current:
+                changes[field.name] = updated
+    return replace(value, **changes) if changes else value
+
+
+def with_known_identifiers(docs: list[SourceDocument]) -> list[SourceDocument]:
+    """The documents with publications known only by title identified where another document names them.
+
+    A saved abstract page names its study by title alone, while the bundled bibliography gives that
+    study's PMID and DOI: without this the page's study, its extracted findings and its citing papers'
+    links would hang on a second, provisional node, and curated findings keyed on the PMID would never
+    meet the extracted findings they supersede.
+    """
+    known = known_identifiers(docs)
+    if not known:
+        return docs
+    return [replace(doc, records=tuple(_identified(r, known) for r in doc.records)) for doc in docs]

@@ -13,7 +13,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from ingest.bibliography import read_bibliography
+from ingest.bibliography import read_bibliography, with_known_identifiers
 from ingest.curated import read_findings
 from ingest.page import read_page
 from kg.loader import LoadSummary, load_documents, load_rdf_files
@@ -41,7 +41,7 @@ def build(store_spec: str | None, seed_dir: Path, pages: list[Path], *, now: dat
         docs = [doc for path in sorted(seed_dir.glob("*-bibliography.csv")) for doc in read_bibliography(path)]
         docs += [doc for path in sorted(seed_dir.glob("*-findings.csv")) for doc in read_findings(path)]
         docs += [doc for path in pages for doc in read_page(path)]
-        summary.merge(load_documents(store, docs, now=now))
+        summary.merge(load_documents(store, with_known_identifiers(docs), now=now))
     finally:
         store.close()
     return summary

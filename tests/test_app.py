@@ -16,7 +16,7 @@ from kg import namespaces as ns
 from kg.store import OxigraphStore
 
 APP = str(REPO_ROOT / "app.py")
-PAGES = ["overview", "graph", "findings", "publications", "compare", "sparql", "refresh"]
+PAGES = ["questions", "overview", "graph", "findings", "publications", "compare", "sparql", "refresh"]
 MARKUP_PMID = "99999901"
 MARKUP_TITLE = "Blinatumomab <script>alert(1)</script> and <b>bold</b> [x](javascript:alert(2)) **CD19**"
 
@@ -94,7 +94,7 @@ def test_overview_counts_what_the_graph_holds(monkeypatch, seed_path):
 def test_graph_filters_change_the_network(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "graph")
     shown, total = caption_count(app, r"(\d+) of (\d+) nodes")
-    assert shown == total > 20
+    assert shown == total > 15
     app.multiselect(key="g_subgroups").set_value(["refractory"]).run()
     narrowed, _ = caption_count(app, r"(\d+) of (\d+) nodes")
     assert narrowed < shown
@@ -113,7 +113,28 @@ def test_graph_neighbourhood_and_details(monkeypatch, seed_path):
     assert 1 < around < shown
     app.selectbox(key="g_details").set_value(focus).run()
     assert any("resistance phenotype · " + focus in c.value for c in app.caption)
-    assert app.dataframe, "the details list the findings about the node"
+    (details,) = [d.value for d in app.dataframe]
+    assert list(details.columns[:4]) == ["Subject", "Direction", "Object", "P"]
+    assert len(details) == 3 and "Evidence" in details and "None" not in details.to_string()
+    assert not app.get("text"), "evidence is in the table, not a bare list of sentences"
+
+
+def test_one_step_around_a_phenotype_shows_its_risk_factors_and_an_edge_drills_down(monkeypatch, seed_path):
+    monkeypatch.setenv("KG_STORE", str(seed_path))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["focus"] = "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
+    app.run()
+    app.switch_page("explorer/pages/graph.py").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="g_focus").value == "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
+    edges = app.selectbox(key="g_edge").options
+    assert any(e.startswith("moderate/strong CD19 expression → extramedullary relapse") for e in edges), edges
+    assert any(e.startswith("prior extramedullary disease → extramedullary relapse") for e in edges), edges
+    pick = next(v for v in app.selectbox(key="g_edge").options if v.startswith("moderate/strong"))
+    app.selectbox(key="g_edge").select(pick).run()
+    findings, papers = (d.value for d in app.dataframe)
+    assert list(zip(findings["Direction"], findings["P"], strict=True)) == [("higher", "P = 0.01")]
+    assert list(papers["PMID"]) == ["https://pubmed.ncbi.nlm.nih.gov/28494518/"]
 
 
 def test_findings_filters_and_csv(monkeypatch, seed_path):
@@ -151,9 +172,9 @@ def test_markdown_escape_keeps_every_character():
 def test_compare_changes_with_the_concept(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "compare")
     app.selectbox(key="c_concept").set_value("https://w3id.org/cohort-kg/concept/extramedullary-relapse").run()
-    first = caption_count(app, r"(\d+) findings from (\d+) publications")
+    first = caption_count(app, r"(\d+) findings from (\d+) publication")
     app.selectbox(key="c_concept").set_value("https://w3id.org/cohort-kg/concept/cd19-negative").run()
-    second = caption_count(app, r"(\d+) findings from (\d+) publications")
+    second = caption_count(app, r"(\d+) findings from (\d+) publication")
     assert first != second
     assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
 
@@ -220,3 +241,105 @@ def test_refresh_page_says_when_refresh_is_missing(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "refresh")
     assert len(app.info) == 1 and "not installed" in app.info[0].value
     assert not app.button and not app.text_input
+
+
+def test_questions_page_answers_the_four_questions(monkeypatch, seed_path):
+    app = open_page(monkeypatch, seed_path, "questions")
+    assert len(app.dataframe) == 4
+    cr, phenotypes, citing, em = (frame.value for frame in app.dataframe)
+    assert list(cr.columns[:4]) == ["Risk factor", "Direction", "Outcome", "P"]
+    assert set(zip(cr["Risk factor"], cr["P"], strict=True)) == {
+        ("prior extramedullary disease", "P = 0.005"), ("bone marrow blasts >50%", "P = 0.02"),
+        ("active extramedullary disease", "P = 0.05")}
+    assert set(cr["Direction"]) == {"lower"}
+    assert ("extramedullary relapse", "responders who relapsed", "8/20", "40") in set(
+        zip(phenotypes["Resistance phenotype"], phenotypes["Subgroup"], phenotypes["n/N"], phenotypes["%"],
+            strict=True))
+    assert "None" not in phenotypes.to_string() and "nan" not in phenotypes.to_string()
+    by_title = dict(zip(citing["Title"], citing["Concepts mentioned"], strict=True))
+    assert "B-cell acute lymphoblastic leukemia" in by_title[
+        "Antibody-Based and Other Novel Agents in Adult B-Cell Acute Lymphoblastic Leukemia."]
+    assert "PMID 39800374 · J Immunother Cancer" in by_title
+    assert not any("untitled" in t.lower() for t in by_title)
+    assert set(citing["PMID"]) >= {"https://pubmed.ncbi.nlm.nih.gov/39386214/"}
+    assert set(zip(em["Risk factor"], em["Direction"], em["P"], strict=True)) == {
+        ("moderate/strong CD19 expression", "higher", "P = 0.01"),
+        ("prior extramedullary disease", "higher", "P = 0.04")}
+    links = [(link.proto.page, link.proto.query_string) for link in app.get("page_link")]
+    assert [q for page, q in links if page == "sparql"] == [
+        "query=risk-factors-for-outcome", "query=resistance-phenotypes",
+        "query=citing-publications&study=https%3A%2F%2Fpubmed.ncbi.nlm.nih.gov%2F28494518",
+        "query=risk-factors-for-phenotype"]
+    assert [q.split("%2F")[-1] for page, q in links if page == "graph"] == [
+        "complete-remission", "cd19-escape", "28494518", "extramedullary-relapse"]
+
+
+def test_sparql_catalog_query_gives_the_same_rows_as_kg_query(monkeypatch, seed_path, tmp_path):
+    from ingest.build import SEED_DIR, build
+    from kg.queries import run_named
+
+    app = open_page(monkeypatch, seed_path, "sparql")
+    app.selectbox(key="q_pick").set_value("risk-factors-for-outcome").run()
+    assert "VALUES" in app.text_area(key="q_text").value
+    app.button(key="q_run").click().run()
+    assert not app.exception and not app.error
+    frame = app.dataframe[0].value
+    build(str(tmp_path / "same"), SEED_DIR, [])  # the app holds the seed store's lock: a copy of the same data
+    store = OxigraphStore(tmp_path / "same")
+    try:
+        expected = run_named(store, "risk-factors-for-outcome").values()
+    finally:
+        store.close()
+    assert len(frame) == len(expected) == 3
+    assert set(frame["riskFactor"]) == {r["riskFactor"] for r in expected}
+
+
+def test_sparql_link_opens_a_bound_catalog_query_and_pages_it(monkeypatch, seed_path):
+    monkeypatch.setenv("KG_STORE", str(seed_path))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["query"] = "findings"
+    app.query_params["limit"] = "5"
+    app.run()
+    app.switch_page("explorer/pages/sparql.py").run()
+    assert not app.exception, app.exception
+    assert "LIMIT 5" in app.text_area(key="q_text").value
+    notes = [i.value for i in app.info if "Showing" in i.value]
+    assert notes == ["Showing 1-5 of 18 (this query is paged: 5 a page)"]
+    app.button(key="q_next").click().run()
+    assert "OFFSET 5" in app.text_area(key="q_text").value
+    assert [i.value for i in app.info if "Showing" in i.value] == ["Showing 6-10 of 18 (this query is paged: 5 a page)"]
+
+
+def test_sparql_unknown_prefix_is_one_readable_line(monkeypatch, seed_path):
+    app = run_sparql(monkeypatch, seed_path, "SELECT * WHERE { ?s foo:bar ?o }")
+    (error,) = app.error
+    assert error.value.startswith("Unknown prefix 'foo:' at line 1.")
+    assert "ckg:" in error.value and "'\\u{" not in error.value and "\n" not in error.value
+
+
+def test_publications_never_show_untitled_or_none(monkeypatch, seed_path):
+    app = open_page(monkeypatch, seed_path, "publications")
+    listed = app.dataframe[0].value
+    assert "PMID 39800374 · J Immunother Cancer" in set(listed["Title"])
+    assert "None" not in listed.to_string() and "untitled" not in listed.to_string().lower()
+    picker = app.selectbox(key="p_chosen")
+    assert "PMID" in picker.options[0] and not picker.options[0].startswith("PMID"), "a titled paper by default"
+    assert not any("untitled" in o.lower() or "None" in o for o in picker.options)
+    app.text_input(key="p_search").input("39692275").run()
+    assert app.subheader[0].value == md_escape("PMID 39692275 · Cancer Med")
+
+
+def test_findings_table_is_readable(monkeypatch, seed_path):
+    app = open_page(monkeypatch, seed_path, "findings")
+    table = app.dataframe[0].value
+    assert list(table.columns[:5]) == ["Subject", "Direction", "Object", "P", "Subgroup"]
+    assert {"P = 0.005", "P = 0.02", ""} <= set(table["P"])
+    assert "pComparator" not in table and "None" not in table.to_string() and "nan" not in table.to_string()
+    assert set(table["PMID"]) == {"https://pubmed.ncbi.nlm.nih.gov/28494518/"}
+
+
+def test_compare_starts_from_the_catalog_default_and_says_what_page_it_shows(monkeypatch, seed_path):
+    app = open_page(monkeypatch, seed_path, "compare")
+    assert app.selectbox(key="c_concept").value == "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
+    assert any(c.value.startswith("showing 1-4 of 4 findings") for c in app.caption)
+    assert not app.get("button"), "one page: no next page"

@@ -12,6 +12,8 @@ from explorer.graphview import (
     agraph_elements,
     build_graph,
     cap,
+    edge_choices,
+    inert,
     make_view,
     neighbourhood,
 )
@@ -29,7 +31,7 @@ def seed_rows(seed_store) -> tuple[pd.DataFrame, pd.DataFrame]:
             pd.DataFrame(links.values(), columns=list(links.variables)))
 
 
-def test_seed_network_has_every_kind(seed_rows):
+def test_seed_network_has_every_kind_and_findings_as_labelled_edges(seed_rows):
     rows, links = seed_rows
     graph = build_graph(rows, links, Filters())
     kinds = dict(graph.nodes(data="kind"))
@@ -37,39 +39,46 @@ def test_seed_network_has_every_kind(seed_rows):
     assert kinds[CONCEPT + "cd19-negative"] == "ResistancePhenotype"
     assert kinds[CONCEPT + "complete-remission"] == "Outcome"
     assert kinds["text:pretreatment factors"] == "Concept"
-    assert sum(1 for k in kinds.values() if k == "Finding") == 18
+    assert "Finding" not in kinds.values()
     assert sum(1 for k in kinds.values() if k == "Publication") == 6  # the study and the five citing papers
-    edge = graph.edges[next(f for f in graph.successors(CONCEPT + "bone-marrow-blasts-over-50")), CONCEPT
-                       + "complete-remission"]
-    assert (edge["relation"], edge["direction"], edge["p"]) == ("predicts", "Decreases", "P = 0.02")
+    edge = graph.edges[CONCEPT + "bone-marrow-blasts-over-50", CONCEPT + "complete-remission"]
+    assert (edge["relation"], edge["label"], len(edge["findings"])) == ("predicts", "lower · P = 0.02", 1)
+    occurrence = graph.edges["https://pubmed.ncbi.nlm.nih.gov/28494518", CONCEPT + "cd19-negative"]
+    assert set(occurrence["labels"]) == {"18% · refractory", "35% · responders who relapsed (evaluable)"}
+    assert sum(len(d["findings"]) for _, _, d in graph.edges(data=True)) == 18
 
 
 def test_filters_narrow_the_network(seed_rows):
     rows, links = seed_rows
-    everything = build_graph(rows, links, Filters()).number_of_nodes()
+    everything = build_graph(rows, links, Filters())
     strict = build_graph(rows, links, Filters(p_max=0.01))
-    findings = [n for n, k in strict.nodes(data="kind") if k == "Finding"]
-    assert len(findings) == 18 - 3  # P 0.02, 0.05 and 0.04 go; findings without a P-value stay
-    assert build_graph(rows, links, Filters(subgroups=frozenset({"refractory"}))).number_of_nodes() < everything
-    no_pubs = build_graph(rows, links, Filters(kinds=frozenset({"RiskFactor", "Finding", "Outcome"})))
-    assert {k for _, k in no_pubs.nodes(data="kind")} == {"RiskFactor", "Finding", "Outcome"}
+    assert sum(len(d["findings"]) for _, _, d in strict.edges(data=True)) == 18 - 3  # 0.02, 0.05, 0.04 go
+    assert build_graph(rows, links, Filters(subgroups=frozenset({"refractory"}))).number_of_nodes() < \
+        everything.number_of_nodes()
+    concepts_only = build_graph(rows, links, Filters(kinds=frozenset({"RiskFactor", "Outcome"})))
+    assert {k for _, k in concepts_only.nodes(data="kind")} == {"RiskFactor", "Outcome"}
     only_cd19 = build_graph(rows, None, Filters(concepts=frozenset({"CD19-negative"})))
-    assert sum(1 for _, k in only_cd19.nodes(data="kind") if k == "Finding") == 3
+    assert sum(len(d["findings"]) for _, _, d in only_cd19.edges(data=True)) == 3
 
 
-def test_aggregate_collapses_findings_into_edges(seed_rows):
+def test_aggregate_counts_findings_on_nodes_and_edges(seed_rows):
     rows, _ = seed_rows
     merged = aggregate(build_graph(rows, None, Filters()))
-    assert not [n for n, k in merged.nodes(data="kind") if k in ("Finding", "Publication")]
-    assert merged.has_edge(CONCEPT + "prior-extramedullary-disease", CONCEPT + "complete-remission")
+    assert not [n for n, k in merged.nodes(data="kind") if k == "Publication"]
+    edge = merged.edges[CONCEPT + "prior-extramedullary-disease", CONCEPT + "complete-remission"]
+    assert edge["label"] == "1 finding" and len(edge["findings"]) == 1
+    assert merged.nodes[CONCEPT + "complete-remission"]["label"] == "complete remission (4)"
+    counts = [len(merged.edges[e]["findings"]) for e in edge_choices(merged)]
+    assert counts and counts == sorted(counts, reverse=True)
 
 
-def test_neighbourhood_and_cap(seed_rows):
+def test_one_step_around_a_phenotype_reaches_its_risk_factors(seed_rows):
     rows, links = seed_rows
     graph = build_graph(rows, links, Filters())
-    around = neighbourhood(graph, CONCEPT + "cd19-negative", 1)
-    assert CONCEPT + "cd19-negative" in around
-    assert all(k == "Finding" for n, k in around.nodes(data="kind") if n != CONCEPT + "cd19-negative")
+    around = neighbourhood(graph, CONCEPT + "extramedullary-relapse", 1)
+    kinds = dict(around.nodes(data="kind"))
+    assert kinds[CONCEPT + "cd19-moderate-strong-expression"] == "RiskFactor"
+    assert kinds[CONCEPT + "prior-extramedullary-disease"] == "RiskFactor"
     small = cap(graph, 5, keep=[CONCEPT + "relapse"])
     assert small.number_of_nodes() == 5 and CONCEPT + "relapse" in small
     assert neighbourhood(graph, "nope", 2).number_of_nodes() == 0
@@ -81,20 +90,24 @@ def test_large_graphs_are_aggregated_and_capped(seed_rows):
     assert view.aggregated and view.capped
     assert view.graph.number_of_nodes() == 10
     assert set(view.positions) == set(view.graph.nodes)
+    small = make_view(rows, links, Filters(), focus=CONCEPT + "cd19-negative", max_nodes=10)
+    assert not small.aggregated, "a neighbourhood that fits is drawn with its findings and publications"
 
 
-def test_tooltips_are_escaped_and_focus_is_marked(seed_rows):
+def test_tooltips_are_inert_but_read_as_typed_and_focus_is_marked(seed_rows):
     rows, links = seed_rows
     rows = rows.copy()
-    rows.loc[:, "studyTitle"] = "<img src=x onerror=alert(1)> <b>bold</b>"
+    rows.loc[:, "studyTitle"] = "<img src=x onerror=alert(1)> <b>bold</b> & co"
     focus = CONCEPT + "cd19-negative"
     view = make_view(rows, links, Filters(), focus=focus, radius=2)
     nodes, edges = agraph_elements(view, focus)
     titles = [n.title for n in nodes]
-    assert not any("<img" in t or "<b>" in t for t in titles)
-    assert any("&lt;img src=x onerror=alert(1)&gt;" in t for t in titles)
+    assert not any(c in t for t in titles for c in "<>&"), "nothing a browser could read as markup"
+    assert any("＜img src=x onerror=alert(1)＞ ＜b＞bold＜/b＞ ＆ co" in t for t in titles)
+    assert not any("&lt;" in t or "&amp;" in t for t in titles), "escaped once, not twice"
+    assert inert("a < b") == "a ＜ b"
     assert [n.color for n in nodes if n.id == focus] == [FOCUS_COLOUR]
-    assert edges
+    assert any("18% · refractory" in e.label for e in edges)
 
 
 def test_syntax_error_position_points_at_the_column():

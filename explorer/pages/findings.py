@@ -6,12 +6,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from explorer import data
-from explorer.links import source_url
+from explorer import data, tables
 from explorer.ui import empty_note, options
 
 COLUMNS = ["subjectLabel", "relation", "objectLabel", "directionName", "subgroup", "count", "denominator",
-           "percentage", "pComparator", "pValue", "method", "evidence", "source"]
+           "percentage", "pComparator", "pValue", "method", "evidence", "pmid"]
+FIRST = ("subjectLabel", "directionName", "objectLabel", "P", "subgroup", "nOfN", "percentage", "pmid", "evidence")
 
 
 def filtered(rows: pd.DataFrame, concepts: list[str], subgroups: list[str], methods: list[str],
@@ -35,8 +35,6 @@ def render() -> None:
     rows = data.named("findings")
     if empty_note(rows, "findings"):
         return
-    rows = rows.copy()
-    rows["source"] = [source_url(p, s) for p, s in zip(rows["pmid"], rows["study"], strict=True)]
     a, b, c, d = st.columns(4)
     concepts = a.multiselect("Concept", options(rows, "subjectLabel", "objectLabel"), key="f_concepts")
     subgroups = b.multiselect("Subgroup", options(rows, "subgroup"), key="f_subgroups")
@@ -46,13 +44,7 @@ def render() -> None:
                            format="%.3f", key="f_p", disabled=not use_p, label_visibility="collapsed")
     shown = filtered(rows, concepts, subgroups, methods, p_max if use_p else None)
     st.caption(f"{len(shown)} of {len(rows)} findings")
-    st.dataframe(
-        shown[COLUMNS], hide_index=True, width="stretch",
-        column_config={
-            "source": st.column_config.LinkColumn("source", help="the publication reporting the finding"),
-            "evidence": st.column_config.TextColumn("evidence", width="large"),
-        },
-    )
+    tables.show(shown[COLUMNS].drop_duplicates(), FIRST, key="f_table")
     st.download_button("Download CSV", shown[[*COLUMNS, "finding", "study"]].to_csv(index=False).encode(),
                        "findings.csv", "text/csv", key="f_csv")
     plot = shown.dropna(subset=["percentage"]).copy()

@@ -1,7 +1,9 @@
-"""Graph page: the network of risk factors, phenotypes, outcomes, findings and publications.
+"""Graph page: risk factors, phenotypes, outcomes and publications, with findings as labelled edges.
 
-Filters narrow the findings; a focus node gives its neighbourhood; clicking a node (or picking it
-in "Details for") shows what the graph says about it, with the evidence sentences.
+Filters narrow the findings; a focus node gives its neighbourhood (``?focus=IRI`` in the URL opens
+one, which is how the Questions page links here); clicking a node selects it in "Details for", which
+lists its findings with their evidence as a table. A large view is aggregated into concepts and
+weighted edges; "Findings behind an edge" lists the findings and publications an edge stands for.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_agraph import Config, agraph
 
-from explorer import data
+from explorer import data, tables
 from explorer.graphview import (
     KIND_LABELS,
     KIND_MARKS,
@@ -20,6 +22,7 @@ from explorer.graphview import (
     GraphView,
     agraph_elements,
     build_graph,
+    edge_choices,
     make_view,
 )
 from explorer.links import pubmed_url
@@ -28,6 +31,11 @@ from explorer.ui import empty_note, md_escape, options
 P_THRESHOLDS = {"any": None, "≤ 0.1": 0.1, "≤ 0.05": 0.05, "≤ 0.01": 0.01, "≤ 0.001": 0.001}
 CLICK_KEY = "graph_clicked"
 PICK_LIMIT = 2_000
+CITATION_LIMIT = 5_000
+"""Above this many citation links the graph starts without them (the page does not read them all)."""
+DETAIL_COLUMNS = ("subjectLabel", "directionName", "objectLabel", "P", "subgroup", "nOfN", "percentage",
+                  "evidence", "pmid", "method")
+HIDDEN = ("finding", "study", "studyTitle", "year", "subject", "object", "subjectKind", "objectKind", "relation")
 
 
 def _filters(rows: pd.DataFrame) -> Filters:
@@ -47,18 +55,31 @@ def _filters(rows: pd.DataFrame) -> Filters:
         year_range = sidebar.slider("Publication year", int(years.min()), int(years.max()),
                                     (int(years.min()), int(years.max())), key="g_years",
                                     help="publications without a year stay")
-    citations = sidebar.checkbox("Show citation links", value=True, key="g_citations")
+    stats = data.named("graph-stats")
+    links = int(stats.iloc[0]["citationLinks"] or 0) if not stats.empty else 0
+    citations = sidebar.checkbox(
+        "Show citation links", value=links <= CITATION_LIMIT, key="g_citations",
+        help=f"off by default above {CITATION_LIMIT:,} links ({links:,} in this graph): reading them all "
+             "takes seconds and a large view is aggregated into concepts, which leaves publications out",
+    )
     return Filters(frozenset(concepts), frozenset(kinds), frozenset(subgroups), P_THRESHOLDS[p_label],
                    year_range, citations)
+
+
+def findings_table(related: pd.DataFrame, key: str) -> None:
+    """Findings with their evidence, one row per finding, as a readable table."""
+    if related.empty:
+        st.caption("No findings in the current view refer to this.")
+        return
+    frame = related.drop_duplicates("finding")
+    tables.show(frame, DETAIL_COLUMNS, HIDDEN, key=key)
 
 
 def _details(node: str, kind: str, label: str, rows: pd.DataFrame) -> None:
     """What the graph says about one node: its identity and the findings (with evidence) around it."""
     st.subheader(md_escape(label))
     st.caption(f"{KIND_LABELS.get(kind, kind)} · {node}")
-    if kind == "Finding":
-        related = rows[rows["finding"] == node]
-    elif kind == "Publication":
+    if kind == "Publication":
         related = rows[rows["study"] == node]
         pmid = related["pmid"].dropna().iloc[0] if not related["pmid"].dropna().empty else None
         if pmid is None and node.startswith("https://pubmed.ncbi.nlm.nih.gov/"):
@@ -66,32 +87,57 @@ def _details(node: str, kind: str, label: str, rows: pd.DataFrame) -> None:
         if url := pubmed_url(pmid):
             st.link_button("Open in PubMed", url)
     else:
-        concept_label = label
         related = rows[(rows["subject"] == node) | (rows["object"] == node)
-                       | (rows["subjectLabel"] == concept_label) | (rows["objectLabel"] == concept_label)]
-    if related.empty:
-        st.caption("No findings in the current view refer to this node.")
+                       | (rows["subjectLabel"] == label) | (rows["objectLabel"] == label)]
+    st.markdown(f"**Findings** ({related['finding'].nunique()})")
+    findings_table(related, "g_details_table")
+
+
+def _behind_edge(view: GraphView, rows: pd.DataFrame) -> None:
+    """Drill-down: pick an edge of the view and see the findings and publications it stands for."""
+    choices = edge_choices(view.graph)
+    if not choices:
         return
-    table = related.drop_duplicates("finding")[
-        ["subjectLabel", "relation", "objectLabel", "directionName", "subgroup", "count", "denominator",
-         "percentage", "pComparator", "pValue", "method", "evidence", "pmid"]
-    ]
-    st.dataframe(table, hide_index=True, width="stretch")
-    for evidence in table["evidence"].dropna().unique():
-        st.text(evidence)
+    names = {f"{s}\t{t}": (s, t) for s, t in choices}
+    label = view.graph.nodes
+
+    def name(key: str) -> str:
+        source, target = names[key]
+        count = len(view.graph.edges[source, target]["findings"])
+        return f"{label[source]['label']} → {label[target]['label']} ({count} finding{'s' if count > 1 else ''})"
+
+    picked = st.selectbox("Findings behind an edge", [None, *names], key="g_edge",
+                          format_func=lambda k: "—" if k is None else name(k))
+    if picked is None:
+        return
+    source, target = names[picked]
+    edge = view.graph.edges[source, target]
+    related = rows[rows["finding"].isin(edge["findings"])]
+    findings_table(related, "g_edge_table")
+    papers = related.drop_duplicates("study")
+    st.markdown(f"**Publications** ({len(papers)})")
+    tables.show(papers.assign(title=[tables.publication_label(t, p) for t, p in
+                                     zip(papers["studyTitle"], papers["pmid"], strict=True)]),
+                ("title", "year", "pmid"), [c for c in papers.columns if c not in ("title", "year", "pmid")],
+                key="g_edge_papers")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def network(spec: str, filters: Filters) -> nx.DiGraph:
     """The filtered, uncapped network (cached: a node click reruns the page without rebuilding it)."""
-    return build_graph(data.named_in(spec, "finding-network"), data.named_in(spec, "citation-links"), filters)
+    return build_graph(data.named_in(spec, "finding-network"), _citations(spec, filters), filters)
+
+
+def _citations(spec: str, filters: Filters) -> pd.DataFrame | None:
+    """Every citation link, read only when the view shows them."""
+    return data.named_in(spec, "citation-links") if filters.citations else None
 
 
 @st.cache_data(max_entries=16, show_spinner="Laying out the network…")
 def drawn(spec: str, filters: Filters, focus: str | None, radius: int, max_nodes: int,
           collapse: bool) -> tuple[GraphView, list[object], list[object]]:
     """The capped, laid-out view and the component's elements (cached for the same reason)."""
-    view = make_view(data.named_in(spec, "finding-network"), data.named_in(spec, "citation-links"), filters,
+    view = make_view(data.named_in(spec, "finding-network"), _citations(spec, filters), filters,
                      focus=focus, radius=radius, max_nodes=max_nodes, collapse=True if collapse else None,
                      graph=network(spec, filters))
     nodes, edges = agraph_elements(view, focus)
@@ -101,16 +147,28 @@ def drawn(spec: str, filters: Filters, focus: str | None, radius: int, max_nodes
 def pickable(graph: nx.DiGraph) -> dict[str, str]:
     """Nodes offered in the pickers, sorted by label.
 
-    Above ``PICK_LIMIT`` nodes findings are left out (a click still reaches them), so the browser is
-    not handed a list of thousands.
+    Above ``PICK_LIMIT`` nodes publications are left out (a click still reaches them), so the browser
+    is not handed a list of thousands.
     """
-    skip_findings = graph.number_of_nodes() > PICK_LIMIT
-    chosen = {n: d["label"] for n, d in graph.nodes(data=True) if not (skip_findings and d["kind"] == "Finding")}
+    skip = graph.number_of_nodes() > PICK_LIMIT
+    chosen = {n: d["label"] for n, d in graph.nodes(data=True) if not (skip and d["kind"] == "Publication")}
     return dict(sorted(chosen.items(), key=lambda item: item[1].lower()))
 
 
+def _focus_from_link(labels: dict[str, str]) -> None:
+    """Open the neighbourhood named in the URL (``?focus=IRI``), once per link."""
+    wanted = st.query_params.get("focus")
+    if not wanted or st.session_state.get("g_link") == wanted:
+        return
+    st.session_state["g_link"] = wanted
+    if wanted in labels:
+        st.session_state["g_focus"] = wanted
+    else:
+        st.warning("The linked node is not in this graph (or the filters hide it).")
+
+
 def render() -> None:
-    """Filters, the network, and the details of the clicked node."""
+    """Filters, the network, the details of the clicked node and the findings behind an edge."""
     st.title("Graph")
     rows = data.named("finding-network")
     if empty_note(rows, "findings"):
@@ -120,24 +178,25 @@ def render() -> None:
     top = st.columns([3, 1, 1, 1])
     full = network(spec, filters)
     labels = pickable(full)
+    _focus_from_link(labels)
     focus = top[0].selectbox(
         "Neighbourhood around", [None, *labels],
         format_func=lambda n: "— whole graph —" if n is None else labels[n], key="g_focus",
     )
     radius = top[1].number_input("Steps", min_value=1, max_value=4, value=1, key="g_radius")
     max_nodes = top[2].number_input("Max nodes", min_value=20, max_value=1000, value=250, step=10, key="g_max")
-    collapse = top[3].checkbox("Collapse findings", value=False, key="g_collapse",
-                               help="one edge per subject/object pair instead of a node per finding")
+    collapse = top[3].checkbox("Aggregate", value=False, key="g_collapse",
+                               help="concepts with their number of findings, edges weighted by findings")
     view, nodes, edges = drawn(spec, filters, focus, int(radius), int(max_nodes), bool(collapse))
     shown = view.graph.number_of_nodes()
     note = f"{shown} of {view.total_nodes} nodes, {view.graph.number_of_edges()} edges"
     if view.aggregated:
-        note += " · findings collapsed into subject → object edges"
+        note += " · aggregated: concepts (findings) and edges weighted by findings"
     if view.capped:
         note += f" · capped to the {int(max_nodes)} best-connected nodes"
     st.caption(note)
     st.markdown("  ".join(f":{KIND_MARKS[k]}[■ {KIND_LABELS[k]}]" if KIND_MARKS[k] else f"■ {KIND_LABELS[k]}"
-                          for k in KINDS))
+                          for k in KINDS) + "  · edges: findings (direction · P, or % · subgroup)")
     if shown == 0:
         st.info("No node matches these filters.")
         return
@@ -145,19 +204,23 @@ def render() -> None:
         width="100%", height=560, directed=True, physics=False, hierarchical=False,
         interaction={"hover": True, "navigationButtons": False, "multiselect": False},
     ))
-    fresh = bool(clicked) and clicked != st.session_state.get(CLICK_KEY)
-    if clicked:
-        st.session_state[CLICK_KEY] = clicked
     all_nodes = dict(full.nodes(data=True))
     all_nodes.update(dict(view.graph.nodes(data=True)))
-    picked = st.selectbox(
-        "Details for (or click a node)", [None, *labels],
-        index=0, format_func=lambda n: "—" if n is None else labels[n], key="g_details",
-    )
-    node = clicked if fresh else (picked or st.session_state.get(CLICK_KEY))
-    node = node if node in all_nodes else None
-    if node:
-        _details(node, all_nodes[node]["kind"], all_nodes[node].get("title") or all_nodes[node]["label"], rows)
+    picker = dict(labels)
+    if clicked and clicked != st.session_state.get(CLICK_KEY):
+        st.session_state[CLICK_KEY] = clicked
+        if clicked in all_nodes:
+            picker.setdefault(clicked, all_nodes[clicked]["label"])
+            st.session_state["g_details"] = clicked  # the picker follows the click
+    current = st.session_state.get("g_details")
+    if current and current in all_nodes:
+        picker.setdefault(current, all_nodes[current]["label"])
+    node = st.selectbox("Details for (or click a node)", [None, *picker], key="g_details",
+                        format_func=lambda n: "—" if n is None else picker[n])
+    if node and node in all_nodes:
+        info = all_nodes[node]
+        _details(node, info["kind"], info.get("title") or info["label"], rows)
+    _behind_edge(view, rows)
 
 
 render()

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from explorer import data
+from explorer import data, tables
 from explorer.ui import empty_note
 
 STAT_LABELS = {
@@ -37,13 +37,10 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Citing papers per year")
-        links = data.named("citation-links")
-        if not empty_note(links, "citation links"):
-            per_year = (
-                links.dropna(subset=["citingYear"]).drop_duplicates("citing")
-                .groupby("citingYear").size().rename("papers").reset_index()
-            )
-            per_year["citingYear"] = per_year["citingYear"].astype(int).astype(str)
+        per_year = data.named("citing-papers-per-year")
+        if not empty_note(per_year, "citation links"):
+            per_year = per_year.assign(citingYear=per_year["year"].astype(int).astype(str),
+                                       papers=per_year["papers"].astype(int))
             chart = alt.Chart(per_year).mark_bar().encode(
                 x=alt.X("citingYear:O", title="year"), y=alt.Y("papers:Q", title="citing papers"),
                 tooltip=["citingYear", "papers"],
@@ -55,7 +52,7 @@ def render() -> None:
         top = data.named("top-concepts")
         if not empty_note(top, "concepts used by findings or publications"):
             shown = top.head(15)[["label", "findings", "publications"]]
-            st.dataframe(shown, hide_index=True, width="stretch")
+            tables.show(shown, ("label", "findings", "publications"), key="o_top")
             melted = pd.melt(shown, id_vars="label", var_name="count of", value_name="n")
             chart = alt.Chart(melted).mark_bar().encode(
                 y=alt.Y("label:N", sort="-x", title=None), x=alt.X("n:Q"), color="count of:N",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import data
+from explorer import data, tables
 from explorer.links import doi_url, pmc_url, present, pubmed_url
 from explorer.ui import empty_note, md_escape
 from kg.errors import KGError
@@ -26,24 +26,27 @@ def search(publications: pd.DataFrame, authors: pd.DataFrame, text: str) -> pd.D
 
 
 def _label(row: pd.Series) -> str:
-    title = present(row["title"]) or "(untitled)"
+    """The picker's name for a publication: title and PMID, or PMID and journal when there is no title."""
+    title = present(row["title"])
     pmid = present(row["pmid"])
+    if not title:
+        return tables.publication_label(None, pmid, row["journal"], row["year"])
     return f"{title[:90]} · PMID {pmid}" if pmid else title[:100]
 
 
-def _table(where: object, heading: str, frame: pd.DataFrame, when_empty: str) -> None:
-    """A bold heading and a table, or a note when there is nothing to list."""
+def _table(where: object, heading: str, frame: pd.DataFrame, when_empty: str, first: tuple[str, ...] = ()) -> None:
+    """A bold heading and a readable table, or a note when there is nothing to list."""
     where.markdown(f"**{heading}**")
     if frame.empty:
         where.caption(when_empty)
     else:
-        where.dataframe(frame, hide_index=True)
+        tables.show(frame, first, where=where)
 
 
 def _detail(row: pd.Series) -> None:
     iri = str(row["publication"])
     bound = f"<{iri}>"  # bracketed: any absolute IRI in the data (urn:..., not only http://) binds as itself
-    st.subheader(md_escape(present(row["title"]) or "(untitled)"))
+    st.subheader(md_escape(tables.publication_label(row["title"], row["pmid"], row["journal"])))
     facts = [present(row["journal"]), present(row["year"]) and str(int(row["year"]))]
     st.caption(md_escape(" · ".join(f for f in facts if f) or "no journal or year recorded"))
     authors = data.named("authors", publication=bound)
@@ -60,17 +63,28 @@ def _detail(row: pd.Series) -> None:
     _table(left, "MeSH terms", mesh[["heading", "major"]], "none recorded")
     _table(right, "Concepts mentioned", mentions[["conceptLabel"]], "none recorded")
     links_frame = data.named("citation-links", publication=bound)
-    cites = links_frame[links_frame["citing"] == iri][["citedPmid", "citedTitle", "citedYear"]]
-    cited_by = links_frame[links_frame["cited"] == iri][["citingPmid", "citingTitle", "citingYear"]]
+    cites = links_frame[links_frame["citing"] == iri][["citedPmid", "citedTitle", "citedYear"]].copy()
+    cited_by = links_frame[links_frame["cited"] == iri][["citingPmid", "citingTitle", "citingYear"]].copy()
+    cites["citedTitle"] = [tables.publication_label(t, p) for t, p in
+                           zip(cites["citedTitle"], cites["citedPmid"], strict=True)]
+    cited_by["citingTitle"] = [tables.publication_label(t, p) for t, p in
+                               zip(cited_by["citingTitle"], cited_by["citingPmid"], strict=True)]
     left, right = st.columns(2)
-    _table(left, f"Cites ({len(cites)})", cites, "no links in the graph")
-    _table(right, f"Cited by ({len(cited_by)})", cited_by, "no links in the graph")
+    _table(left, f"Cites ({len(cites)})", cites, "no links in the graph", ("citedTitle", "citedYear"))
+    _table(right, f"Cited by ({len(cited_by)})", cited_by, "no links in the graph", ("citingTitle", "citingYear"))
     st.caption("Cited-by lists come from PMC full texts and are incomplete by nature.")
     findings = data.named("findings", study=bound)
-    st.markdown(f"**Findings reported** ({len(findings)})")
+    st.markdown(f"**Findings reported** ({findings['finding'].nunique() if not findings.empty else 0})")
     if not findings.empty:
-        st.dataframe(findings[["subjectLabel", "relation", "objectLabel", "subgroup", "count", "percentage",
-                               "pComparator", "pValue", "method", "evidence"]], hide_index=True)
+        tables.show(findings[["subjectLabel", "relation", "objectLabel", "directionName", "subgroup", "count",
+                              "denominator", "percentage", "pComparator", "pValue", "method", "evidence"]],
+                    ("subjectLabel", "directionName", "objectLabel", "P", "subgroup", "nOfN", "percentage"))
+
+
+def _titled_first(hits: pd.DataFrame) -> pd.DataFrame:
+    """Publications with a title first (the default choice is a paper a reader can recognise)."""
+    has_title = hits["title"].map(lambda t: present(t) is not None)
+    return pd.concat([hits[has_title], hits[~has_title]])
 
 
 def render() -> None:
@@ -79,15 +93,19 @@ def render() -> None:
     publications = data.named("publications")
     if empty_note(publications, "publications"):
         return
-    authors = data.named("authors")
     text = st.text_input("Search title, author, PMID or DOI", key="p_search")
+    # Every author of every publication is read only when there is something to search for.
+    authors = data.named("authors") if text.strip() else pd.DataFrame(columns=["publication", "name"])
     hits = search(publications, authors, text)
     st.caption(f"{len(hits)} of {len(publications)} publications")
-    st.dataframe(hits[["pmid", "year", "title", "journal", "doi", "pmcid", "cites", "citedBy"]],
-                 hide_index=True, width="stretch")
+    listed = hits.assign(title=[tables.publication_label(t, p, j) for t, p, j in
+                                zip(hits["title"], hits["pmid"], hits["journal"], strict=True)])
+    tables.show(listed[["title", "year", "journal", "pmid", "doi", "cites", "citedBy"]],
+                ("title", "year", "journal", "pmid", "doi"), key="p_table")
     if hits.empty:
         return
-    labels = {row["publication"]: _label(row) for _, row in hits.iterrows()}
+    ordered = _titled_first(hits)
+    labels = {row["publication"]: _label(row) for _, row in ordered.iterrows()}
     chosen = st.selectbox("Publication", list(labels), format_func=labels.get, key="p_chosen")
     try:
         _detail(hits[hits["publication"] == chosen].iloc[0])

@@ -25,12 +25,12 @@ from ingest.page import NAVIGATION, parse_page
 from ingest.pubmed.parser import iter_pubmed_xml
 from ingest.text import clean_text
 from kg.errors import InputError
-from kg.ids import content_key, normalize_pmid, publication_iri
+from kg.ids import content_key, normalize_pmid, normalize_title, publication_iri
 from kg.model import Publication, PublicationRef, SourceDocument
 from kg.namespaces import DCTERMS
 from kg.plugins import Command, Source
 from kg.queries import run_named
-from kg.store import open_store
+from kg.store import Store, open_store
 
 CORPUS = Path("../shared/fixtures/abstracts/abstracts.jsonl")
 """Where the real-abstract corpus sits relative to a checkout under /work (or any parent of the gold file)."""
@@ -183,11 +183,26 @@ def _value(row: dict, name: str) -> str:
     return "" if value is None else str(value)
 
 
+def _stored_by_title(store: Store, title: str) -> str | None:
+    """The stored publication with this title (compared as ``normalize_title`` folds it), if there is one.
+
+    A title names a publication whose PMID the user may not know, while the graph may have it under
+    its PubMed IRI (the bundled bibliography gives the seed study's PMID).
+    """
+    wanted = normalize_title(title)
+    for row in run_named(store, "publications", {"limit": "0"}).values():
+        if row.get("title") and normalize_title(str(row["title"])) == wanted:
+            return str(row["publication"])
+    return None
+
+
 def _run_findings(args: argparse.Namespace) -> int:
     ref = PublicationRef(pmid=normalize_pmid(args.pmid)) if args.pmid else PublicationRef(title=args.title)
     iri = publication_iri(ref)
     store = open_store(args.store)
     try:
+        if not args.pmid:
+            iri = _stored_by_title(store, args.title) or iri
         rows = run_named(store, "publication-findings", {"study": iri, "limit": "0"}).values()
     finally:
         store.close()
