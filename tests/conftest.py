@@ -133,3 +133,44 @@ def seed_store(store_spec: str):
     store = open_store(store_spec)
     yield store
     store.close()
+
+
+BUNDLED_STUDY_PMID = "28494518"  # the study of the bundled tables (data/seed)
+PMID_DOI_COLUMNS = (("pmid", "doi"), ("source_pmid", "source_doi"), ("cites_pmid", "cites_doi"))
+
+
+@pytest.fixture
+def title_only_seed(tmp_path: Path) -> Path:
+    """The bundled tables with the study known by its title alone (its PMID and DOI blanked everywhere).
+
+    A page or table often names a study only by title; refresh must resolve it to one PubMed record.
+    """
+    import csv
+
+    from ingest.build import SEED_DIR
+
+    folder = tmp_path / "title-only-seed"
+    folder.mkdir()
+    for table in SEED_DIR.glob("*.csv"):
+        with table.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        for row in rows:
+            for pmid_column, doi_column in PMID_DOI_COLUMNS:
+                if row.get(pmid_column) == BUNDLED_STUDY_PMID:
+                    row[pmid_column] = row[doi_column] = ""
+        with (folder / table.name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+@pytest.fixture
+def title_only_store(store_spec: str, title_only_seed: Path):
+    from ingest.build import build
+    from kg.store import open_store
+
+    build(store_spec, title_only_seed, [])
+    store = open_store(store_spec)
+    yield store
+    store.close()

@@ -31,8 +31,9 @@ from kg.store import FORMATS, OxigraphStore
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 TIMESTAMPS = (b"prov#generatedAtTime>", b"lastRefreshed>")
-STAMP_DERIVED = (*TIMESTAMPS, b"contentHash>", b"prov#wasGeneratedBy>", b"/id/activity/")
-"""A record's hash and activity change with its refresh day; the data does not."""
+STAMP_DERIVED = (*TIMESTAMPS, b"contentHash>", b"basisHash>", b"prov#wasGeneratedBy>", b"/id/activity/")
+"""A record's hash and activity change with its refresh day, and so does the derived counts' digest of those
+hashes; the data does not."""
 METAPUB = EUTILS_FIXTURES / "metapub"
 
 
@@ -297,7 +298,13 @@ def test_bad_deadline_and_depth_are_one_line_errors(tmp_path: Path, capsys):
 
 def test_dry_run_on_the_seed_graph_counts_what_to_resolve(seed_store: OxigraphStore):
     plan = plan_refresh(seed_store, now=NOW)
-    assert plan.resolve == 1 and plan.seeds == 0  # the study is known by title only until it is resolved
+    assert plan.resolve == 0 and plan.seeds == 1  # the bundled study has its PMID: a seed, nothing to resolve
+    assert plan.requests().get("esearch", 0) == 0
+
+
+def test_dry_run_counts_a_study_known_by_title_only(title_only_store: OxigraphStore):
+    plan = plan_refresh(title_only_store, now=NOW)
+    assert plan.resolve == 1 and plan.seeds == 0  # known by title only until it is resolved
     assert plan.requests()["esearch"] == 1 and "or more" in plan.describe()
 
 
