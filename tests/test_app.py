@@ -221,6 +221,16 @@ def test_sparql_returns_rows(monkeypatch, seed_path):
     assert len(app.get("download_button")) == 2
 
 
+def test_sparql_page_keeps_the_engines_lexical_forms(monkeypatch, seed_path):
+    query = ('SELECT ?n ?d ?t ?x WHERE { VALUES (?n ?d ?t ?x) { (30000 "PT0S"^^xsd:duration '
+             '"2026-01-01T00:00:00Z"^^xsd:dateTime "-0"^^xsd:double) } }')
+    app = run_sparql(monkeypatch, seed_path, query)
+    assert not app.exception and not app.error
+    row = app.dataframe[0].value.iloc[0]
+    assert list(row) == ["30000", "PT0S", "2026-01-01T00:00:00Z", "-0"]
+    assert [button.proto.label for button in app.get("download_button")] == ["Download CSV", "Download JSON"]
+
+
 def test_sparql_caps_rows_and_says_so(monkeypatch, seed_path):
     app = run_sparql(monkeypatch, seed_path, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
     assert app.warning and "capped at 5000" in app.warning[0].value

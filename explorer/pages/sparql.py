@@ -10,8 +10,6 @@ says how many items there are and offers the next page while the text is left as
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
@@ -20,20 +18,25 @@ from explorer.sparql_errors import locate, short_message, unknown_prefix
 from kg.errors import InputError, KGError
 from kg.guard import QueryLimits, QueryTimeout, ReadOnlyError, run_limited
 from kg.namespaces import PREFIXES
+from kg.output import plain
+from kg.output import render as serialize
 from kg.queries import catalog
+from kg.store import QueryResult
 
 LIMITS = QueryLimits(timeout=10.0, max_rows=5_000)
 
 
-def _show_result(result: object) -> None:
+def _show_result(result: QueryResult) -> None:
+    """The answer as the engine wrote it: lexical forms in the table, SPARQL 1.1 result formats to download."""
     if result.boolean is not None:
         st.success(f"ASK answer: {'yes' if result.boolean else 'no'}")
         return
     if result.triples is not None:
-        frame = pd.DataFrame([tuple(str(t) for t in triple) for triple in result.triples],
+        frame = pd.DataFrame([tuple(plain(t) for t in triple) for triple in result.triples],
                              columns=["subject", "predicate", "object"])
     else:
-        frame = pd.DataFrame(result.values(), columns=list(result.variables))
+        frame = pd.DataFrame([tuple(plain(term) for term in row) for row in result.rows],
+                             columns=list(result.variables))
     note = f"{len(frame)} rows"
     if result.truncated:
         note += f" — capped at {LIMITS.max_rows}: the query has more answers (add LIMIT or narrow it)"
@@ -42,11 +45,13 @@ def _show_result(result: object) -> None:
         st.caption(note)
     st.dataframe(frame, hide_index=True, width="stretch")
     left, right = st.columns(2)
-    left.download_button("Download CSV", frame.to_csv(index=False).encode(), "results.csv", "text/csv",
-                         key="q_csv")
-    records = json.dumps(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"),
-                         default=str, indent=1)
-    right.download_button("Download JSON", records.encode(), "results.json", "application/json", key="q_json")
+    if result.triples is not None:
+        left.download_button("Download N-Triples", serialize(result, "csv").encode(), "results.nt",
+                             "application/n-triples", key="q_csv")
+        return
+    left.download_button("Download CSV", serialize(result, "csv").encode(), "results.csv", "text/csv", key="q_csv")
+    right.download_button("Download JSON", serialize(result, "json").encode(), "results.json",
+                          "application/sparql-results+json", key="q_json")
 
 
 SOURCE_KEY = "q_source"
