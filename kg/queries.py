@@ -115,11 +115,18 @@ def catalog(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
     return {path.stem: parse_query_file(path) for path in sorted(directory.glob("*.rq"))}
 
 
+_NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+"""Characters SPARQL and Turtle forbid inside an IRI (rdflib would refuse to write the term)."""
+
+
 def expand_iri(value: str) -> URIRef:
     """An IRI from a full IRI, a prefixed name (``concept:cd19-negative``) or a bare concept slug."""
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
+    bad = _NOT_IN_IRI.search(value)
+    if bad:
+        raise InputError(f"not an IRI: {value!r} holds {bad.group()!r} (write a space as %20)")
     if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
         return URIRef(value)
     prefix, sep, local = value.partition(":")
@@ -133,7 +140,10 @@ def expand_iri(value: str) -> URIRef:
 def to_term(parameter: Parameter, value: str) -> Node:
     """Turn a user-supplied string into the RDF term the parameter declares."""
     if parameter.kind == "iri":
-        return expand_iri(value)
+        try:
+            return expand_iri(value)
+        except InputError as error:
+            raise InputError(f"parameter {parameter.name}: {error}") from None
     if parameter.kind == "integer":
         if not re.fullmatch(r"[+-]?\d+", value.strip()):
             raise InputError(f"parameter {parameter.name} wants an integer, got {value!r}")
