@@ -143,7 +143,10 @@ def expand_iri(value: str) -> URIRef:
 def to_term(parameter: Parameter, value: str) -> Node:
     """Turn a user-supplied string into the RDF term the parameter declares."""
     if parameter.kind == "iri":
-        return expand_iri(value)
+        try:
+            return expand_iri(value)
+        except InputError as error:
+            raise InputError(f"parameter {parameter.name}: {error}") from None
     if parameter.kind == "integer":
         if not re.fullmatch(r"[+-]?\d+", value.strip()):
             raise InputError(f"parameter {parameter.name} wants an integer, got {value!r}")

@@ -33,6 +33,13 @@ DEFAULT_MAX_DEPTH = 200
 ENGINE_MAX_DEPTH = 1_000
 """Deepest nesting any text may reach pyoxigraph with (it parsed 1,000 levels in a thread; it crashes near 3,000)."""
 
+ENGINE_MAX_OPERATORS = 1_000
+"""Most operators (``+``, ``||``, ``!``, ``/`` in paths, ...) any text may reach pyoxigraph with.
+
+Each operator nests the engine's expression tree one level deeper without any bracket, so a flat
+chain recurses like deep brackets: 7,000 ``+`` or 10,000 ``!`` crashed pyoxigraph 0.5 in a thread.
+"""
+
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
@@ -70,6 +77,7 @@ _TERMINALS = [
 _SCANNER = re.compile("|".join(f"(?P<{kind}{i}>{pattern})" for i, (kind, pattern) in enumerate(_TERMINALS)))
 _KINDS = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_TERMINALS)}
 _OPEN = {"{": "}", "(": ")", "[": "]"}
+_OPERATORS = frozenset({"+", "-", "*", "/", "!", "||", "&&", "=", "!=", "<", ">", "<=", ">=", "^", "|"})
 _CLOSE = frozenset(_OPEN.values())
 
 
@@ -210,6 +218,7 @@ def analyze(text: str, limits: TextLimits | None = None) -> QueryStructure:
     check_size(text, limits)
     tokens = tokenize(text, limits.max_depth)
     matching, depth = _pair_brackets(text, tokens, limits.max_depth)
+    _count_operators(text, tokens)
     index, prefixes = _prologue(tokens)
     form = tokens[index].word if index < len(tokens) else ""
     structure = QueryStructure(text, tokens, form, index, prefixes, depth=depth, matching=matching)
@@ -222,6 +231,17 @@ def analyze(text: str, limits: TextLimits | None = None) -> QueryStructure:
         if tokens[position].word == "SELECT":
             structure.subselects.append(_select(tokens, matching, position))
     return structure
+
+
+def _count_operators(text: str, tokens: list[Token]) -> None:
+    """Refuse more than ``ENGINE_MAX_OPERATORS`` operators: a flat chain of them overflows the engine's stack."""
+    count = 0
+    for token in tokens:
+        if token.kind == "PUNCT" and token.text in _OPERATORS:
+            count += 1
+            if count > ENGINE_MAX_OPERATORS:
+                raise QuerySyntaxError(f"query chains more than {ENGINE_MAX_OPERATORS:,} operators "
+                                       f"(at {where(text, token.start)}); split it")
 
 
 def _pair_brackets(text: str, tokens: list[Token], max_depth: int) -> tuple[dict[int, int], int]:
@@ -354,5 +374,6 @@ def _remembered_check(text: str, max_depth: int) -> None:
 def _check(text: str, max_depth: int) -> None:
     tokens = tokenize(text, max_depth)
     _pair_brackets(text, tokens, max_depth)
+    _count_operators(text, tokens)
     if any(token.word == "SERVICE" for token in tokens):
         raise ReadOnlyError("SERVICE is not allowed: queries here may not call other endpoints")

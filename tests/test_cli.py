@@ -108,6 +108,15 @@ def test_query_errors_are_one_line(tmp_path):
         assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("value", ["<http://a b>", "http://a>b", 'http://a"b', "http://a{b}", "<>"])
+def test_an_iri_parameter_that_is_no_iri_is_one_line(tmp_path, value):
+    """A space, '>' or quote inside an IRI value reached rdflib's serializer and ended in a traceback."""
+    result = kg("query", "citing-publications", "--param", f"study={value}", store=tmp_path / "store")
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.startswith("kg: error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert "study" in result.stderr
+
+
 @pytest.mark.parametrize(("fmt", "parser"), [("trig", "trig"), ("nquads", "nquads"), ("turtle", "turtle"),
                                              ("jsonld", "json-ld")])
 def test_export_round_trips(tmp_path, fmt, parser):

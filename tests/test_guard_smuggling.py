@@ -156,3 +156,35 @@ def test_kg_query_refuses_a_parser_bomb_in_one_line():
     tight = subprocess.run([sys.executable, "-m", "kg", "query", "SELECT * WHERE {{{ }}}", "--store", "memory:",
                             "--max-query-depth", "2"], capture_output=True, text=True, timeout=60)
     assert tight.returncode == 1 and "deeper than 2 levels" in tight.stderr
+
+
+OPERATOR_BOMBS = [  # shallow (one bracket level) and under the size cap, yet each crashed pyoxigraph (signal 11)
+    "SELECT * WHERE { ?s ?p ?o FILTER(" + "+".join("1" for _ in range(8000)) + " > 0) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * 12000 + "true) }",
+]
+
+
+@pytest.mark.parametrize("bomb", OPERATOR_BOMBS, ids=["binary-chain", "unary-chain"])
+def test_long_operator_chains_are_refused_before_the_engine(bomb):
+    from kg.sparql_syntax import check_engine_text
+
+    with pytest.raises(InputError, match="operators"):
+        check_query(bomb)
+    with pytest.raises(InputError, match="operators"):
+        check_engine_text(bomb)
+
+
+def test_kg_query_refuses_an_operator_chain_in_one_line():
+    """8,000 terms joined by '+' (16 kB, depth 1) killed `kg query` with signal 11."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "kg", "query", OPERATOR_BOMBS[0], "--store", "memory:"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1, run.stderr[-300:]
+    assert run.stderr.startswith("kg: error: query chains more than") and len(run.stderr.splitlines()) == 1
+
+
+def test_a_long_but_ordinary_expression_passes():
+    ordinary = "SELECT * WHERE { ?s ?p ?o FILTER(" + " || ".join(f"?o = {i}" for i in range(200)) + ") }"
+    assert check_query(ordinary).form == "SELECT"

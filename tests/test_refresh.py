@@ -239,3 +239,19 @@ def test_title_missing_from_phrase_index_is_found_by_its_words(seed_page: Path, 
     terms = [dict(s.params)["term"] for s in relaxed.state.requests_to("esearch.fcgi")]
     assert terms[0].endswith('"[ti]') and " AND " in terms[1]
     assert not ask(store, "ASK { ?p ckg:provisional true }")
+
+
+def test_ctrl_c_while_the_progress_display_starts_stays_an_interrupt(monkeypatch):
+    """A Ctrl-C inside tqdm's first ``write`` (while it builds its lock) surfaced as AttributeError: a traceback."""
+    import tqdm.std
+
+    from ingest.pubmed.commands import _Display
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.delattr(tqdm.std.tqdm, "_lock", raising=False)
+    monkeypatch.setattr(tqdm.std, "TqdmDefaultWriteLock", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        display = _Display()
+        display(ProgressEvent("resolve", 0, 1, "resolving publications known by title or DOI"))

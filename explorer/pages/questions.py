@@ -8,16 +8,17 @@ answer was obtained and look at its neighbourhood.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from explorer import data, tables
 from explorer.data import Answer
-from kg.namespaces import CONCEPT, PUBMED
+from kg.namespaces import CONCEPT
 
-STUDY_PMID = "28494518"
-"""The lab's study (blinatumomab in relapsed/refractory ALL), whose citing papers question 3 lists."""
+HERE = Path(__file__).resolve().parent
+"""The pages folder: links name pages by absolute path, as the app registers them (checkout or installed)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Question:
     focus: str
     """The node the graph view opens around (a concept or publication IRI)."""
     params: dict[str, str] = field(default_factory=dict)
+    about_study: bool = False
+    """Bind ``study`` to the graph's study (catalog query ``studies``) and open the graph around it."""
     drop: tuple[str, ...] = ("riskFactor", "phenotype", "study", "citing", "studyTitle", "pmcid")
     note: str = ""
 
@@ -51,7 +54,7 @@ QUESTIONS = (
     Question(
         "citing", "3 · Which papers cite the study, and which concepts do they mention?",
         "citing-publications", ("title", "year", "journal", "mentions", "pmid", "doi"),
-        str(PUBMED[STUDY_PMID]), params={"study": str(PUBMED[STUDY_PMID])},
+        "", about_study=True,
         note="Concepts are recognised in each paper's title (and abstract, where the graph has one). PubMed's "
              "cited-by lists come from PMC full texts and are incomplete by nature.",
     ),
@@ -94,7 +97,14 @@ def paging_note(answer: Answer, key: str) -> None:
 def render_question(question: Question) -> None:
     """The question, its answer as a readable table, and the two links."""
     st.subheader(question.heading)
-    params = dict(question.params)
+    params, focus = dict(question.params), question.focus
+    if question.about_study:
+        studies = data.answer("studies").frame
+        if len(studies) != 1:
+            st.info(f"The graph holds {len(studies)} studies; the answer lists the papers citing any of them.")
+        else:
+            params["study"] = focus = str(studies["study"].iloc[0])
+    linked = dict(params)  # the catalog link opens the first page; the table may show a later one
     offset = st.session_state.get(f"qa_offset_{question.key}", 0)
     if offset:
         params["offset"] = str(offset)
@@ -108,9 +118,9 @@ def render_question(question: Question) -> None:
     if question.note:
         st.caption(question.note)
     left, right = st.columns(2)
-    left.page_link("explorer/pages/sparql.py", label=f"Catalog query: {question.query}",
-                   query_params={"query": question.query, **question.params})
-    right.page_link("explorer/pages/graph.py", label="Show in the graph", query_params={"focus": question.focus})
+    left.page_link(str(HERE / "sparql.py"), label=f"Catalog query: {question.query}",
+                   query_params={"query": question.query, **linked})
+    right.page_link(str(HERE / "graph.py"), label="Show in the graph", query_params={"focus": focus})
 
 
 def render() -> None:

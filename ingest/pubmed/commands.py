@@ -93,6 +93,9 @@ class _Display:
     def __init__(self) -> None:
         self.bar: tqdm | None = None
         self.phase = ""
+        # tqdm.write builds its lock inside a try whose finally releases it: a Ctrl-C while the lock is
+        # built would become an AttributeError there, so the lock is built here, outside any finally.
+        tqdm.get_lock()
 
     def __call__(self, event: ProgressEvent) -> None:
         if event.phase == "retry":
