@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 
-from ingest.csvtable import RowError, integer_cell, list_cell, read_rows
+from ingest.csvtable import RowError, identifier_cell, integer_cell, list_cell, read_rows
 from ingest.enrich import enrich_document
 from ingest.text import clean_text
 from kg.errors import InputError
@@ -25,20 +25,11 @@ COLUMNS = {
 }
 
 
-def _normalized(value: str, column: str, normalize) -> str | None:  # noqa: ANN001 - one of kg.ids' normalizers
-    if not value:
-        return None
-    try:
-        return normalize(value)
-    except InputError as exc:
-        raise RowError(f"{column}: {exc}") from None
-
-
 def _row_records(row: dict[str, str]) -> list[Record]:
     pub = Publication(
-        pmid=_normalized(row.get("pmid", ""), "pmid", normalize_pmid),
-        pmcid=_normalized(row.get("pmcid", ""), "pmcid", normalize_pmcid),
-        doi=_normalized(row.get("doi", ""), "doi", normalize_doi),
+        pmid=identifier_cell(row.get("pmid", ""), "pmid", normalize_pmid),
+        pmcid=identifier_cell(row.get("pmcid", ""), "pmcid", normalize_pmcid),
+        doi=identifier_cell(row.get("doi", ""), "doi", normalize_doi),
         title=clean_text(row.get("title", "")) or None,
         authors=tuple(Author(name=n, rank=i) for i, n in enumerate(list_cell(row.get("authors", "")), start=1)),
         journal=row.get("journal") or None,
@@ -51,8 +42,8 @@ def _row_records(row: dict[str, str]) -> list[Record]:
         raise RowError("pmid/doi/title: give at least one")
     records: list[Record] = [pub]
     cited = PublicationRef(
-        pmid=_normalized(row.get("cites_pmid", ""), "cites_pmid", normalize_pmid),
-        doi=_normalized(row.get("cites_doi", ""), "cites_doi", normalize_doi),
+        pmid=identifier_cell(row.get("cites_pmid", ""), "cites_pmid", normalize_pmid),
+        doi=identifier_cell(row.get("cites_doi", ""), "cites_doi", normalize_doi),
         title=row.get("cites_title") or None,
     )
     if cited.pmid or cited.doi or cited.title:

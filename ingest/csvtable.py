@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -99,3 +99,16 @@ def decimal_cell(value: str, column: str, low: Decimal | None = None, high: Deci
 def list_cell(value: str) -> list[str]:
     """A ';'-separated list cell (a CSV convenience; stored as separate values)."""
     return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def identifier_cell(value: str, column: str, normalize: Callable[[str], str]) -> str | None:
+    """A PMID, PMC id or DOI cell normalized by one of ``kg.ids``' normalizers.
+
+    A bad value raises ``RowError`` naming its column; the table reader adds the file and row.
+    """
+    if not value:
+        return None
+    try:
+        return normalize(value)
+    except InputError as exc:
+        raise RowError(f"{column}: {exc}") from None

@@ -9,11 +9,11 @@ named graph, named after the file, so editing and re-loading it replaces it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from ingest.csvtable import RowError, decimal_cell, integer_cell, list_cell, read_rows
+from ingest.csvtable import RowError, decimal_cell, identifier_cell, integer_cell, list_cell, read_rows
 from kg.errors import InputError
 from kg.ids import normalize_doi, normalize_pmid, source_file_iri
 from kg.model import COMPARATORS, DIRECTIONS, Cohort, Evidence, Finding, PublicationRef, SourceDocument
@@ -41,21 +41,10 @@ def _p_value(value: str) -> tuple[Decimal | None, str | None]:
     return number, operator
 
 
-def _identifier(row: dict[str, str], column: str, normalize: Callable[[str], str]) -> str | None:
-    """A PMID or DOI cell, normalized here so a bad one is reported with its row and column."""
-    value = row.get(column) or ""
-    if not value:
-        return None
-    try:
-        return normalize(value)
-    except InputError as exc:
-        raise RowError(f"{column}: {exc}") from None
-
-
 def _row_findings(row: dict[str, str], concepts: dict, cohorts: dict[tuple, Cohort]) -> Finding:
     source = PublicationRef(
-        pmid=_identifier(row, "source_pmid", normalize_pmid),
-        doi=_identifier(row, "source_doi", normalize_doi),
+        pmid=identifier_cell(row.get("source_pmid", ""), "source_pmid", normalize_pmid),
+        doi=identifier_cell(row.get("source_doi", ""), "source_doi", normalize_doi),
         title=row.get("source_title") or None,
     )
     if not (source.pmid or source.doi or source.title):

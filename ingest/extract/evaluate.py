@@ -71,6 +71,12 @@ class Score:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def add(self, other: Score) -> None:
+        """Add another abstract's counts (micro-averaging over a corpus)."""
+        self.correct += other.correct
+        self.predicted += other.predicted
+        self.gold += other.gold
+
 
 @dataclass
 class Evaluation:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ingest.extract.concepts import fold
 from ingest.extract.corpus import CorpusRecord, iter_jsonl
+from ingest.extract.evaluate import Score
 from ingest.extract.pipeline import Extraction, extract_abstract
 from ingest.extract.statistics import Statistic
 from kg.errors import InputError
@@ -37,33 +38,6 @@ _STOP = frozenset([
     "score", "scores"
 ])
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-@dataclass
-class Score:
-    """Counts behind precision, recall and F1."""
-
-    correct: int = 0
-    predicted: int = 0
-    gold: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.predicted if self.predicted else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.correct / self.gold if self.gold else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def add(self, other: Score) -> None:
-        self.correct += other.correct
-        self.predicted += other.predicted
-        self.gold += other.gold
 
 
 @dataclass
