@@ -105,11 +105,6 @@ CLAUSE_BREAK = re.compile(r",\s+and\s+|;\s+|,\s+(?:whereas|while|but)\s+|\s+(?:a
 WHOM = re.compile(r"^\s+(?:among|of)\s+whom\s+$", re.IGNORECASE)
 EVALUABLE = re.compile(r"^\s*%?\s*of\s+(?:the\s+)?(?:evaluable|assessable|tested|analy[sz]ed)\s+"
                        r"(?:cases|patients|samples|subjects)", re.IGNORECASE)
-POPULATION_AFTER_COUNT = re.compile(
-    r"^\s*(?:of\s+(?:the\s+)?)?(?P<np>(?:[a-z]+\s+)?(?:responders|non-?responders|survivors|relapsers|"
-    r"recipients|transplant\s+recipients))\b",
-    re.IGNORECASE,
-)
 RESPECTIVE_MARKER = re.compile(
     r"(?P<marker>[A-Za-z][\w/+-]*)\s+(?:expression|staining|status)\s+(?:was|were|is|are)\s+"
     r"(?P<words>[a-z-]+(?:\s*,\s*[a-z-]+)*\s*,?\s+(?:or|and)\s+[a-z-]+)\b",
