@@ -309,11 +309,12 @@ def test_explorer_runs_on_virtuoso(virtuoso_env):
     assert not app.exception
     # The explorer names its store in a sidebar caption (the first main-area caption is the refresh stamp).
     assert f"store: {virtuoso_env}" in [caption.value for caption in app.sidebar.caption]
-    # The app opens on the overview; the findings table is on its own page since the multipage explorer.
+    # The app opens on the Questions page; the findings table is on its own page.
     app.switch_page("explorer/pages/findings.py").run()
     assert not app.exception
     findings = app.dataframe[0].value
-    assert len(findings) == 18 and "pValue" in findings.columns
+    assert len(findings) == 18 and "P" in findings.columns
+    assert {"P = 0.005", "P = 0.02"} <= set(findings["P"])
 
 
 # -- one kind of answer per query form, read by its Content-Type ----------------------------------------
