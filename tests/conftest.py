@@ -7,7 +7,9 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,18 @@ def title_only_store(store_spec: str, title_only_seed: Path):
     store = open_store(store_spec)
     yield store
     store.close()
+
+
+@contextmanager
+def endpoint_in_thread(store: object, config: object = None) -> Iterator[str]:
+    """``kg serve``'s server on a free loopback port, in a thread of the test process; yields its query URL."""
+    from kg.serve import EndpointServer, ServeConfig
+
+    server = EndpointServer(store, config or ServeConfig(port=0, workers=0))  # type: ignore[arg-type]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()

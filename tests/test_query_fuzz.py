@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import random
-import threading
 import time
 
 import pytest
 import requests
+from conftest import endpoint_in_thread
 
 from kg.cli import main
 from kg.errors import InputError
 from kg.guard import ReadOnlyError, check_query
 from kg.output import render
-from kg.serve import EndpointServer, ServeConfig
+from kg.serve import ServeConfig
 from kg.store import OxigraphStore
 
 COUNT = 10_000
@@ -118,14 +118,8 @@ def mutate(rng: random.Random, text: str) -> str:
 
 @pytest.fixture(scope="module")
 def endpoint():
-    store = OxigraphStore(None)
-    server = EndpointServer(store, ServeConfig(port=0, workers=0, timeout=10))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/sparql"
-    server.shutdown()
-    server.server_close()
+    with endpoint_in_thread(OxigraphStore(None), ServeConfig(port=0, workers=0, timeout=10)) as url:
+        yield url
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ import sys
 
 import pyoxigraph as ox
 import pytest
+from conftest import endpoint_in_thread
 from rdflib import Literal, URIRef
 
 from kg.errors import InputError
@@ -124,26 +125,16 @@ def test_load_resolves_relative_iris_against_base(tmp_path):
 
 def test_non_ascii_names_through_kg_serve(store):
     """``?é`` and ``食:食べる`` are valid SPARQL names: answered, never a 500."""
-    import threading
-
     import requests
-
-    from kg.serve import EndpointServer, ServeConfig
 
     store._store.load(f"<{E}s> <{E}p> <http://f/食べる> .".encode(), format=ox.RdfFormat.TURTLE,
                       to_graph=ox.NamedNode(f"{E}g2"))
-    server = EndpointServer(store, ServeConfig(port=0, workers=0))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        host, port = server.server_address[:2]
+    with endpoint_in_thread(store) as url:
         query = "PREFIX 食: <http://f/> SELECT ?é WHERE { ?é ?p 食:食べる }"
-        response = requests.post(f"http://{host}:{port}/sparql", data={"query": query}, timeout=30,
+        response = requests.post(url, data={"query": query}, timeout=30,
                                  headers={"Accept": "application/sparql-results+json"})
         assert response.status_code == 200, response.text
         assert response.json()["results"]["bindings"] == [{"é": {"type": "uri", "value": f"{E}s"}}]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_ill_typed_literals_pass_through_without_noise():

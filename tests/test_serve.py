@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from conftest import endpoint_in_thread
 from endpoint_process import start_endpoint
 from rdflib import Literal, URIRef
 
@@ -309,17 +310,10 @@ def dataset_store(tmp_path_factory) -> OxigraphStore:
 @pytest.fixture(scope="module")
 def local(dataset_store):
     """An in-process endpoint over three one-triple graphs, with a short header timeout."""
-    import threading
+    from kg.serve import ServeConfig
 
-    from kg.serve import EndpointServer, ServeConfig
-
-    server = EndpointServer(dataset_store, ServeConfig(port=0, workers=0, header_timeout=1.0))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/sparql"
-    server.shutdown()
-    server.server_close()
+    with endpoint_in_thread(dataset_store, ServeConfig(port=0, workers=0, header_timeout=1.0)) as url:
+        yield url
 
 
 def test_from_in_the_query_defines_the_default_graph(dataset_store):

@@ -16,13 +16,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import requests
+from conftest import endpoint_in_thread
 from w3c_suite import (
     SUITE,
     Case,
@@ -43,7 +43,7 @@ from kg.ids import graph_iri
 from kg.namespaces import PREFIXES
 from kg.output import render
 from kg.queries import NamedQuery, Parameter, prepare
-from kg.serve import EndpointServer, ServeConfig
+from kg.serve import ServeConfig
 from kg.sparql import bind_values, set_page
 from kg.sparql_syntax import analyze
 from kg.store import OxigraphStore, dataset_options
@@ -67,13 +67,8 @@ ERROR = ("error",)
 def served() -> Iterator[tuple[OxigraphStore, str]]:
     """One ``kg serve`` for the module, over an in-memory store each test reloads."""
     store = OxigraphStore(None)
-    server = EndpointServer(store, ServeConfig(port=0, workers=0, timeout=30))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield store, f"http://{host}:{port}/sparql"
-    server.shutdown()
-    server.server_close()
+    with endpoint_in_thread(store, ServeConfig(port=0, workers=0, timeout=30)) as url:
+        yield store, url
 
 
 def load_case(store: OxigraphStore, case: Case) -> None:

@@ -32,8 +32,12 @@ def split_of(record_id: str) -> str:
     return "test" if int(hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:8], 16) % 2 else "dev"
 
 
-def iter_jsonl(path: Path) -> Iterator[CorpusRecord]:
-    """The records of a JSON Lines file, one at a time; ``InputError`` naming the line of a bad record."""
+def iter_json_objects(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line of a JSON Lines file, read one line at a time.
+
+    Unreadable files, bytes that are not UTF-8, lines that are not JSON and values that are not
+    objects are ``InputError``s naming the file and line.
+    """
     try:
         stream = path.open("r", encoding="utf-8")
     except OSError as exc:
@@ -48,14 +52,22 @@ def iter_jsonl(path: Path) -> Iterator[CorpusRecord]:
                     item = json.loads(line)
                 except ValueError as exc:
                     raise InputError(f"{path}:{line_no}: not JSON ({exc.msg})") from None
-                if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                    raise InputError(f"{path}:{line_no}: expected an object with a 'text' string")
-                pmid = item.get("pmid")
-                yield CorpusRecord(id=str(item.get("id") or f"line-{line_no}"), text=item["text"],
-                                   title=item.get("title") if isinstance(item.get("title"), str) else None,
-                                   pmid=str(pmid) if pmid else None)
+                if not isinstance(item, dict):
+                    raise InputError(f"{path}:{line_no}: expected a JSON object")
+                yield line_no, item
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}:{line_no + 1}: not UTF-8 text (byte {exc.start})") from None
+
+
+def iter_jsonl(path: Path) -> Iterator[CorpusRecord]:
+    """The records of a corpus JSON Lines file, one at a time; ``InputError`` naming the line of a bad record."""
+    for line_no, item in iter_json_objects(path):
+        if not isinstance(item.get("text"), str):
+            raise InputError(f"{path}:{line_no}: expected an object with a 'text' string")
+        pmid = item.get("pmid")
+        yield CorpusRecord(id=str(item.get("id") or f"line-{line_no}"), text=item["text"],
+                           title=item.get("title") if isinstance(item.get("title"), str) else None,
+                           pmid=str(pmid) if pmid else None)
 
 
 def dev_records(path: Path) -> Iterator[CorpusRecord]:

@@ -13,7 +13,6 @@ streaming, and only the records the gold names are kept.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
@@ -22,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ingest.extract.concepts import fold
-from ingest.extract.corpus import CorpusRecord, iter_jsonl
+from ingest.extract.corpus import CorpusRecord, iter_json_objects, iter_jsonl
 from ingest.extract.evaluate import Score
 from ingest.extract.pipeline import Extraction, extract_abstract
 from ingest.extract.statistics import Statistic
@@ -101,19 +100,9 @@ def _gold_keys(stats: dict, where: str) -> dict[str, list[Hashable]]:
 def read_gold_jsonl(path: Path) -> list[GoldAbstract]:
     """The abstracts of a JSON Lines gold file; ``InputError`` naming the line of the first bad record."""
     gold = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read gold file {path}: {exc}") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, item in iter_json_objects(path):
         where = f"{path}:{number}"
-        try:
-            item = json.loads(line)
-        except ValueError as exc:
-            raise InputError(f"{where}: not JSON ({exc})") from None
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        if not isinstance(item.get("id"), str):
             raise InputError(f"{where}: expected an object with an 'id'")
         findings = []
         for f in item.get("findings", []):
