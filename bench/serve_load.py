@@ -38,9 +38,9 @@ from virtuoso import start_virtuoso  # noqa: E402
 from ingest.build import SEED_DIR, build  # noqa: E402
 from kg.model import PublicationRef  # noqa: E402
 from kg.queries import catalog, prepare  # noqa: E402
-from kg.remote import with_prefixes  # noqa: E402
 from kg.sparql import bind_values  # noqa: E402
 from kg.store import OxigraphStore, native_query  # noqa: E402
+from kg.store.remote import with_prefixes  # noqa: E402
 
 STUDY_TITLE = "Correlates of Resistance and Relapse During Blinatumomab Therapy"
 AGGREGATE = "graph-stats"
@@ -182,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         count = write_standin_nquads(corpus, args.triples, PublicationRef(title=STUDY_TITLE), concepts)
         print(f"stand-in corpus: {count} quads in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    seed._store.bulk_load(path=str(corpus), format=ox.RdfFormat.N_QUADS)
-    seed._store.flush()
+    seed.engine.bulk_load(path=str(corpus), format=ox.RdfFormat.N_QUADS)
+    seed.engine.flush()
     quads = seed.quad_count()
     print(f"embedded store: {quads} quads, bulk load {time.perf_counter() - started:.1f} s")
 
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Baseline 1: in-process pyoxigraph, answers serialized as SPARQL JSON (what the endpoint sends).
     def direct(text: str) -> bytes:
-        answer = native_query(seed._store, text)
+        answer = native_query(seed.engine, text)
         return answer.serialize(format=ox.QueryResultsFormat.JSON)
 
     direct_ms = per_query_ms(direct, {**mix, AGGREGATE: aggregate})

@@ -124,7 +124,7 @@ def layer_overhead(repeat: int) -> None:
     bound = [bind_values(text, bindings) for text, bindings in prepared]
 
     def engine(text: str) -> None:
-        answer = store._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+        answer = store.engine.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
         if not isinstance(answer, ox.QueryBoolean):
             for _ in answer:
                 pass

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.bibliography import read_bibliography, with_known_identifiers
 from ingest.curated import read_findings
-from ingest.page import read_page
+from ingest.pubmed_page import read_page
 from kg.loader import LoadSummary, load_documents, load_rdf_files
 from kg.paths import ONTOLOGY_DIR, SEED_DIR
 from kg.plugins import Command

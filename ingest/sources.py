@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ingest.bibliography import read_bibliography
 from ingest.curated import read_findings
-from ingest.page import read_page
+from ingest.pubmed_page import read_page
 from kg.model import SourceDocument
 from kg.plugins import Source
 

@@ -73,6 +73,7 @@ def _run_ingest(source: Source, args: argparse.Namespace) -> int:
 
     from kg.counts import refresh_derived
     from kg.loader import load_documents
+    from kg.store.load import uninterruptible
 
     documents = tqdm(source.documents(args), desc=f"parsing {source.name}", unit="doc", disable=None)
     if not source.streaming:
@@ -81,7 +82,7 @@ def _run_ingest(source: Source, args: argparse.Namespace) -> int:
         try:
             summary = load_documents(store, documents)
         except KeyboardInterrupt:
-            with _uninterruptible():
+            with uninterruptible():
                 refresh_derived(store)  # the counts then describe exactly the documents that were stored
             print("kg: interrupted: the documents stored before Ctrl-C stay, each graph whole, and the counts "
                   "match them; re-run the ingest to store the rest", file=sys.stderr)
@@ -90,132 +91,10 @@ def _run_ingest(source: Source, args: argparse.Namespace) -> int:
     return 0
 
 
-def _has_quads(store: Store, graph: str | None = None) -> bool:
-    """Whether the store (or one named graph) holds data: an ASK stops at the first quad.
-
-    For the whole store, the derived graphs do not count: they are recomputed from the data.
-    """
-    from kg.counts import DERIVED_GRAPHS
-
-    if graph:
-        pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}"
-    else:
-        derived = ", ".join(f"<{name}>" for name in DERIVED_GRAPHS)
-        pattern = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({derived}))"
-    return bool(store.query(f"ASK {{ {pattern} }}").boolean)
-
-
-def _check_parses(path: Path, fmt: object, base: str | None = None) -> set[str]:
-    """Parse the whole file without storing it; return the named graphs its quads go to.
-
-    A syntax error becomes a one-line InputError.
-    """
-    import pyoxigraph as ox
-
-    graphs: set[str] = set()
-    try:
-        for quad in ox.parse(path=str(path), format=fmt, base_iri=base):
-            if isinstance(quad.graph_name, ox.NamedNode):
-                graphs.add(quad.graph_name.value)
-    except SyntaxError as exc:
-        raise InputError(f"{path}: {exc}; nothing loaded") from exc
-    return graphs
-
-
-def _graph_names(store: Store) -> set[str]:
-    return {str(row[0]) for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows}
-
-
-class LoadInterrupted(KGError):
-    """Ctrl-C stopped ``kg load`` in one file; the message says what of that file remains in the store."""
-
-    def __init__(self, message: str, *, partial: bool) -> None:
-        super().__init__(message)
-        self.partial = partial
-
-
-@contextmanager
-def _uninterruptible() -> Iterator[None]:
-    """Ignore Ctrl-C while undoing or finishing a write, so a second Ctrl-C cannot leave it half done."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def load_one_file(store: Store, path: Path, fmt: object, graph: str | None, base: str | None = None) -> int:
-    """Bulk-load one file so that a syntax error or Ctrl-C leaves the store as it was where it can.
-
-    The bulk loader is not transactional, and checking the whole file first costs a
-    full parse (about a quarter of the load time). So the check is skipped when an
-    exact undo exists: loading into an empty store (undo: drop what was loaded) or
-    triples into a named graph that does not exist yet (undo: drop that graph).
-    Otherwise (quads into a non-empty store, or replacing a graph) the file is parsed
-    first; an interrupted load then drops the graphs the file created and raises
-    ``LoadInterrupted`` naming what stays partly loaded (existing graphs it added
-    to, or the graph it was replacing).
-    """
-    undo: list[str] | None = None
-    remains = ""
-    drop_all = False
-    if graph is not None and not _has_quads(store, graph):
-        undo = [graph]
-    elif not _has_quads(store):
-        undo, drop_all = [], True  # empty store: every graph present after a failure came from this file
-    from kg.loader import crash_point, pause_point
-
-    try:
-        if undo is None:
-            file_graphs = _check_parses(path, fmt, base)
-            if graph:
-                remains = f"graph <{graph}> holds part of {path} and lost its earlier content; re-run to replace it"
-                undo = []
-                store.drop_graphs([graph])
-            else:
-                existing = _graph_names(store)
-                undo = sorted(file_graphs - existing)
-                touched = sorted(file_graphs & existing)
-                if touched:
-                    shown = ", ".join(f"<{g}>" for g in touched[:5]) + (" ..." if len(touched) > 5 else "")
-                    remains = (f"{len(touched)} graph(s) that existed before may hold part of {path}: {shown}; "
-                               "re-running the load completes them")
-        added = store.load_file(path, fmt, graph, base)  # type: ignore[arg-type]
-        crash_point("after-data")
-        pause_point("after-load")
-        return added
-    except (InputError, KeyboardInterrupt) as exc:
-        with _uninterruptible():
-            store.drop_graphs(sorted(_graph_names(store)) if drop_all else undo or [])
-        if isinstance(exc, KeyboardInterrupt):
-            raise LoadInterrupted(remains or f"nothing of {path} remains in the store", partial=bool(remains)) from None
-        raise InputError(f"{exc}; {remains or 'nothing loaded'}") from exc
-
-
-def base_iri(given: str | None, path: Path) -> str:
-    """The base IRI relative IRIs in ``path`` resolve against: ``--base``, else the file's own URI."""
-    if given is None:
-        return path.resolve().as_uri()
-    import pyoxigraph as ox
-
-    try:
-        ox.NamedNode(given)
-    except ValueError as exc:
-        raise InputError(f"--base {given!r} is not an absolute IRI: {exc}") from None
-    if ":" not in given:
-        raise InputError(f"--base {given!r} is not an absolute IRI (it has no scheme)")
-    return given
-
-
 def _cmd_load(args: argparse.Namespace) -> int:
-    from kg.counts import PENDING_GRAPH, is_pending, mark_pending, refresh_derived
+    from kg.counts import DERIVED_GRAPHS, PENDING_GRAPH, is_pending, mark_pending, refresh_derived
     from kg.store import QUAD_FORMATS, open_store, rdf_format
+    from kg.store.load import LoadInterrupted, base_iri, compact, load_one_file, uninterruptible
 
     store = open_store(args.store)
     changed = False
@@ -237,7 +116,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
                 mark_pending(store)  # the derived data is behind the data from here until refreshed below
                 marked = True
             try:
-                added = load_one_file(store, path, fmt, graph, base_iri(args.base, path))
+                added = load_one_file(store, path, fmt, graph, base_iri(args.base, path), derived=DERIVED_GRAPHS)
             except LoadInterrupted as exc:
                 changed = changed or exc.partial
                 kept = f"{', '.join(done)} stay loaded; " if done else ""
@@ -249,14 +128,14 @@ def _cmd_load(args: argparse.Namespace) -> int:
             print(f"loaded {path}: {added} new quads")
         failed = False
     finally:
-        with _uninterruptible():
+        with uninterruptible():
             try:
                 if changed or was_pending:  # files loaded before a failing one stay loaded: count them too
                     refresh_derived(store)
                 elif marked:  # every file was undone: the derived data still matches the data
                     store.drop_graphs([PENDING_GRAPH])
                 if changed and args.optimize:
-                    _compact(store)
+                    compact(store)
             except (KGError, OSError) as exc:
                 if not failed:
                     raise
@@ -271,25 +150,13 @@ def _cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compact(store: Store) -> None:
-    """Compact the embedded store (what `kg optimize` and `kg load --optimize` do)."""
-    import time
-
-    from kg.store import OxigraphStore
-
-    if not isinstance(store, OxigraphStore) or store.location == "memory:":
-        raise InputError(f"only an on-disk embedded store can be compacted, not {store.location}")
-    start = time.perf_counter()
-    store.optimize()
-    print(f"compacted {store.location} in {time.perf_counter() - start:.1f} s")
-
-
 def _cmd_optimize(args: argparse.Namespace) -> int:
     from kg.store import open_store
+    from kg.store.load import compact
 
     store = open_store(args.store)
     try:
-        _compact(store)
+        compact(store)
     finally:
         store.close()
     return 0

@@ -34,9 +34,9 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from kg.errors import InputError, KGError, StoreError
-from kg.formats import format_for
 from kg.guard import QueryTimeout
 from kg.namespaces import PREFIXES
+from kg.negotiation import format_for
 from kg.store import OxigraphStore, QueryResult, Store, native_query, to_ox
 
 log = logging.getLogger(__name__)
@@ -285,7 +285,7 @@ def make_evaluator(store: Store, workers: int) -> ThreadEvaluator | ProcessPoolE
     if isinstance(store, OxigraphStore):
         if store.location != "memory:" and workers > 0:
             return ProcessPoolEvaluator(store.location, workers)
-        native = store._store  # the endpoint is the embedded store's other face: it may use it directly
+        native = store.engine
         return ThreadEvaluator(lambda request: evaluate_native(native, request))
     return ThreadEvaluator(lambda request: evaluate_generic(store, request))
 

@@ -8,10 +8,6 @@ nothing, not even the provenance timestamp.
 from __future__ import annotations
 
 import logging
-import os
-import signal
-import sys
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +20,7 @@ from rdflib.util import guess_format
 from kg.aliases import apply_aliases, stored_aliases
 from kg.counts import mark_pending, refresh_derived
 from kg.errors import InputError
+from kg.faults import crash_point, pause_point
 from kg.ids import graph_iri, source_file_iri
 from kg.model import SourceDocument
 from kg.namespaces import CKG
@@ -31,13 +28,6 @@ from kg.rdf import Triple, provenance_triples, records_triples, triples_hash
 from kg.store import Store
 
 log = logging.getLogger(__name__)
-
-KILL_AT_ENV = "KG_TEST_KILL_AT"
-"""Test hook: names a point (``after-data``: in ``load_documents`` and ``kg load``) where the process kills
-itself with SIGKILL, as a crash would."""
-
-PAUSE_AT_ENV = "KG_TEST_PAUSE_AT"
-"""Test hook: names a point (``after-load``, ``after-batch``) where the process waits for a signal such as Ctrl-C."""
 
 _HASHES = f"SELECT ?g ?hash WHERE {{ GRAPH ?g {{ ?g <{CKG.contentHash}> ?hash }} }}"
 
@@ -71,22 +61,6 @@ class LoadSummary:
 def stored_hashes(store: Store) -> dict[str, str]:
     """Content hash of every source graph in the store."""
     return {str(row[0]): str(row[1]) for row in store.query(_HASHES).rows}
-
-
-def crash_point(name: str) -> None:
-    """Die here, uncleanly, when ``KG_TEST_KILL_AT`` names this point (tests of crash consistency)."""
-    if os.environ.get(KILL_AT_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def pause_point(name: str) -> None:
-    """Wait here for a signal when ``KG_TEST_PAUSE_AT`` names this point (tests of Ctrl-C handling).
-
-    Says so on stderr first, so the test knows when to send it.
-    """
-    if os.environ.get(PAUSE_AT_ENV) == name:
-        print(f"kg: paused at {name}", file=sys.stderr, flush=True)
-        time.sleep(60)
 
 
 def _write(store: Store, payloads: Iterable[tuple[str, str, str, set[Triple]]], summary: LoadSummary,

@@ -43,8 +43,8 @@ import pyoxigraph as ox
 
 from kg.endpoint import EvalRequest, ServerBusy, graph_list, make_evaluator
 from kg.errors import InputError, KGError, StoreError
-from kg.formats import GRAPH_FORMATS, Format, NotAcceptable, negotiate
 from kg.guard import QueryTimeout, ReadOnlyError, check_query
+from kg.negotiation import GRAPH_FORMATS, Format, NotAcceptable, negotiate
 from kg.plugins import Command
 from kg.sparql_syntax import DEFAULT_MAX_CHARS, DEFAULT_MAX_DEPTH, ENGINE_MAX_DEPTH, TextLimits
 from kg.store import Store, open_store
@@ -237,10 +237,11 @@ class EndpointHandler(BaseHTTPRequestHandler):
                 raise ProtocolError(HTTPStatus.REQUEST_URI_TOO_LONG,
                                     "query string over the size limit: send long queries by POST")
             if url.path in ("/", "/index.html") and body is None:
-                from kg.page import render_page
+                from kg.serve_page import render_page
 
                 params = parse_qs(url.query)
-                page = render_page(_single(params, "example"), self.server.config)
+                config = self.server.config
+                page = render_page(_single(params, "example"), timeout=config.timeout, max_rows=config.max_rows)
                 self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html")
             elif url.path == "/sparql":
                 self._sparql(url.query, body)

@@ -104,7 +104,7 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def virtuoso_env(virtuoso_server, monkeypatch: pytest.MonkeyPatch) -> str:
     """An empty cohort-kg dataset on the Virtuoso server; credentials in the environment; returns its URL."""
-    from kg.remote import open_remote_store
+    from kg.store.remote import open_remote_store
 
     for name, value in virtuoso_server.environment().items():
         monkeypatch.setenv(name, value)

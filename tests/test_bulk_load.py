@@ -1,4 +1,4 @@
-"""Parallel bulk loading (kg.bulk): same quads as one bulk_load call, whole-file line numbers, undo on errors.
+"""Parallel bulk loading (kg.store.bulk): same quads as one bulk_load call, whole-file line numbers, undo on errors.
 
 Chunks are a few kilobytes here instead of 16 MB, so small files still cut into many pieces.
 """
@@ -14,10 +14,10 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic
 
-from kg.bulk import iter_chunks
-from kg.cli import load_one_file
 from kg.errors import InputError
 from kg.store import OxigraphStore, from_ox
+from kg.store.bulk import iter_chunks
+from kg.store.load import load_one_file
 
 CHUNK = 2048
 EX = "http://example.org/"

@@ -16,7 +16,7 @@ from pathlib import Path
 from conftest import REPO_ROOT
 
 from kg.counts import GRAPH_COUNTS, derived_current
-from kg.loader import KILL_AT_ENV, PAUSE_AT_ENV
+from kg.faults import KILL_AT_ENV, PAUSE_AT_ENV
 from kg.queries import get_query
 from kg.store import OxigraphStore
 

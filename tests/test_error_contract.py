@@ -23,7 +23,7 @@ from conftest import FIXTURES, REPO_ROOT
 
 import kg.cli
 import kg.store
-from ingest.page import read_page
+from ingest.pubmed_page import read_page
 from kg.cli import main
 from kg.ids import publication_iri
 from kg.model import PublicationRef

@@ -9,7 +9,7 @@ from conftest import DATA as DATA_DIR
 
 from ingest.extract.evaluate import evaluate, format_evaluation, read_gold
 from ingest.extract.pipeline import extract_abstract
-from ingest.page import parse_page
+from ingest.pubmed_page import parse_page
 from kg.errors import InputError
 from kg.model import PublicationRef
 

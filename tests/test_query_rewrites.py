@@ -22,7 +22,7 @@ DATA = "".join(f"<{E}s{i}> <{E}p> {i} .\n<{E}s{i}> <{E}q> <{E}o{i % 2}> .\n" for
 @pytest.fixture
 def store() -> OxigraphStore:
     store = OxigraphStore(None)
-    store._store.load(DATA.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(f"{E}g"))
+    store.engine.load(DATA.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(f"{E}g"))
     return store
 
 
@@ -127,7 +127,7 @@ def test_non_ascii_names_through_kg_serve(store):
     """``?é`` and ``食:食べる`` are valid SPARQL names: answered, never a 500."""
     import requests
 
-    store._store.load(f"<{E}s> <{E}p> <http://f/食べる> .".encode(), format=ox.RdfFormat.TURTLE,
+    store.engine.load(f"<{E}s> <{E}p> <http://f/食べる> .".encode(), format=ox.RdfFormat.TURTLE,
                       to_graph=ox.NamedNode(f"{E}g2"))
     with endpoint_in_thread(store) as url:
         query = "PREFIX 食: <http://f/> SELECT ?é WHERE { ?é ?p 食:食べる }"

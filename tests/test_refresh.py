@@ -12,9 +12,9 @@ from eutils_server import EutilsStandIn, RunningStandIn
 from pubmed_helpers import FakeClock
 
 from ingest.http import RemoteError
-from ingest.page import read_page
 from ingest.pubmed.client import EutilsClient
 from ingest.pubmed.refresh import ProgressEvent, refresh
+from ingest.pubmed_page import read_page
 from kg.cli import main
 from kg.loader import load_documents
 from kg.queries import get_query

@@ -9,7 +9,7 @@ from conftest import REPO_ROOT
 from eutils_server import EutilsStandIn, RunningStandIn
 from streamlit.testing.v1 import AppTest
 
-from ingest.page import read_page
+from ingest.pubmed_page import read_page
 from kg.loader import load_documents
 from kg.store import OxigraphStore
 

@@ -18,8 +18,8 @@ from rdflib import BNode, Literal, URIRef
 from kg.counts import COUNTS_GRAPH
 from kg.errors import InputError, StoreError
 from kg.queries import catalog, run_named
-from kg.remote import RemoteStore, derive_endpoints, json_term, open_remote_store, with_prefixes
 from kg.store import OxigraphStore
+from kg.store.remote import RemoteStore, derive_endpoints, json_term, open_remote_store, with_prefixes
 
 A, P = URIRef("http://example.org/a"), URIRef("http://example.org/p")
 G = "https://w3id.org/cohort-kg/graph/test/remote"

@@ -208,7 +208,7 @@ def embedded() -> Iterator[tuple[str, int]]:
 
 @pytest.fixture
 def on_virtuoso(virtuoso_env: str) -> Iterator[tuple[str, int]]:
-    from kg.remote import open_remote_store
+    from kg.store.remote import open_remote_store
 
     need_suite()
     store = open_remote_store(virtuoso_env)

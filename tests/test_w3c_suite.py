@@ -37,7 +37,7 @@ from w3c_suite import (
     words,
 )
 
-from kg.cli import load_one_file, main
+from kg.cli import main
 from kg.errors import InputError
 from kg.ids import graph_iri
 from kg.namespaces import PREFIXES
@@ -47,6 +47,7 @@ from kg.serve import ServeConfig
 from kg.sparql import bind_values, set_page
 from kg.sparql_syntax import analyze
 from kg.store import OxigraphStore, dataset_options
+from kg.store.load import load_one_file
 
 if not SUITE.is_dir():
     if os.environ.get("CI") == "true":
@@ -73,7 +74,7 @@ def served() -> Iterator[tuple[OxigraphStore, str]]:
 
 def load_case(store: OxigraphStore, case: Case) -> None:
     """The case's data, loaded as ``kg load`` loads files (graph names and base IRIs included)."""
-    store._store.clear()
+    store.engine.clear()
     for path in case.data:
         load_one_file(store, path, rdf_format(path), graph_iri("file", path.stem), path.resolve().as_uri())
     for path in case.graph_data:
@@ -96,14 +97,14 @@ def engine_options(query: str, base: str | None) -> dict[str, object]:
 def engine(store: OxigraphStore, query: str, base: str | None = None) -> object:
     """The reference: pyoxigraph in-process with the options every face uses (``engine_options``)."""
     try:
-        answer = store._store.query(query, **engine_options(query, base))
+        answer = store.engine.query(query, **engine_options(query, base))
         return canonical(answer, query)
     except (SyntaxError, ValueError, OSError):
         return ERROR
 
 
 def engine_csv(store: OxigraphStore, query: str, base: str | None = None) -> object:
-    answer = store._store.query(query, **engine_options(query, base))
+    answer = store.engine.query(query, **engine_options(query, base))
     if isinstance(answer, ox.QueryTriples):
         return canonical(answer, query)
     return csv_lines(answer.serialize(format=ox.QueryResultsFormat.CSV) or b"", query)
@@ -144,7 +145,7 @@ def served_answer(url: str, query: str, media_type: str) -> object:
 def disk_copy(store: OxigraphStore, path: Path) -> Path:
     """An embedded on-disk store holding exactly the quads of ``store``."""
     disk = OxigraphStore(path)
-    disk._store.extend(list(store._store))
+    disk.engine.extend(list(store.engine))
     disk.close()
     return path
 

@@ -21,8 +21,8 @@ from ingest.extract.evaluate import evaluate, format_evaluation, read_gold
 from ingest.extract.pipeline import Extraction, extract_abstract
 from ingest.extract.report import extraction_json, extraction_table
 from ingest.extract.score import format_score, score_gold
-from ingest.page import NAVIGATION, parse_page
 from ingest.pubmed.parser import iter_pubmed_xml
+from ingest.pubmed_page import NAVIGATION, parse_page
 from ingest.text import clean_text
 from kg.errors import InputError
 from kg.ids import content_key, normalize_pmid, normalize_title, publication_iri

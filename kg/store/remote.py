@@ -59,7 +59,7 @@ from kg.namespaces import PREFIXES, XSD
 from kg.sparql import bind_values
 from kg.sparql import with_prefixes as add_prefixes
 from kg.sparql_syntax import structure_of, tokenize
-from kg.store import QUAD_FORMATS, QueryResult, Triple, from_ox, to_ox, triples_to_ntriples
+from kg.store.interface import QUAD_FORMATS, QueryResult, Triple, from_ox, to_ox, triples_to_ntriples
 
 log = logging.getLogger(__name__)
 

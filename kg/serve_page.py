@@ -9,13 +9,9 @@ reaches the page is HTML-escaped.
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from kg.queries import catalog
-
-if TYPE_CHECKING:
-    from kg.serve import ServeConfig
 
 DEFAULT_QUERY = """SELECT ?class (COUNT(DISTINCT ?item) AS ?items)
 WHERE { ?item a ?class }
@@ -32,7 +28,7 @@ FORMAT_CHOICES = (("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV")
                   ("jsonld", "JSON-LD (CONSTRUCT/DESCRIBE)"))
 
 
-def render_page(example: str | None, config: ServeConfig) -> str:
+def render_page(example: str | None, *, timeout: float, max_rows: int) -> str:
     """The whole page, with the named example (if it exists) in the query box."""
     queries = catalog()
     text = queries[example].text if example in queries else DEFAULT_QUERY
@@ -51,7 +47,7 @@ def render_page(example: str | None, config: ServeConfig) -> str:
 <p>SPARQL 1.1 queries at <code>/sparql</code> (GET or POST). Read-only; unless the query names a
 dataset (<code>FROM</code>), the default graph is the union of all named graphs; the cohort-kg prefixes
 (<code>ckg:</code>, <code>concept:</code>, <code>cito:</code>, <code>fabio:</code>, <code>skos:</code>, ...)
-need no declaration. Time limit {config.timeout:g} s, at most {config.max_rows} rows per answer.</p>
+need no declaration. Time limit {timeout:g} s, at most {max_rows} rows per answer.</p>
 <form method="get" action="/sparql">
 <textarea name="query" rows="18" spellcheck="false">{escape(text)}</textarea>
 <p><label>Result format <select name="format">{options}</select></label>

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.page import page_document, parse_page, read_page
+from ingest.pubmed_page import page_document, parse_page, read_page
 from kg.errors import InputError
 from kg.ids import publication_iri
 from kg.model import Citation
