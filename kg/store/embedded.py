@@ -115,6 +115,8 @@ class OxigraphStore:
         self._writable = path is not None and not read_only
         self._load_threads = load_threads or default_threads()
         self._chunk_bytes = chunk_bytes
+        self.generation = 0
+        """Counts the writes this instance committed: a reader holding a snapshot compares it to see if it is behind."""
         try:
             if path is None:
                 self._store = ox.Store()
@@ -164,6 +166,7 @@ class OxigraphStore:
                 quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
                          for g, triples in zip(names, graphs.values(), strict=True) for s, p, o in triples]
                 self._store.extend(quads)
+                self.generation += 1
             except (TypeError, ValueError, OSError) as exc:
                 raise StoreError(f"store update failed, nothing written: {exc}") from exc
             if self.location != "memory:" and len(quads) > FLUSH_QUADS_ABOVE:
@@ -190,6 +193,7 @@ class OxigraphStore:
             self._store.update(sparql)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"store update failed, nothing written: {exc}") from exc
+        self.generation += 1
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None, base_iri: str | None = None) -> int:
         """Bulk-load a file; N-Triples/N-Quads bigger than one chunk load on several threads (``kg.store.bulk``).
@@ -216,6 +220,8 @@ class OxigraphStore:
             raise InputError(f"{path}: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"{path}: {exc}") from exc
+        finally:
+            self.generation += 1  # a failed bulk load may have written part of the file
         self._store.flush()
         added = self.quad_count() - before
         elapsed = time.perf_counter() - started
