@@ -46,23 +46,27 @@ _P_VALUE = re.compile(
 )
 _P_MORE = re.compile(rf"\s*(?:,\s*|and\s+|,\s*and\s+)(?P<num>{NUM})(?![\d%])")
 """Further values of a P-value list ("P = 0.6 and 0.3, respectively")."""
-_CI_WORDS = (r"(?:(?i:95\s*%\s*(?:CI\b|C\.I\.|confidence\s+intervals?)|CI\s*95\s*%?|\bCI\b|C\.I\.|"
-             r"confidence\s+intervals?)(?:\s*[\[(]\s*(?:95\s*%\s*)?CI\s*[\])])?"
-             r"(?:\s+of\s+(?:the\s+)?(?:a?HR|a?OR|RR|difference))?)")
+_LEVEL = r"(?:9[059](?:[.·]\d)?|80)\s*%"
+"""The level of a confidence interval (95% most often; 90%, 99%, 99.5% and 80% as well)."""
+_CI_WORDS = (rf"(?:(?i:{_LEVEL}\s*(?:CI\b|C\.I\.|confidence\s+(?:intervals?|limits?))|CI\s*(?:{_LEVEL}|95)?|\bCI\b|"
+             r"C\.I\.|confidence\s+(?:intervals?|limits?))(?:\s*[\[(]\s*(?:95\s*%\s*)?CI\s*[\])])?"
+             r"(?:\s+of\s+(?:the\s+)?(?:a?HR|a?OR|RR|difference))?(?:\s+(?:ranging\s+)?from)?)")
 """The words naming a confidence interval, with an abbreviation in brackets ("95% confidence interval
 [CI]", "Confidence Interval (CI)", "95% C.I.") and the estimate it belongs to ("95%CI of HR")."""
 _UNIT = r"(?:\s*(?:%|(?!(?:to|at|and)\b)[A-Za-zμ/²]{1,8}(?:/[A-Za-zμ²\d]{1,8})?))?"
 _MONEY = r"[£$€]?"
-_CI_PAIR = (rf"{_MONEY}(?P<low>{SNUM}){_UNIT}\s*(?:-|–|—|−|to|,|at)\s*{_MONEY}(?P<high>{SNUM})")
+_CI_PAIR = (rf"{_MONEY}(?P<low>{SNUM}){_UNIT}\s*(?:-|–|—|−|to|,|;|at)\s*{_MONEY}(?P<high>{SNUM})")
 _EFFECT = re.compile(
-    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs)(?:\b|(?=\d+[.·]\d))|"
-    r"(?i:\b(?:adjusted\s+)?(?:hazard|odds|risk|rate|subdistribution\s+hazard)\s+ratios?\b|\brelative\s+risks?\b)|"
+    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs|MD|SMD|WMD|RD|ARR|ES)(?:\b|(?=\d+[.·]\d))|"
+    r"(?i:\b(?:adjusted\s+)?(?:hazard|odds|risk|rate|subdistribution\s+hazard)\s+ratios?\b|\brelative\s+risks?\b|"
+    r"\beffect\s+sizes?\b)|"
     r"β|\bbeta\b)(?:\s*[\[(](?:a?HR|a?OR|RR|IRR|SHR)[\])])?"
     rf"(?:\s*[\[(]\s*95\s*%\s*CI\s*[\])])?"
     rf"\s*(?:[,:=]|of|was|was\s+estimated\s+at)?\s*(?P<value>{SNUM})"
-    rf"(?:[^\d;]{{0,6}}?[;,(\[]?\s*{_CI_WORDS}(?:\s*95\s*%)?\s*[,:=]?\s*[\[(]?\s*(?P<low>{SNUM})"
-    rf"(?:{DASH}|\s*,\s*)(?P<high>{SNUM})|"
-    rf"\s*[\[(]\s*(?P<blow>{SNUM})\s*(?:-|–|—|−|to|,)\s*(?P<bhigh>{SNUM})\s*[\])])?"
+    rf"(?:[^\d;]{{0,6}}?[;,(\[]?\s*{_CI_WORDS}(?:\s*{_LEVEL})?\s*[,:=]?\s*[\[(]?\s*(?P<low>{SNUM})"
+    rf"(?:{DASH}|\s*[,;]\s*)(?P<high>{SNUM})|"
+    rf"\s*[\[(]\s*(?P<blow>{SNUM})\s*(?:-|–|—|−|to|,)\s*(?P<bhigh>{SNUM})\s*[\])]|"
+    rf"\s*,\s*(?P<clow>{SNUM})\s*(?:-|–|—|−|to)\s*(?P<chigh>{SNUM})(?=\s*[);,\]]))?"
 )
 _CI = re.compile(
     rf"{_CI_WORDS}(?:\s*[\[(]\s*CI\s*[\])])?(?:\s+of\s+(?:the\s+)?difference)?\s*(?:[,:=]|was|were|is)?\s*"
@@ -87,7 +91,8 @@ _MEASURES = (
     ("RD", re.compile(r"\bARR\b|absolute\s+(?:risk\s+)?(?:reduction|difference)|risk\s+difference|"
                       r"mortality\s+difference", re.IGNORECASE)),
     ("MD", re.compile(r"\bMD\b|differences?\b|\bchange|\bdecrease|\bincrease|\breduc|\blost\b|\bdeclin|"
-                      r"\bimproved\s+by|\bfell\b|\brose\b|\bversus\b|\bvs\b", re.IGNORECASE)),
+                      r"\bimproved\s+by|\bfell\b|\brose\b|\bversus\b|\bvs\b|\blowered\b|\braised\b|"
+                      r"\btreatment\s+effects?\b", re.IGNORECASE)),
 )
 _COUNT_TOTAL_PERCENT = re.compile(
     rf"{_START}(?P<count>{INT})\s*(?:/|of|out\s+of)\s*(?P<total>{INT})(?:\s+[A-Za-z-]+){{0,3}}?\s*"
@@ -227,13 +232,21 @@ def _op(raw: str | None) -> str:
     return _OPS.get(raw, raw)
 
 
+_DIFFERENCE_NAMES = {"MD": "MD", "SMD": "MD", "WMD": "MD", "RD": "RD", "ARR": "RD", "ES": "other"}
+"""Names of differences and effect sizes a ratio pattern reads only with an interval, and the measure each reports."""
+
+
 def _measure(raw: str) -> str:
     folded = " ".join(raw.split()).casefold()
     for key, name in (("subdistribution", "SHR"), ("hazard", "HR"), ("odds", "OR"), ("risk ratio", "RR"),
-                      ("relative risk", "RR"), ("β", "beta"), ("beta", "beta")):
+                      ("rate ratio", "IRR"), ("relative risk", "RR"), ("β", "beta"), ("beta", "beta")):
         if key in folded:
             return name
+    if folded.startswith("effect size"):
+        return "other"
     name = raw.strip().rstrip("s")
+    if name in _DIFFERENCE_NAMES:
+        return _DIFFERENCE_NAMES[name]
     return name[1:] if name.startswith("a") and name[1:] in ("HR", "OR") else name
 
 
@@ -290,9 +303,18 @@ def _effects(text: str, claims: _Claims) -> list[Statistic]:
         if not claims.free(m.start(), m.end()):
             continue
         low, high = m["low"] or m["blow"], m["high"] or m["bhigh"]
-        claims.take(m.start(), m.end())
+        end = m.end()
+        if m["clow"] is not None:  # "OR 1.53, 1.39-1.69": a bare pair is an interval only when it holds the value
+            if _inside(number(m["value"]), number(m["clow"]), number(m["chigh"])):
+                low, high = m["clow"], m["chigh"]
+            else:
+                end = m.start("clow")
+        measure = _measure(m["measure"])
+        if measure in ("MD", "RD", "other") and low is None:
+            continue  # "MD" or "RD" without an interval is as likely a word or an initial as a difference
+        claims.take(m.start(), end)
         found.append(Statistic(
-            "effect_size", "=", number(m["value"]), m.start(), m.end(), m.group(), measure=_measure(m["measure"]),
+            "effect_size", "=", number(m["value"]), m.start(), end, text[m.start():end], measure=measure,
             ci_low=number(low) if low else None, ci_high=number(high) if high else None,
             found_by="effect-size",
         ))
