@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from ingest.extract.arms import arm_names, text_intervention, title_intervention
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
 from ingest.extract.findings import sentence_findings
+from ingest.extract.gate import Abbreviations, passes, significance_direction
 from ingest.extract.sentences import Sentence, split_sentences
 from ingest.extract.statistics import Statistic, find_statistics
 from kg.model import Evidence, Finding, Mention, PublicationRef
@@ -141,6 +142,15 @@ def _background_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _labelled(draft: Draft, abbreviations: Abbreviations) -> Draft:
+    """A label without a concept names the abstract's abbreviation with its long form (or the reverse)."""
+    return replace(
+        draft,
+        subject_label=draft.subject_label if draft.subject_concept else abbreviations.label(draft.subject_label),
+        object_label=draft.object_label if draft.object_concept else abbreviations.label(draft.object_label),
+    )
+
+
 def extract_abstract(text: str, publication: PublicationRef, *, title: str | None = None,
                      matcher: ConceptMatcher | None = None) -> Extraction:
     """Read one abstract. Never raises on odd text: what it cannot read is counted as uninterpreted."""
@@ -152,6 +162,7 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
     title_mentions = matcher.find(title) if title else []
     ctx = _context(text, title, mentions, stats, sentences, matcher, title_mentions)
     background = _background_spans(text)
+    abbreviations = Abbreviations(f"{title or ''}\n{text}")
     findings: dict[Finding, ExtractedFinding] = {}
     uninterpreted = 0
     m_index = s_index = 0
@@ -166,7 +177,9 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
         skipped = too_long or any(a <= sentence.start < b for a, b in background)
         drafts = [] if skipped else sentence_findings(sentence, own_mentions, own_stats, ctx)
         for draft in drafts:
-            record = _finding(draft, publication)
+            if not passes(draft):
+                continue
+            record = _finding(_labelled(significance_direction(draft), abbreviations), publication)
             findings.setdefault(record, ExtractedFinding(record, draft.statistics))
         if not drafts and not own_stats:
             uninterpreted += 1

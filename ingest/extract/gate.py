@@ -1,0 +1,194 @@
+"""Checks every relational finding passes before it is emitted, whichever rule read it.
+
+Rules choose spans with patterns, and a pattern that fits the words around a
+cue can still hand over a clause, a fragment or a number where a noun phrase
+belongs ("PINP could be identified", "amount of", "position is important").
+Each rule used to guard its own spans; the checks here are shared so that every
+rule, present and future, meets the same bar:
+
+* ``noun_phrase_problem`` says why a subject or object span is not a short noun
+  phrase (a finite verb outside brackets, a leading or trailing function word,
+  a pronoun or bare determiner, a statistic's name, a number, too many words);
+* ``significance_direction`` turns a comparison the sentence itself calls not
+  significant into ``no_effect`` (both annotation guides score a non-significant
+  result or a trend as no effect);
+* ``Abbreviations`` pairs the long forms and abbreviations an abstract defines
+  ("mechanical insufflation-exsufflation (MI-E)"), so a label written one way also
+  names the other, as a reader resolves it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from ingest.extract.draft import Draft
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\w.,]*", re.UNICODE)
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_FINITE = frozenset([
+    "was", "were", "is", "are", "be", "been", "being", "am", "could", "would", "should", "might", "shall",
+    "did", "does", "showed", "found", "reported", "achieved", "led", "remained", "became", "appeared",
+    "seemed", "resulted", "occurred", "received", "identified",
+])
+"""Verbs that make a span a clause rather than a noun phrase: auxiliaries and past tenses that are no
+participle before a noun ("treated", "assisted" are kept; "results", "had", "may" are left out as too often nouns
+or part of an outcome such as "had assisted conception")."""
+_EDGE = frozenset([
+    "of", "in", "on", "at", "to", "by", "for", "from", "with", "without", "and", "or", "but", "than", "as",
+    "that", "which", "who", "whom", "whose", "when", "while", "whereas", "although", "though", "if", "because",
+    "since", "vs", "versus", "between", "among", "into", "onto", "over", "under", "about", "after", "before",
+    "during",
+])
+"""Function words a noun phrase neither starts nor ends with (a lead "the", "a" is fine)."""
+_NOT_ALONE = frozenset([
+    "a", "an", "the", "this", "that", "these", "those", "it", "its", "they", "them", "their", "there", "here",
+    "we", "our", "us", "he", "she", "his", "her", "findings", "finding", "results", "result", "data", "effect",
+    "effects", "outcome", "outcomes", "difference", "differences", "one", "both", "all", "each", "any", "none",
+    "other", "others", "some", "several", "many", "most",
+])
+"""Words that name nothing by themselves: a span made only of these is no subject or object."""
+_STATISTIC_NAME = re.compile(
+    r"^(?:(?:the|an?|adjusted|crude|unadjusted|pooled)\s+)*(?:odds|hazard|risk|rate)\s+ratios?$|"
+    r"^(?:p|p[\s-]?values?|ci|confidence\s+intervals?|(?:95\s*%\s*)?ci|statistical(?:ly)?\s+significan\w*|"
+    r"significan\w*)$", re.IGNORECASE)
+MAX_SUBJECT_WORDS = 8
+MAX_OBJECT_WORDS = 14
+
+
+def noun_phrase_problem(label: str | None, *, max_words: int) -> str | None:
+    """Why ``label`` is not a short noun phrase (``None`` when it is one)."""
+    if not label or not label.strip():
+        return "empty"
+    bare = _BRACKETED.sub(" ", label)
+    words = [w.casefold() for w in _WORD.findall(bare)]
+    if not words:
+        return "no words"
+    if all(w[0].isdigit() for w in words):
+        return "a number"
+    if len(words) > max_words:
+        return "too long"
+    last = _WORD.findall(bare)[-1]
+    if words[0] in _EDGE or words[-1] in _EDGE or last in ("a", "an", "the"):
+        return "starts or ends with a function word"
+    if any(w in _FINITE for w in words):
+        return "a clause"
+    if all(w in _NOT_ALONE for w in words):
+        return "names nothing"
+    if _STATISTIC_NAME.match(" ".join(bare.split())):
+        return "a statistic's name"
+    return None
+
+
+def passes(draft: Draft) -> bool:
+    """Whether a relational finding's subject and object are noun phrases (occurrence findings pass as they are)."""
+    subject = draft.subject_label
+    if draft.subject_concept is None and subject is None:
+        return True
+    if subject is not None and draft.subject_concept is None and \
+            noun_phrase_problem(subject, max_words=MAX_SUBJECT_WORDS):
+        return False
+    return draft.object_concept is not None or \
+        noun_phrase_problem(draft.object_label, max_words=MAX_OBJECT_WORDS) is None
+
+
+_NOT_SIGNIFICANT = re.compile(
+    r"\b(?:not\s+(?:statistically\s+)?significant(?:ly)?|non-?\s?significant(?:ly)?|insignificant(?:ly)?|"
+    r"did\s+not\s+reach\s+(?:statistical\s+)?significance|failed\s+to\s+reach\s+(?:statistical\s+)?significance|"
+    r"was\s+not\s+significant|were\s+not\s+significant|no\s+longer\s+significant|a\s+(?:non-?significant\s+)?trend|"
+    r"tended\s+to|trended)\b", re.IGNORECASE)
+_ALPHA = Decimal("0.05")
+
+
+def significance_direction(draft: Draft) -> Draft:
+    """A comparison the sentence calls not significant, or whose one P-value is above 0.05, has no effect.
+
+    Only findings with a direction change: ``unspecified`` and ``no_effect`` stay.
+    A sentence with several findings and several P-values is judged by each
+    finding's own P-value; the wording is used only when the sentence states a
+    single comparison (one P-value or none), so "A rose (P < .01) but B did not
+    reach significance" does not turn A into a null.
+    """
+    if draft.direction not in ("increases", "decreases"):
+        return draft
+    own = [s for s in draft.statistics if s.kind == "p_value"]
+    if len(own) == 1:
+        p = own[0]
+        if (p.value > _ALPHA and p.operator in ("=", ">", ">=")) or (p.value == _ALPHA and p.operator in (">", ">=")):
+            return replace(draft, direction="no_effect")
+        return draft
+    sentence_ps = _P_IN_SENTENCE.findall(draft.sentence.text)
+    if len(sentence_ps) <= 1 and _NOT_SIGNIFICANT.search(draft.sentence.text):
+        return replace(draft, direction="no_effect")
+    return draft
+
+
+_P_IN_SENTENCE = re.compile(r"(?<![A-Za-z])[Pp]\s*(?:[<>=≤≥]|value)")
+
+
+class Abbreviations:
+    """The long forms and abbreviations an abstract (with its title) defines: "long form (ABBR)".
+
+    A pair is kept when the abbreviation's letters start words of the long form in
+    order, the first letter the first word (the usual test for a definition, so
+    "patients (n = 40)" or "placebo (saline)" define nothing).
+    """
+
+    _DEFINITION = re.compile(r"(?P<long>(?:[^\W\d_][\w'’/+-]*\s+){0,7}[^\W\d_][\w'’/+-]*)\s*\(\s*"
+                             r"(?P<short>[A-Za-z][A-Za-z0-9+/-]{1,9})\s*[);,]")
+
+    def __init__(self, text: str) -> None:
+        self.long_of: dict[str, str] = {}
+        self.short_of: dict[str, str] = {}
+        for m in self._DEFINITION.finditer(text):
+            short = m["short"]
+            if not any(c.isupper() for c in short) or short.casefold() in _EDGE:
+                continue
+            long_form = _long_form(m["long"].split(), short)
+            if long_form and short not in self.long_of:
+                self.long_of[short] = long_form
+                self.short_of.setdefault(long_form.casefold(), short)
+
+    def label(self, label: str | None) -> str | None:
+        """``label`` naming both forms: "MI-E (mechanical insufflation-exsufflation)", "tCBT" spelt out."""
+        if not label or "(" in label:
+            return label
+        folded = label.casefold()
+        for long_form, short in self.short_of.items():
+            if long_form in folded and not re.search(rf"(?<!\w){re.escape(short)}(?!\w)", label):
+                return f"{label} ({short})"
+        for token in _WORD.findall(label):
+            long_form = self.long_of.get(token)
+            if long_form and long_form.casefold() not in folded:
+                return f"{label} ({long_form})"
+        return label
+
+
+def _long_form(words: list[str], short: str) -> str | None:
+    """The fewest trailing ``words`` whose initials (and inner capitals) spell ``short`` in order."""
+    letters = [c.casefold() for c in short if c.isalpha()]
+    if len(letters) < 2:
+        return None
+    for size in range(1, min(len(words), len(letters) + 2) + 1):
+        candidate = words[-size:]
+        if candidate[0].casefold() in _EDGE or candidate[0][0].casefold() != letters[0]:
+            continue
+        if _spells(" ".join(candidate), letters):
+            return " ".join(candidate)
+    return None
+
+
+def _spells(phrase: str, letters: list[str]) -> bool:
+    """Whether ``letters`` occur in ``phrase`` in order, each at a word start or inside a word after the first."""
+    text = phrase.casefold()
+    pos = 0
+    for index, letter in enumerate(letters):
+        found = text.find(letter, pos)
+        if found < 0:
+            return False
+        if index == 0 and found != 0:
+            return False
+        pos = found + 1
+    starts = {0} | {m.start() for m in re.finditer(r"(?<=[\s/-])\w", text)}
+    return sum(1 for s in starts if s < len(text)) <= len(letters) + 1

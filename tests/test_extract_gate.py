@@ -1,0 +1,92 @@
+"""The shared checks every relational finding passes: noun phrases, significance, abbreviations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ingest.extract.draft import Draft
+from ingest.extract.gate import Abbreviations, noun_phrase_problem, passes, significance_direction
+from ingest.extract.pipeline import extract_abstract
+from ingest.extract.sentences import Sentence
+from ingest.extract.statistics import find_statistics
+from kg.model import PublicationRef
+
+
+@pytest.mark.parametrize("label", [
+    "topical diclofenac", "arm A (resistance training)", "higher baseline cotinine", "F + A",
+    "risk of advanced colorectal neoplasia", "had assisted conception", "IL-6", "false-positive results",
+])
+def test_noun_phrases_pass(label: str) -> None:
+    assert noun_phrase_problem(label, max_words=8) is None
+
+
+@pytest.mark.parametrize(("label", "why"), [
+    ("PINP could be identified", "a clause"),
+    ("amount of", "starts or ends with a function word"),
+    ("position is important", "a clause"),
+    ("an", "starts or ends with a function word"),
+    ("these findings", "names nothing"),
+    ("adjusted odds ratio", "a statistic's name"),
+    ("12.5", "a number"),
+    ("", "empty"),
+    ("the time to primary treatment after a diagnosis of breast cancer in women", "too long"),
+])
+def test_fragments_and_clauses_fail(label: str, why: str) -> None:
+    assert noun_phrase_problem(label, max_words=8) == why
+
+
+def _draft(text: str, direction: str = "increases", subject: str = "zinc", obj: str = "recovery") -> Draft:
+    sentence = Sentence(text, 0, len(text))
+    stats = tuple(s for s in find_statistics(text) if s.kind == "p_value")
+    return Draft(relation="associated with", direction=direction, subject_concept=None, subject_label=subject,
+                 object_concept=None, object_label=obj, subgroup="all patients", sentence=sentence,
+                 statistics=stats)
+
+
+def test_a_finding_with_a_clause_for_subject_is_not_emitted() -> None:
+    assert passes(_draft("x", subject="zinc")) is True
+    assert passes(_draft("x", subject="zinc was given")) is False
+    assert passes(_draft("x", obj="from the lower airway")) is False
+
+
+@pytest.mark.parametrize(("text", "direction"), [
+    ("Recovery was faster with zinc (P = 0.21).", "no_effect"),
+    ("Recovery was faster with zinc, but the difference was not statistically significant.", "no_effect"),
+    ("Recovery showed a trend towards being faster with zinc.", "no_effect"),
+    ("Recovery was faster with zinc (P = 0.01).", "increases"),
+    ("Recovery was faster with zinc (P = 0.05).", "increases"),
+    ("Recovery was faster with zinc (P < 0.01), but stool output did not reach significance (P = 0.3).", "increases"),
+])
+def test_a_comparison_the_sentence_calls_not_significant_has_no_effect(text: str, direction: str) -> None:
+    draft = _draft(text)
+    if "(P < 0.01)" in text:  # the finding keeps its own P-value
+        draft = Draft(**{**draft.__dict__, "statistics": draft.statistics[:1]})
+    assert significance_direction(draft).direction == direction
+
+
+def test_unspecified_and_null_findings_keep_their_direction() -> None:
+    assert significance_direction(_draft("Y differed (P = 0.3).", "unspecified")).direction == "unspecified"
+
+
+def test_abbreviations_the_text_defines_name_both_forms() -> None:
+    abbreviations = Abbreviations("Patients received mechanical insufflation-exsufflation (MI-E) or usual care "
+                                  "(n = 40). Telephone cognitive behavioural therapy (tCBT) was offered.")
+    assert abbreviations.label("MI-E") == "MI-E (mechanical insufflation-exsufflation)"
+    assert abbreviations.label("mechanical insufflation-exsufflation") == \
+        "mechanical insufflation-exsufflation (MI-E)"
+    assert abbreviations.label("tCBT group") == "tCBT group (Telephone cognitive behavioural therapy)"
+    assert abbreviations.label("usual care") == "usual care"  # "(n = 40)" defines nothing
+    assert "n" not in abbreviations.long_of
+
+
+def test_the_pipeline_applies_the_gate_and_the_abbreviations() -> None:
+    text = ("Sixty adults were randomised to plasma exchange (PE) or immunoglobulin. "
+            "Ventilation time was shorter in the PE group (P = 0.01). "
+            "Recovery was faster in the PE group, but the difference was not significant.")
+    findings = [f.finding for f in extract_abstract(text, PublicationRef(title="t")).findings]
+    labels = {(f.subject_label, f.object_label, f.direction) for f in findings}
+    assert any(s and "plasma exchange" in s and d == "decreases" for s, _, d in labels), labels
+    assert all(d != "increases" for s, o, d in labels if o and "Recovery" in o), labels
+    assert Decimal("0.01") in {f.p_value for f in findings}
