@@ -15,7 +15,7 @@ from kg.model import PublicationRef
 
 
 @pytest.mark.parametrize("label", [
-    "topical diclofenac", "arm A (resistance training)", "higher baseline cotinine", "F + A",
+    "topical diclofenac", "arm A (resistance training)", "A", "higher baseline cotinine", "F + A",
     "risk of advanced colorectal neoplasia", "had assisted conception", "IL-6", "false-positive results",
 ])
 def test_noun_phrases_pass(label: str) -> None:

@@ -198,11 +198,14 @@ LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Through
                    r"(?:However|Moreover|Furthermore|Additionally|In\s+addition|Also|Overall|Similarly|As\s+expected|"
                    r"Conversely|Finally|Importantly|Notably),\s*|(?:and|but|while|whereas)\s+)*",
                    re.IGNORECASE)
-_SUB_BREAK = re.compile(r",\s+and\s+|;\s+|,\s+(?:while|whereas|but)\s+", re.IGNORECASE)
+_SUB_BREAK = re.compile(r",\s+and\s+|;\s+|,\s+(?:while|whereas|but)\s+|"
+                        r",\s+(?=(?:the\s+)?(?:[\w-]+\s+){0,5}?(?:was|were)\s+(?:about\s+)?[-−]?\d)", re.IGNORECASE)
+"""Where a clause ends: ", and", ";", ", while/whereas/but", and a comma before a new statement of a number
+("..., the median OS was 30.7 months in ...")."""
 
 
 def _sub_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The clause cut at ", and", ";" and ", while/whereas/but" outside brackets."""
+    """The clause cut where ``_SUB_BREAK`` says, outside brackets."""
     cuts, last = [], start
     for cut in _SUB_BREAK.finditer(text, start, end):
         if cut.start() < last:
@@ -361,20 +364,30 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
 
 def _arm_numbers(local: Local, sentence: Sentence, subgroup: str, body: int, end: int, match: re.Match,
                  ctx: Context) -> list[Draft]:
-    """Two arms' numbers for one outcome: the direction is that of the first arm, unless the P-value says none."""
+    """Two arms' numbers for one outcome: the direction is that of the first arm, unless the statistics say none.
+
+    The clause's one P-value decides, or without one its effect size's interval
+    (a ratio's interval holding 1, a difference's holding 0, is no effect).
+    """
     p_values = local.stats_in(body, end, kinds=("p_value",)) or local.stats_in(0, len(local.text), kinds=("p_value",))
-    if len(p_values) != 1:
-        return []
-    p = p_values[0]
+    effects = [s for s in local.stats_in(body, end, kinds=("effect_size",)) if s.ci_low is not None]
     a = float(match["a"].replace("·", ".").replace("−", "-"))
     b = float(match["b"].replace("·", ".").replace("−", "-"))
-    if p.operator in (">", ">=") or (p.operator == "=" and p.value >= Decimal("0.05")) or a == b:
-        direction = "no_effect"
+    if len(p_values) == 1:
+        p = p_values[0]
+        significant = not (p.operator in (">", ">=") or (p.operator == "=" and p.value >= Decimal("0.05")))
+        evidence = (p,)
+    elif not p_values and len(effects) == 1 and effects[0].ci_high is not None:
+        null = Decimal(0) if effects[0].measure in ("MD", "RD", "other") else Decimal(1)
+        significant = not (min(effects[0].ci_low, effects[0].ci_high) <= null <=  # type: ignore[type-var]
+                           max(effects[0].ci_low, effects[0].ci_high))  # type: ignore[type-var]
+        evidence = (effects[0],)
     else:
-        direction = "increases" if a > b else "decreases"
+        return []
+    direction = "no_effect" if not significant or a == b else "increases" if a > b else "decreases"
     arm = _arm_item(local, body + match.start("x"), body + match.end("x"), ctx)
     other = _arm_item(local, body + match.start("z"), body + match.end("z"), ctx)
-    if _CONTROL.search(arm[3]) and not _CONTROL.search(other[3]):  # the tested arm is the subject
+    if _is_control(arm[3], ctx) and not _is_control(other[3], ctx):  # the tested arm is the subject
         arm = other
         direction = {"increases": "decreases", "decreases": "increases"}.get(direction, direction)
     if _NOT_AN_ARM.search(arm[3]):
@@ -383,7 +396,13 @@ def _arm_numbers(local: Local, sentence: Sentence, subgroup: str, body: int, end
         arm = (*arm[:3], f"{arm[3]} (vs {other[3] if other is not arm else phrase_label(match['x'])})")
     drafts = outcome_drafts(local, sentence, arm, body + match.start("object"), body + match.end("object"), direction,
                             subgroup, ctx, "numbers-by-arm", (body, end), listed=False)
-    return [replace(d, statistics=(p,)) for d in drafts]
+    return [replace(d, statistics=evidence) for d in drafts]
+
+
+def _is_control(label: str, ctx: Context) -> bool:
+    """Whether an arm is the comparator; an abbreviation the abstract defines is judged by its long form."""
+    long_forms = [ctx.abbreviations[w] for w in re.findall(r"[\w+-]+", label) if w in ctx.abbreviations]
+    return bool(_CONTROL.search(" ".join(long_forms) if long_forms else label))
 
 
 class _Shifted:

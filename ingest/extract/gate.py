@@ -62,19 +62,19 @@ def noun_phrase_problem(label: str | None, *, max_words: int) -> str | None:
     if not label or not label.strip():
         return "empty"
     bare = _BRACKETED.sub(" ", label)
-    words = [w.casefold() for w in _WORD.findall(bare)]
+    tokens = _WORD.findall(bare)
+    words = [w.casefold() for w in tokens]
     if not words:
         return "no words"
     if all(w[0].isdigit() for w in words):
         return "a number"
     if len(words) > max_words:
         return "too long"
-    last = _WORD.findall(bare)[-1]
-    if words[0] in _EDGE or words[-1] in _EDGE or last in ("a", "an", "the"):
+    if words[0] in _EDGE or words[-1] in _EDGE or tokens[-1] in ("a", "an", "the"):
         return "starts or ends with a function word"
     if any(w in _FINITE for w in words):
         return "a clause"
-    if all(w in _NOT_ALONE for w in words):
+    if all(w in _NOT_ALONE and not t.isupper() for w, t in zip(words, tokens, strict=True)):  # "arm A" names one
         return "names nothing"
     if _STATISTIC_NAME.match(" ".join(bare.split())):
         return "a statistic's name"
@@ -149,6 +149,15 @@ class Abbreviations:
             if long_form and short not in self.long_of:
                 self.long_of[short] = long_form
                 self.short_of.setdefault(long_form.casefold(), short)
+
+    @classmethod
+    def from_long_forms(cls, long_of: dict[str, str]) -> Abbreviations:
+        """The pairs of an abstract already read (abbreviation -> long form)."""
+        made = cls("")
+        for short, long_form in long_of.items():
+            made.long_of[short] = long_form
+            made.short_of.setdefault(long_form.casefold(), short)
+        return made
 
     def label(self, label: str | None) -> str | None:
         """``label`` naming both forms: "MI-E (mechanical insufflation-exsufflation)", "tCBT" spelt out."""

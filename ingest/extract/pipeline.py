@@ -75,7 +75,8 @@ def _context(text: str, title: str | None, mentions: list[ConceptMention], stats
     own = {m.concept for m in mentions if m.start < limit and set(m.kinds) & _COHORT_KINDS}
     own |= {m.concept for m in title_mentions if set(m.kinds) & _COHORT_KINDS}
     return Context(matcher=matcher, concepts=matcher.concepts, cohort_size=cohort_size, cohort_concepts=own,
-                   intervention=title_intervention(title) or text_intervention(text), arms=arm_names(text))
+                   intervention=title_intervention(title) or text_intervention(text), arms=arm_names(text),
+                   abbreviations=Abbreviations(f"{title or ''}\n{text}").long_of)
 
 
 def _finding(draft: Draft, publication: PublicationRef) -> Finding:
@@ -162,7 +163,7 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
     title_mentions = matcher.find(title) if title else []
     ctx = _context(text, title, mentions, stats, sentences, matcher, title_mentions)
     background = _background_spans(text)
-    abbreviations = Abbreviations(f"{title or ''}\n{text}")
+    abbreviations = Abbreviations.from_long_forms(ctx.abbreviations)
     findings: dict[Finding, ExtractedFinding] = {}
     uninterpreted = 0
     m_index = s_index = 0

@@ -173,8 +173,13 @@ _RULES = (
     Rule("numbers-by-arm", "finding", 156,
          '"Y was a% in the X group and b% in the Z group (P)": direction from the numbers unless P says none',
          ("Response was 49% in the surgery group and 28% in the control group (P = 0.01).",
-          "Relapse rates were 22% and 50% in surgery and stenting patients, respectively (P = 0.02)."),
-         ("Response was 49% in the surgery group and 28% in the control group.",)),
+          "Relapse rates were 22% and 50% in surgery and stenting patients, respectively (P = 0.02).",
+          "Falls were 11% in the exercise group compared to 18% in the control group (RR 0.64, 95% CI 0.44-0.93).",
+          "At one year, PFS was 10.3 months in the A arm and 9.3 months in the B arm (p = 0.78), "
+          "the median OS was 30.7 months in the A arm and 16.6 months in the B arm (p = 0.16)."),
+         ("Response was 49% in the surgery group and 28% in the control group.",
+          "Falls were 11% in the exercise group and 18% in the control group (RR 0.64, 95% CI 0.44-0.93, P = 0.02; "
+          "P = 0.04 for trend).")),
     Rule("significant-effect-of", "finding", 157,
          '"a significant effect of X on (increased) Y": X increases (or decreases) Y',
          ("There was a significant effect of the reminder on increased attendance (OR 1.9, 95% CI 1.1-3.3).",),
