@@ -94,17 +94,19 @@ _NUM = r"[-−]?\d+(?:[.·]\d+)?"
 _ARM = r"(?:the\s+)?(?P<{0}>[^,;()]{{1,50}}?)(?:\s+(?:group|arm|patients|participants)s?)?"
 _VS = r"\s*,?\s*(?:and|versus|vs\.?|compared\s+(?:to|with)|as\s+compared\s+(?:to|with)|while|whereas|but|against)\s+"
 _PAREN = r"(?:\s*[\[(][^()\[\]]*[)\]])?"
+_WITH_STATISTIC = r"\s+(?:with|and)\s+(?:an?\s+|the\s+)?(?:adjusted\s+)?(?:RR|OR|HR|IRR|relative|odds|hazard|risk|P)\b"
+"""An arm's name ends before "with RR of ...", "and an odds ratio of ..."."""
 ARM_NUMBERS = (
     # "Y was 49% in the X arm and 48% in the Z arm (P = 0.76)"
     re.compile(rf"^(?P<object>(?:[^,;()]|\([^()]*\)){{2,90}}?)\s+(?:was|were)\s+(?:about\s+|approximately\s+)?"
                rf"(?P<a>{_NUM})"
                rf"\s*(?:%|[a-zμ/]+)?{_PAREN}\s+(?:in|for|with|among)\s+{_ARM.format('x')}{_VS}(?P<b>{_NUM})"
-               rf"\s*(?:%|[a-zμ/]+)?{_PAREN}\s+(?:in|for|with|among)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$)",
+               rf"\s*(?:%|[a-zμ/]+)?{_PAREN}\s+(?:in|for|with|among)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$|{_WITH_STATISTIC})",
                re.IGNORECASE),
     # "Y in the X group was 20.5% compared to 44.5% in the Z group"
     re.compile(rf"^(?P<object>[^,;()]{{2,90}}?)\s+(?:in|among|for|with)\s+{_ARM.format('x')}\s+(?:was|were)\s+"
                rf"(?P<a>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}{_VS}(?P<b>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}\s+"
-               rf"(?:in|among|for|with)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$)", re.IGNORECASE),
+               rf"(?:in|among|for|with)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$|{_WITH_STATISTIC})", re.IGNORECASE),
     # "Y were 22% and 50% in X and Z patients, respectively"
     re.compile(rf"^(?P<object>[^,;()]{{2,90}}?)\s+(?:was|were)\s+(?P<a>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}{_VS}"
                rf"(?P<b>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}\s*,?\s+(?:in|for|among|with)\s+(?:the\s+)?"
