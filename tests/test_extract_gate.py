@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ingest.extract.draft import Draft
-from ingest.extract.gate import Abbreviations, noun_phrase_problem, passes, significance_direction
+from ingest.extract.gate import Abbreviations, noun_phrase_problem, passes, significance_direction, tidy
 from ingest.extract.pipeline import extract_abstract
 from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import find_statistics
@@ -90,3 +90,20 @@ def test_the_pipeline_applies_the_gate_and_the_abbreviations() -> None:
     assert any(s and "plasma exchange" in s and d == "decreases" for s, _, d in labels), labels
     assert all(d != "increases" for s, o, d in labels if o and "Recovery" in o), labels
     assert Decimal("0.01") in {f.p_value for f in findings}
+
+
+@pytest.mark.parametrize(("obj", "direction", "tidied", "expected"), [
+    ("less AIDS progression", "increases", "AIDS progression", "decreases"),
+    ("significantly increased costs", "unspecified", "costs", "increases"),
+    ("similar tidal volumes respectively with NAVA and with CV", "increases", "tidal volumes", "no_effect"),
+    ("pain compared with placebo", "decreases", "pain", "decreases"),
+    ("higher", "increases", "higher", "increases"),  # a direction word alone is left as it is
+])
+def test_direction_words_move_out_of_the_object(obj: str, direction: str, tidied: str, expected: str) -> None:
+    draft = tidy(_draft("x", direction=direction, obj=obj))
+    assert (draft.object_label, draft.direction) == (tidied, expected)
+
+
+def test_a_negated_list_item_has_no_effect() -> None:
+    draft = tidy(_draft("x", subject="not the response to chemotherapy", obj="nodal metastasis"))
+    assert (draft.subject_label, draft.direction) == ("response to chemotherapy", "no_effect")

@@ -127,6 +127,44 @@ def significance_direction(draft: Draft) -> Draft:
 _P_IN_SENTENCE = re.compile(r"(?<![A-Za-z])[Pp]\s*(?:[<>=≤≥]|value)")
 
 
+_LEADING_DIRECTION = re.compile(
+    r"^(?:(?:statistically\s+)?significant(?:ly)?\s+|much\s+|slightly\s+|a\s+|an\s+)*"
+    r"(?:(?P<down>less|lower|fewer|decreased|reduced|shorter|worse|smaller|diminished)|"
+    r"(?P<up>more|higher|greater|increased|improved|better|longer|larger|elevated|enhanced)|"
+    r"(?P<null>similar|comparable|no|unchanged))\s+(?=\S)", re.IGNORECASE)
+"""A direction word an object span starts with ("less AIDS progression", "significantly increased costs")."""
+_TRAILING = re.compile(r"\s+(?:,\s*)?(?:respectively|compared\s+(?:with|to)|as\s+compared|with\s+no|"
+                       r"without\s+(?:any\s+)?(?:increase|change|difference))\b.*$", re.IGNORECASE)
+"""What follows an outcome but is not part of it: the comparator, "respectively", "with no increase in ..."."""
+_NEGATED_ITEM = re.compile(r"^(?:but\s+)?not\s+(?:the\s+)?(?=\S)", re.IGNORECASE)
+
+
+def tidy(draft: Draft) -> Draft:
+    """Words about the direction moved out of the spans and into the direction.
+
+    An object that starts with a direction word ("less AIDS progression") is the
+    outcome without it, and the word gives the direction when the rule's cue did
+    not ("X resulted in less Y" decreases Y; "similar Y" is no effect). A subject
+    item "not the response to NACT" in "A and B, but not C, were associated with Y"
+    is C with no effect. Trailing comparators and "respectively" are cut from objects.
+    """
+    subject, obj, direction = draft.subject_label, draft.object_label, draft.direction
+    if subject and draft.subject_concept is None and _NEGATED_ITEM.match(subject):
+        subject, direction = subject[_NEGATED_ITEM.match(subject).end():], "no_effect"  # type: ignore[union-attr]
+    if obj:
+        cut = _TRAILING.search(obj)
+        if cut and cut.start() > 0:
+            obj = obj[:cut.start()]
+        lead = _LEADING_DIRECTION.match(obj)
+        if lead and len(obj) > lead.end():
+            obj = obj[lead.end():]
+            if direction != "no_effect":
+                direction = "decreases" if lead["down"] else "increases" if lead["up"] else "no_effect"
+    if (subject, obj, direction) == (draft.subject_label, draft.object_label, draft.direction):
+        return draft
+    return replace(draft, subject_label=subject, object_label=obj, direction=direction)
+
+
 class Abbreviations:
     """The long forms and abbreviations an abstract (with its title) defines: "long form (ABBR)".
 

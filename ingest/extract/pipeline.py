@@ -17,7 +17,7 @@ from ingest.extract.arms import arm_names, text_intervention, title_intervention
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
 from ingest.extract.findings import sentence_findings
-from ingest.extract.gate import Abbreviations, passes, significance_direction
+from ingest.extract.gate import Abbreviations, passes, significance_direction, tidy
 from ingest.extract.sentences import Sentence, split_sentences
 from ingest.extract.statistics import Statistic, find_statistics
 from kg.model import Evidence, Finding, Mention, PublicationRef
@@ -178,6 +178,7 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
         skipped = too_long or any(a <= sentence.start < b for a, b in background)
         drafts = [] if skipped else sentence_findings(sentence, own_mentions, own_stats, ctx)
         for draft in drafts:
+            draft = tidy(draft)
             if not passes(draft):
                 continue
             record = _finding(_labelled(significance_direction(draft), abbreviations), publication)
