@@ -107,3 +107,18 @@ def test_direction_words_move_out_of_the_object(obj: str, direction: str, tidied
 def test_a_negated_list_item_has_no_effect() -> None:
     draft = tidy(_draft("x", subject="not the response to chemotherapy", obj="nodal metastasis"))
     assert (draft.subject_label, draft.direction) == ("response to chemotherapy", "no_effect")
+
+
+def test_a_statement_attributed_to_other_work_is_background() -> None:
+    assert passes(_draft("Previous studies showed that zinc shortened recovery.")) is False
+    assert passes(_draft("Zinc shortened recovery.")) is True
+
+
+def test_a_conclusion_repeating_a_result_without_numbers_adds_no_finding() -> None:
+    text = ("RESULTS: Recovery time was shorter in the zinc group than in the placebo group (P = 0.01).\n"
+            "CONCLUSIONS: Recovery time was shorter in the zinc group than in the placebo group. "
+            "Zinc reduced hospital stay.")
+    findings = [f.finding for f in extract_abstract(text, PublicationRef(title="t")).findings]
+    recovery = [f for f in findings if f.object_label and "Recovery" in f.object_label]
+    assert len(recovery) == 1 and recovery[0].p_value == Decimal("0.01")
+    assert any(f.object_label == "hospital stay" for f in findings)  # a new outcome in the conclusion stays

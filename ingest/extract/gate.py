@@ -28,7 +28,8 @@ from ingest.extract.draft import Draft
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\w.,]*", re.UNICODE)
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _FINITE = frozenset([
-    "was", "were", "is", "are", "be", "been", "being", "am", "could", "would", "should", "might", "shall",
+    "was", "were", "is", "are", "be", "been", "being", "am", "suggest", "suggests", "indicate", "indicates",
+    "could", "would", "should", "might", "shall",
     "did", "does", "showed", "found", "reported", "achieved", "led", "remained", "became", "appeared",
     "seemed", "resulted", "occurred", "received", "identified",
 ])
@@ -81,11 +82,25 @@ def noun_phrase_problem(label: str | None, *, max_words: int) -> str | None:
     return None
 
 
+_OTHER_WORK = re.compile(
+    r"\b(?:previous(?:ly)?|prior|earlier|other|several|many|some|few|recent)\s+(?:\w+\s+)?(?:studies|trials|reports|"
+    r"research|work|data)\b|\b(?:studies|trials|evidence|literature|research)\s+(?:have|has|suggests?|shows?|"
+    r"indicates?)\b|\b(?:has|have)\s+been\s+(?:shown|reported|suggested|demonstrated|associated|linked|found)\b|"
+    r"\b(?:is|are)\s+(?:well\s+)?known\b|\bit\s+is\s+(?:unclear|unknown|not\s+known)\b", re.IGNORECASE)
+"""Words that attribute a statement to other work: background, not this study's result."""
+
+
 def passes(draft: Draft) -> bool:
-    """Whether a relational finding's subject and object are noun phrases (occurrence findings pass as they are)."""
+    """Whether a relational finding's subject and object are noun phrases (occurrence findings pass as they are).
+
+    A finding without numbers in a sentence that cites other work ("previous studies
+    showed that ...") is background and does not pass either.
+    """
     subject = draft.subject_label
     if draft.subject_concept is None and subject is None:
         return True
+    if not draft.statistics and _OTHER_WORK.search(draft.sentence.text):
+        return False
     if subject is not None and draft.subject_concept is None and \
             noun_phrase_problem(subject, max_words=MAX_SUBJECT_WORDS):
         return False

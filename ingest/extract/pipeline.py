@@ -132,6 +132,32 @@ _NOT_RESULTS = re.compile(
 )
 
 
+_CONCLUSION = re.compile(r"^(?:conclusions?|interpretations?|implications?|discussion|summary)\b", re.IGNORECASE)
+_CONTENT = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_PLAIN = frozenset(["the", "and", "with", "for", "was", "were", "group", "groups", "patients", "than", "from",
+                    "that", "this", "those", "rate", "rates", "level", "levels", "score", "scores"])
+
+
+def _conclusion_spans(text: str) -> list[tuple[int, int]]:
+    """The stretches a structured abstract labels as its conclusions."""
+    headers = [(m.start(), m.end(), m["name"]) for m in _SECTION.finditer(text) if len(m["name"]) <= 40]
+    return [(end, headers[i + 1][0] if i + 1 < len(headers) else len(text))
+            for i, (_, end, name) in enumerate(headers) if _CONCLUSION.match(name.strip())]
+
+
+def _content_words(label: str | None, concept: str | None) -> set[str]:
+    words = f"{label or ''} {(concept or '').rsplit('/', 1)[-1].replace('-', ' ')}".casefold()
+    return {w.rstrip("s") for w in _CONTENT.findall(words)} - _PLAIN
+
+
+def _restates(record: Finding, earlier: Sequence[Finding]) -> bool:
+    """Whether a finding names the subject and the outcome of a finding read before it (a conclusion repeating it)."""
+    subject = _content_words(record.subject_label, record.subject_concept)
+    obj = _content_words(record.object_label, record.object_concept)
+    return any(subject & _content_words(f.subject_label, f.subject_concept) and
+               obj & _content_words(f.object_label, f.object_concept) for f in earlier)
+
+
 def _background_spans(text: str) -> list[tuple[int, int]]:
     """The stretches a structured abstract labels as background, aims or methods (no findings are read there)."""
     headers = [(m.start(), m.end(), m["name"]) for m in _SECTION.finditer(text) if len(m["name"]) <= 40]
@@ -163,6 +189,7 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
     title_mentions = matcher.find(title) if title else []
     ctx = _context(text, title, mentions, stats, sentences, matcher, title_mentions)
     background = _background_spans(text)
+    conclusions = _conclusion_spans(text)
     abbreviations = Abbreviations.from_long_forms(ctx.abbreviations)
     findings: dict[Finding, ExtractedFinding] = {}
     uninterpreted = 0
@@ -182,6 +209,9 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
             if not passes(draft):
                 continue
             record = _finding(_labelled(significance_direction(draft), abbreviations), publication)
+            if not draft.statistics and any(a <= sentence.start < b for a, b in conclusions) and \
+                    _restates(record, [f for f in findings if f.subject_concept or f.subject_label]):
+                continue  # a conclusion that repeats a result without numbers adds no finding
             findings.setdefault(record, ExtractedFinding(record, draft.statistics))
         if not drafts and not own_stats:
             uninterpreted += 1
