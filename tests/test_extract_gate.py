@@ -122,3 +122,13 @@ def test_a_conclusion_repeating_a_result_without_numbers_adds_no_finding() -> No
     recovery = [f for f in findings if f.object_label and "Recovery" in f.object_label]
     assert len(recovery) == 1 and recovery[0].p_value == Decimal("0.01")
     assert any(f.object_label == "hospital stay" for f in findings)  # a new outcome in the conclusion stays
+
+
+@pytest.mark.parametrize(("obj", "text", "kept"), [
+    ("age", "There was no significant difference in age between groups.", False),
+    ("pain scores", "Pain scores did not differ between the arms at baseline.", False),
+    ("pain scores", "Pain scores did not differ between the arms at week 12.", True),
+    ("ageing markers", "Ageing markers did not differ between the arms.", True),
+])
+def test_a_null_comparison_of_who_was_enrolled_is_a_balance_check(obj: str, text: str, kept: bool) -> None:
+    assert passes(_draft(text, direction="no_effect", obj=obj)) is kept

@@ -90,6 +90,13 @@ _OTHER_WORK = re.compile(
 """Words that attribute a statement to other work: background, not this study's result."""
 
 
+_BALANCE = re.compile(
+    r"^(?:(?:mean|median|the)\s+)?(?:age|sex|gender|ethnicity|race|demographics?|(?:baseline|demographic|clinical)\s+"
+    r"(?:characteristics|variables|data)|characteristics)\b(?!\s+at\s+(?:follow|end))|\bat\s+baseline\b|"
+    r"\bbaseline\s+(?:characteristics|variables|data|values)\b|\bwell[\s-]balanced\b", re.IGNORECASE)
+"""A null comparison of who was enrolled (age, sex, baseline characteristics): a balance check, not a result."""
+
+
 def passes(draft: Draft) -> bool:
     """Whether a relational finding's subject and object are noun phrases (occurrence findings pass as they are).
 
@@ -100,6 +107,8 @@ def passes(draft: Draft) -> bool:
     if draft.subject_concept is None and subject is None:
         return True
     if not draft.statistics and _OTHER_WORK.search(draft.sentence.text):
+        return False
+    if draft.direction == "no_effect" and _BALANCE.search(f"{draft.object_label or ''} {draft.sentence.text}"):
         return False
     if subject is not None and draft.subject_concept is None and \
             noun_phrase_problem(subject, max_words=MAX_SUBJECT_WORDS):
