@@ -132,3 +132,12 @@ def test_a_conclusion_repeating_a_result_without_numbers_adds_no_finding() -> No
 ])
 def test_a_null_comparison_of_who_was_enrolled_is_a_balance_check(obj: str, text: str, kept: bool) -> None:
     assert passes(_draft(text, direction="no_effect", obj=obj)) is kept
+
+
+def test_a_change_within_an_arm_already_reported_by_another_sentence_is_not_repeated() -> None:
+    text = ("Physician scores improved in the treatment group compared to controls in mobility (p = 0.01) and "
+            "mood (p = 0.02). Parent scores improved in the treatment group compared to controls in mobility "
+            "(p = 0.03) and mood (p = 0.04).")
+    findings = [f.finding for f in extract_abstract(text, PublicationRef(title="t")).findings
+                if f.finding.found_by == "outcome-changed-in-arm"]
+    assert [f.p_value for f in findings] == [Decimal("0.01"), Decimal("0.02")]

@@ -212,6 +212,10 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
             if not draft.statistics and any(a <= sentence.start < b for a, b in conclusions) and \
                     _restates(record, [f for f in findings if f.subject_concept or f.subject_label]):
                 continue  # a conclusion that repeats a result without numbers adds no finding
+            if draft.found_by == "outcome-changed-in-arm" and _restates(
+                    record, [f for f in findings if (f.subject_concept or f.subject_label) and
+                             f.direction == record.direction and f.evidence[0].start != sentence.start]):
+                continue  # a change within an arm that another sentence already reported (a second rater, say)
             findings.setdefault(record, ExtractedFinding(record, draft.statistics))
         if not drafts and not own_stats:
             uninterpreted += 1
