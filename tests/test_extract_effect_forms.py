@@ -53,6 +53,13 @@ _FORMS = [
     ("Length fell more (estimate −0.021 units, 95% CI −0.038; 0.004, P = 0.01).", "-0.021", "-0.038", "0.004"),
     ("Risk rose (OR 2.10, 95% CI 1.20‐3.40).", "2.10", "1.20", "3.40"),
     ("Risk rose (odds ratio [OR] = 2.1, 95% confidence interval [CI] = 1.2-3.4).", "2.1", "1.2", "3.4"),
+    ("HbA1c was 0.5% lower with X (95% CI 0.2 to 0.8).", "0.5", "0.2", "0.8"),
+    ("HbA1c was 0.5 percentage points lower (95% CI 0.2 to 0.8) with X.", "0.5", "0.2", "0.8"),
+    ("Length of stay was shorter by 1.5 days (95% CI 0.5 to 2.5).", "1.5", "0.5", "2.5"),
+    ("Length of stay was 1.5 days shorter (95% CI 0.5 to 2.5).", "1.5", "0.5", "2.5"),
+    ("The mean difference between groups was 4.5 (1.2 to 7.8) mmHg.", "4.5", "1.2", "7.8"),
+    ("Scores improved more with X (SMD 0.45, 95% CI 0.12 to 0.78).", "0.45", "0.12", "0.78"),
+    ("Scores improved more with X (between-group difference: 4.5 [95% CI: 1.2–7.8]).", "4.5", "1.2", "7.8"),
 ]
 
 

@@ -77,7 +77,7 @@ _BRACKET_PAIR = re.compile(
     rf"(?<![/\w.]){_MONEY}(?P<value>{SNUM}){_UNIT}\s*,?\s*[\[(]\s*{_CI_PAIR}{_UNIT}\s*[\])]"
 )
 _NAMES_AN_INTERVAL = re.compile(r"\bCI\b|confidence\s+interval|\bHR\b|\bOR\b|\bRR\b|ratio|relative\s+risk|"
-                                r"hazard|odds")
+                                r"hazard|odds|\bdifference\b")
 _CANDIDATE = re.compile(rf"(?<![/\w.])(?<![-−–]){_MONEY}(?P<value>{SNUM})(?!\d)")
 """A number that can be an estimate: not the exponent of a unit ("kg−1") nor inside a word or a ratio."""
 _SPREAD_BEFORE = re.compile(r"(?:\bSDs?|\bSEM?|±)\s*[:=]?\s*$")
@@ -339,7 +339,11 @@ def _measure_before(text: str, end: int, reach: int = 110) -> str | None:
 
 
 _PERIOD_END = re.compile(r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bapprox)\.\s")
-_COMPARATIVE_BEFORE = re.compile(r"\b(?:greater|higher|lower|less|more|fewer|larger|smaller)\b[^.;]*$", re.IGNORECASE)
+_COMPARATIVE_BEFORE = re.compile(r"\b(?:greater|higher|lower|less|more|fewer|larger|smaller|shorter|longer)\b[^.;]*$",
+                                 re.IGNORECASE)
+_COMPARATIVE_AFTER = re.compile(r"\s*(?:%|[A-Za-zμ/]+(?:\s+[a-z]+)?)?\s+(?:greater|higher|lower|less|more|fewer|larger|"
+                                r"smaller|shorter|longer)\b", re.IGNORECASE)
+"""A unit and a comparative right after an estimate: "0.5% lower", "1.5 days shorter", "2 points higher"."""
 
 
 def _sentence_start(text: str, end: int) -> int:
@@ -357,7 +361,7 @@ def _difference_by_form(text: str, candidate: re.Match[str]) -> str | None:
     does an unsigned one after a comparative in its clause ("10.3 μmol greater with X vs. Y (95%
     CI ...)") unless it is a percentage, which there is a level (a prevalence with its CI).
     """
-    if candidate["value"][0] in "-−–+":
+    if candidate["value"][0] in "-−–+" or _COMPARATIVE_AFTER.match(text, candidate.end()):
         return "MD"
     if re.match(r"\s*%", text[candidate.end():]):
         return None
