@@ -60,6 +60,10 @@ _FORMS = [
     ("The mean difference between groups was 4.5 (1.2 to 7.8) mmHg.", "4.5", "1.2", "7.8"),
     ("Scores improved more with X (SMD 0.45, 95% CI 0.12 to 0.78).", "0.45", "0.12", "0.78"),
     ("Scores improved more with X (between-group difference: 4.5 [95% CI: 1.2–7.8]).", "4.5", "1.2", "7.8"),
+    ("The regression coefficient was 0.25 (95% CI 0.10 to 0.40).", "0.25", "0.10", "0.40"),
+    ("There was a 17% (95% CI 9–25) proportional reduction in events.", "17", "9", "25"),
+    ("The ratio of means was 1.2 (95% CI 1.1-1.3).", "1.2", "1.1", "1.3"),
+    ("Smokers had higher prevalence (prevalence ratio 1.5, 95% CI 1.1-2.0).", "1.5", "1.1", "2.0"),
 ]
 
 
@@ -73,6 +77,8 @@ def test_effect_size_form_is_read_with_its_interval(text: str, value: str, low: 
     "Mortality was lower (HR 0.50, 2-4 years after surgery).",
     "Group MD 12 received saline.",
     "The prevalence was 48.5% (95% CI 42.3 to 54.8).",
+    "Agreement was good (kappa 0.6, 95% CI 0.5-0.7).",
+    "Sensitivity was 85% (95% CI 80-90).",
     "Means (95% CI) were 162.8 (137.4-188.3) and 197.0 (172.4-221.7).",
 ])
 def test_no_interval_is_invented(text: str) -> None:

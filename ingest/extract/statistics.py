@@ -83,7 +83,9 @@ _CANDIDATE = re.compile(rf"(?<![/\w.])(?<![-−–]){_MONEY}(?P<value>{SNUM})(?!
 _SPREAD_BEFORE = re.compile(r"(?:\bSDs?|\bSEM?|±)\s*[:=]?\s*$")
 """The words before a spread (an SD or SE), which is never an estimate."""
 _MEASURES = (
-    ("other", re.compile(r"pseudo-?median|effect\s+size|\bES\b|β|\bbeta\b", re.IGNORECASE)),
+    ("other", re.compile(r"pseudo-?median|effect\s+size|\bES\b|β|\bbeta\b|coefficient|"
+                         r"ratio\s+of\s+(?:geometric\s+)?means|"
+                         r"(?:proportional|relative)\s+(?:risk\s+)?(?:reduction|increase)", re.IGNORECASE)),
     ("HR", re.compile(r"\ba?HRs?\b|hazard", re.IGNORECASE)),
     ("OR", re.compile(r"\ba?ORs?\b|(?i:\bodds\b)")),
     ("IRR", re.compile(r"\bIRR\b|rate\s+ratio", re.IGNORECASE)),
@@ -341,6 +343,9 @@ def _measure_before(text: str, end: int, reach: int = 110) -> str | None:
 _PERIOD_END = re.compile(r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bapprox)\.\s")
 _COMPARATIVE_BEFORE = re.compile(r"\b(?:greater|higher|lower|less|more|fewer|larger|smaller|shorter|longer)\b[^.;]*$",
                                  re.IGNORECASE)
+_RELATIVE_CHANGE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:proportional|relative)\s+(?:risk\s+)?(?:reduction|increase)",
+                                    re.IGNORECASE)
+"""The name of a relative change written after its interval: "17% (95% CI 9-25) proportional reduction"."""
 _COMPARATIVE_AFTER = re.compile(r"\s*(?:%|[A-Za-zμ/]+(?:\s+[a-z]+)?)?\s+(?:greater|higher|lower|less|more|fewer|larger|"
                                 r"smaller|shorter|longer)\b", re.IGNORECASE)
 """A unit and a comparative right after an estimate: "0.5% lower", "1.5 days shorter", "2 points higher"."""
@@ -397,7 +402,8 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
         if len(re.findall(r"[A-Za-z]{2,}", gap)) > 8 or re.search(r"[)\]]\s*(?:and|,|;)", gap):
             continue
         value = number(candidate["value"])
-        measure = _measure_before(text, m.start()) or _difference_by_form(text, candidate)
+        measure = _measure_before(text, m.start()) or _difference_by_form(text, candidate) or \
+            ("other" if _RELATIVE_CHANGE_AFTER.match(text, m.end()) else None)
         if measure is None or not _inside(value, low, high) or \
                 (measure == "MD" and _BRACKET_PAIR.search(text[m.end():m.end() + 60])):
             continue  # a list of group means each with its interval is not a difference
