@@ -113,6 +113,30 @@ ARM_NUMBERS = (
                rf"(?P<x>[^,;()]{{1,40}}?){_VS}(?:the\s+)?(?P<z>[^,;()]{{1,40}}?)(?:\s+(?:groups?|arms?|patients))?"
                rf",?\s+respectively", re.IGNORECASE),
 )
+_QUANTITY_WORD = (r"(?P<word>reduced|lower|decreased|less|fewer|shorter|smaller|higher|increased|improved|greater|"
+                  r"better|more|longer|larger)")
+_PEOPLE = r"(?:patients|people|participants|subjects|children|infants|women|men|mothers|adults|individuals)"
+COMPARATIVE_FIRST = (
+    # "Reduced rate of Y (numbers) was observed in the X group compared to Z"
+    re.compile(rf"^(?:a\s+|an\s+)?(?:significantly\s+|statistically\s+significant(?:ly)?\s+)?{_QUANTITY_WORD}\s+"
+               rf"(?P<object>(?:[^,;()]|\([^()]*\)){{2,90}}?)\s+(?:was|were)\s+(?:also\s+)?(?:observed|seen|found|"
+               rf"noted|reported|detected|demonstrated|shown)\s+(?:in|for|among|with)\s+(?:the\s+)?"
+               rf"(?P<arm>[^,;()]{{1,50}}?)(?:\s+(?:group|arm)s?)?"
+               rf"(?=\s+(?:compared|than|versus|vs\.?|relative|as\s+compared)\b|\s*[,;(.]|\s*$)", re.IGNORECASE),
+    # "A higher proportion of people allocated to X provided Y compared with those who received Z"
+    re.compile(rf"^(?:a|the)\s+(?:significantly\s+|statistically\s+significant(?:ly)?\s+)?{_QUANTITY_WORD}\s+"
+               rf"(?:proportion|percentage|number|rate)\s+of\s+(?:the\s+)?(?:{_PEOPLE}\s+)?(?:who\s+were\s+)?"
+               rf"(?:allocated\s+to|randomi[sz]ed\s+to|receiving|in|on|treated\s+with|given|assigned\s+to)\s+"
+               rf"(?:the\s+)?(?P<arm>[^,;()]{{1,40}}?)(?:\s+(?:group|arm)s?)?\s+(?P<object>(?:had|were|was|"
+               rf"provided|achieved|reported|developed|experienced|required|received|completed|used|lost|gained|"
+               rf"reached)\b[^,;()]{{2,80}}?)"
+               rf"(?=\s+(?:compared|than|versus|vs\.?|relative|as\s+compared)\b|\s*[,;(.]|\s*$)", re.IGNORECASE),
+    # "Significantly more X than Z participants lost 5% of their weight"
+    re.compile(rf"^(?:significantly\s+|statistically\s+significantly\s+)?(?P<word>more|fewer|less)\s+"
+               rf"(?P<arm>[^,;()]{{1,40}}?)\s+than\s+(?P<other>[^,;()]{{1,40}}?)\s+(?:{_PEOPLE}|group\s+members)\s+"
+               rf"(?P<object>[^,;()]{{2,80}}?)(?=\s*[,;(.]|\s*$)", re.IGNORECASE),
+)
+"""A comparative quantity first, then the arm and the outcome: the arm changes the outcome that way."""
 CHANGE_IN_ARM = re.compile(
     r"\b(?:statistically\s+)?significant\s+(?P<word>decreases?|increases?|reductions?|improvements?)\s+(?:of|in)\s+",
     re.IGNORECASE,
@@ -155,6 +179,8 @@ FAVOUR = re.compile(
 _CONTROL = re.compile(r"\b(?:placebo|controls?|usual\s+care|standard\s+care|sham|vehicle|no\s+\w+|CG|SC|UC|TAU)\b",
                       re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+")
+_COMPARATIVE_FIRST_WORDS = {"reduced", "lower", "decreased", "less", "fewer", "shorter", "smaller", "higher",
+                            "increased", "improved", "greater", "better", "more", "longer", "larger"}
 _WITHIN_WORDS = {"improved", "increased", "decreased", "reduced", "declined", "fell", "rose", "lowered", "shortened",
                  "prolonged"}
 _HAD_WORDS = {"had", "showed", "experienced", "achieved", "reported", "received", "demonstrated", "produced"}
@@ -357,6 +383,14 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         arm = _arm_item(local, body + favour.start("arm"), body + favour.end("arm"), ctx)
         return outcome_drafts(local, sentence, arm, body + favour.start("object"), body + favour.end("object"),
                               "increases", subgroup, ctx, "in-favour-of", (body, end))
+    for pattern in COMPARATIVE_FIRST if words & _COMPARATIVE_FIRST_WORDS else ():
+        first = pattern.match(clause)
+        if first and not _NOT_AN_ARM.search(first["arm"]) and not _is_control(first["arm"], ctx):
+            word = first["word"].casefold()
+            direction = "decreases" if word in DECREASE_WORDS or word == "fewer" else "increases"
+            arm = _arm_item(local, body + first.start("arm"), body + first.end("arm"), ctx)
+            return outcome_drafts(local, sentence, arm, body + first.start("object"), body + first.end("object"),
+                                  direction, subgroup, ctx, "comparative-first", (body, end), listed=False)
     for pattern in ARM_NUMBERS if words & {"was", "were"} and any(c.isdigit() for c in clause) else ():
         numbers = pattern.match(clause)
         if numbers:

@@ -198,6 +198,17 @@ _RULES = (
          '"significant decreases of A (P), B (P) and C (P) in the X group": X decreases each',
          ("We saw significant decreases of blood pressure (p = 0.03) and LDL (p = 0.04) in the coaching group.",),
          ("We saw significant decreases of blood pressure over time.",)),
+    Rule("comparative-first", "finding", 161,
+         '"Reduced Y was observed in the X group", "a higher proportion of those receiving X had Y", '
+         '"more X than Z participants Y": X changes Y in the direction of the comparative',
+         ("Reduced rate of wound infection (12% vs 30%; p = 0.01) was observed in the drain group compared to "
+          "controls.",
+          "A higher proportion of people allocated to methadone provided a clean sample compared with those who "
+          "received placebo (21% vs 3%, p = 0.03).",
+          "Significantly more diet than control participants lost 5% of their weight (54% vs 14%, P < 0.001)."),
+         ("Higher doses were given in the first week.",
+          "Reduced rate of wound infection was observed in the control group compared to the drain group.",
+          "More women than men were enrolled.")),
     Rule("correlation-between", "finding", 149,
          '"a negative correlation between X and Y in group A (P), but not in group B (P)"',
          ("There was a negative correlation between CSF protein and ventilation time in the PE group (p = 0.03), "
