@@ -141,3 +141,15 @@ def test_a_change_within_an_arm_already_reported_by_another_sentence_is_not_repe
     findings = [f.finding for f in extract_abstract(text, PublicationRef(title="t")).findings
                 if f.finding.found_by == "outcome-changed-in-arm"]
     assert [f.p_value for f in findings] == [Decimal("0.01"), Decimal("0.02")]
+
+
+def test_a_factor_named_in_a_direction_that_predicts_an_outcome_raises_it() -> None:
+    draft = Draft(**{**_draft("x", direction="unspecified", subject="a higher BMI").__dict__, "relation": "predicts"})
+    assert tidy(draft).direction == "increases"
+    plain = Draft(**{**_draft("x", direction="unspecified", subject="BMI").__dict__, "relation": "predicts"})
+    assert tidy(plain).direction == "unspecified"
+
+
+def test_a_change_to_the_same_extent_in_both_groups_is_no_effect() -> None:
+    draft = _draft("Pentosidine was increased to the same extent in diabetic and non-diabetic patients.")
+    assert significance_direction(draft).direction == "no_effect"

@@ -121,7 +121,8 @@ _NOT_SIGNIFICANT = re.compile(
     r"\b(?:not\s+(?:statistically\s+)?significant(?:ly)?|non-?\s?significant(?:ly)?|insignificant(?:ly)?|"
     r"did\s+not\s+reach\s+(?:statistical\s+)?significance|failed\s+to\s+reach\s+(?:statistical\s+)?significance|"
     r"was\s+not\s+significant|were\s+not\s+significant|no\s+longer\s+significant|a\s+(?:non-?significant\s+)?trend|"
-    r"tended\s+to|trended)\b", re.IGNORECASE)
+    r"tended\s+to|trended|to\s+(?:the|a)\s+(?:same|similar)\s+(?:extent|degree)|similarly\s+in\s+both)\b",
+    re.IGNORECASE)
 _ALPHA = Decimal("0.05")
 
 
@@ -160,6 +161,8 @@ _LEADING_DIRECTION = re.compile(
 _TRAILING = re.compile(r"\s+(?:,\s*)?(?:respectively|compared\s+(?:with|to)|as\s+compared|with\s+no|"
                        r"without\s+(?:any\s+)?(?:increase|change|difference))\b.*$", re.IGNORECASE)
 """What follows an outcome but is not part of it: the comparator, "respectively", "with no increase in ..."."""
+_NAMED_IN_A_DIRECTION = re.compile(r"^(?:an?\s+|the\s+)?(?:higher|lower|greater|increased|decreased|reduced|"
+                                   r"elevated|low|high|longer|shorter|more|less|poor|poorer)\s+\S", re.IGNORECASE)
 _NEGATED_ITEM = re.compile(r"^(?:but\s+)?not\s+(?:the\s+)?(?=\S)", re.IGNORECASE)
 
 
@@ -173,7 +176,7 @@ def tidy(draft: Draft) -> Draft:
     is C with no effect. Trailing comparators and "respectively" are cut from objects.
     """
     subject, obj, direction = draft.subject_label, draft.object_label, draft.direction
-    if subject and draft.subject_concept is None and _NEGATED_ITEM.match(subject):
+    if subject and _NEGATED_ITEM.match(subject):
         subject, direction = subject[_NEGATED_ITEM.match(subject).end():], "no_effect"  # type: ignore[union-attr]
     if obj:
         cut = _TRAILING.search(obj)
@@ -184,6 +187,8 @@ def tidy(draft: Draft) -> Draft:
             obj = obj[lead.end():]
             if direction != "no_effect":
                 direction = "decreases" if lead["down"] else "increases" if lead["up"] else "no_effect"
+    if direction == "unspecified" and draft.relation == "predicts" and subject and _NAMED_IN_A_DIRECTION.match(subject):
+        direction = "increases"  # "a higher BMI predicts knee pain": the factor as named raises the outcome
     if (subject, obj, direction) == (draft.subject_label, draft.object_label, draft.direction):
         return draft
     return replace(draft, subject_label=subject, object_label=obj, direction=direction)
