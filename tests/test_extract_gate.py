@@ -153,3 +153,11 @@ def test_a_factor_named_in_a_direction_that_predicts_an_outcome_raises_it() -> N
 def test_a_change_to_the_same_extent_in_both_groups_is_no_effect() -> None:
     draft = _draft("Pentosidine was increased to the same extent in diabetic and non-diabetic patients.")
     assert significance_direction(draft).direction == "no_effect"
+
+
+def test_a_comparison_against_the_control_names_the_titles_intervention() -> None:
+    title = "Zinc versus placebo for children with pneumonia: a randomised trial"
+    text = "Compared with placebo, recovery time was significantly shorter (P = 0.01)."
+    findings = [f.finding for f in extract_abstract(text, PublicationRef(title=title), title=title).findings]
+    assert [(f.subject_label, f.direction, f.object_label, f.found_by) for f in findings] == [
+        ("Zinc", "decreases", "recovery time", "compared-first")]

@@ -137,6 +137,19 @@ COMPARATIVE_FIRST = (
                rf"(?P<object>[^,;()]{{2,80}}?)(?=\s*[,;(.]|\s*$)", re.IGNORECASE),
 )
 """A comparative quantity first, then the arm and the outcome: the arm changes the outcome that way."""
+COMPARED_FIRST = re.compile(
+    rf"^(?:(?:in|among)\s+(?:the\s+)?(?:{_PEOPLE}\s+)?(?:given|receiving|treated\s+with|allocated\s+to|on|in)\s+"
+    rf"(?:the\s+)?(?P<arm>[^,;()]{{1,40}}?)(?:\s+(?:group|arm)s?)?\s+)?"
+    rf"(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?|as\s+compared\s+(?:with|to))\s+(?:the\s+)?"
+    rf"(?P<other>[^,;()]{{1,40}}?)(?:\s+(?:group|arm)s?)?\s*,\s*(?:the\s+)?"
+    rf"(?P<object>[^,;()]{{2,90}}?)\s+(?:was|were)\s+(?:also\s+)?(?:significantly\s+|statistically\s+significantly\s+)?"
+    rf"(?:(?:about\s+|approximately\s+)?[-−]?\d+(?:[.·]\d+)?\s*(?:%|[A-Za-zμ/]+(?:\s+[a-z]+)?)?\s+)?"
+    rf"{_QUANTITY_WORD}(?=\s*[,;(.]|\s+(?:in|with|among|for|at|after|during|by)\b|\s*$)",
+    re.IGNORECASE,
+)
+"""The comparator first: "Compared with placebo, Y was significantly shorter (P)", "In patients given X compared
+to placebo, Y was 24% greater"; the arm is the one named, or the title's intervention when the comparator is the
+control."""
 CHANGE_IN_ARM = re.compile(
     r"\b(?:statistically\s+)?significant\s+(?P<word>decreases?|increases?|reductions?|improvements?)\s+(?:of|in)\s+",
     re.IGNORECASE,
@@ -481,9 +494,51 @@ def _correlation(local: Local, sentence: Sentence, subgroup: str, body: int, end
     return drafts
 
 
+_OPENING = re.compile(r"(?:however|moreover|furthermore|in\s+addition|additionally|overall|similarly|also)\s*,?\s*",
+                      re.IGNORECASE)
+
+
+def _clause_start(text: str, body: int) -> int:
+    """Where the clause holding ``body`` starts: after the last "; " before it, else at the sentence start."""
+    cut = text.rfind("; ", 0, body)
+    return cut + 2 if cut >= 0 else 0
+
+
+def _compared_first(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,
+                    ctx: Context) -> list[Draft]:
+    """The findings of a clause that names the comparator first (``COMPARED_FIRST``)."""
+    text = local.text
+    match, start = None, body
+    for origin in (body, _clause_start(text, body)):  # a leading "Compared with Z," may be cut off as a lead
+        lead = _OPENING.match(text, origin, end)
+        start = lead.end() if lead else origin
+        if re.match(r"(?:in|among|compared|relative|versus|vs|as)\b", text[start:start + 10], re.IGNORECASE):
+            match = COMPARED_FIRST.match(text[start:end])
+            if match and start + match.end("object") > body:
+                break
+            match = None
+    if match is None:
+        return []
+    if match["arm"]:
+        arm = _arm_item(local, start + match.start("arm"), start + match.end("arm"), ctx)
+    elif _is_control(match["other"], ctx):
+        arm = _null_subject(local, end, end, ctx, None)  # the title's intervention against its control
+    else:
+        return []
+    if arm is None or _NOT_AN_ARM.search(arm[3]):
+        return []
+    word = match["word"].casefold()
+    direction = "decreases" if word in DECREASE_WORDS or word == "fewer" else "increases"
+    return outcome_drafts(local, sentence, arm, start + match.start("object"), start + match.end("object"), direction,
+                          subgroup, ctx, "compared-first", (start + match.end("object"), end), listed=False)
+
+
 def comparison_findings(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,
                         ctx: Context) -> list[Draft]:
     """The findings the trial-comparison rules read in one clause (each sub-clause on its own)."""
+    compared = _compared_first(local, sentence, subgroup, body, end, ctx)
+    if compared:
+        return compared
     drafts: list[Draft] = []
     for start, stop in _sub_clauses(local.text, body, end):
         drafts += _one_clause(local, sentence, subgroup, start, stop, ctx)

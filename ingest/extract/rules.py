@@ -209,6 +209,13 @@ _RULES = (
          ("Higher doses were given in the first week.",
           "Reduced rate of wound infection was observed in the control group compared to the drain group.",
           "More women than men were enrolled.")),
+    Rule("compared-first", "finding", 162,
+         '"Compared with placebo, Y was shorter (P)": the arm the clause names, or the title\'s intervention against '
+         'its control, changes Y in the direction of the comparative',
+         ("In children given zinc compared to placebo, mean villous height was 24.0% greater (P = 0.006).",
+          "Among patients treated with zinc compared with placebo, recovery time was shorter (P = 0.01)."),
+         ("Compared with the first visit, the second was shorter.",
+          "Compared to baseline, weight was lower at week 12 (P = 0.01).")),
     Rule("correlation-between", "finding", 149,
          '"a negative correlation between X and Y in group A (P), but not in group B (P)"',
          ("There was a negative correlation between CSF protein and ventilation time in the PE group (p = 0.03), "
