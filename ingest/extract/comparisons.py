@@ -138,7 +138,7 @@ COMPARATIVE_FIRST = (
 )
 """A comparative quantity first, then the arm and the outcome: the arm changes the outcome that way."""
 COMPARED_FIRST = re.compile(
-    rf"^(?:(?:in|among)\s+(?:the\s+)?(?:{_PEOPLE}\s+)?(?:given|receiving|treated\s+with|allocated\s+to|on|in)\s+"
+    rf"^(?:(?:in|among)\s+(?:the\s+)?(?:(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\s+)?(?:given|receiving|treated\s+with|allocated\s+to|on|in)\s+"
     rf"(?:the\s+)?(?P<arm>[^,;()]{{1,40}}?)(?:\s+(?:group|arm)s?)?\s+)?"
     rf"(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?|as\s+compared\s+(?:with|to))\s+(?:the\s+)?"
     rf"(?P<other>[^,;()]{{1,40}}?)(?:\s+(?:group|arm)s?)?\s*,\s*(?:the\s+)?"
