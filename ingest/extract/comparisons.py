@@ -137,6 +137,14 @@ COMPARATIVE_FIRST = (
                rf"(?P<object>[^,;()]{{2,80}}?)(?=\s*[,;(.]|\s*$)", re.IGNORECASE),
 )
 """A comparative quantity first, then the arm and the outcome: the arm changes the outcome that way."""
+SIMILAR_OUTCOME = re.compile(
+    r"^(?:the\s+)?(?P<arm>[^,;()]{1,60}?)\s+(?:showed|shows|had|has|have|offers?|offered|achieved|yielded|produced|"
+    r"provided|demonstrated|gave)\s+(?:a\s+|an\s+)?(?:similar|comparable|equivalent|"
+    r"no\s+(?:significant\s+)?difference\s+in)\s+(?P<object>[^,;()]{2,80}?)"
+    r"(?=\s+(?:as|to|compared|with|versus|vs\.?|than|in\s+comparison)\b|\s*[,;(.]|\s*$)",
+    re.IGNORECASE,
+)
+"""An arm that "showed similar Y as / compared to Z": no effect on Y."""
 COMPARED_FIRST = re.compile(
     rf"^(?:(?:in|among)\s+(?:the\s+)?(?:(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\s+)?(?:given|receiving|treated\s+with|allocated\s+to|on|in)\s+"
     rf"(?:the\s+)?(?P<arm>[^,;()]{{1,40}}?)(?:\s+(?:group|arm)s?)?\s+)?"
@@ -396,6 +404,11 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         arm = _arm_item(local, body + favour.start("arm"), body + favour.end("arm"), ctx)
         return outcome_drafts(local, sentence, arm, body + favour.start("object"), body + favour.end("object"),
                               "increases", subgroup, ctx, "in-favour-of", (body, end))
+    similar = SIMILAR_OUTCOME.match(clause) if words & {"similar", "comparable", "equivalent", "difference"} else None
+    if similar and not _NOT_AN_ARM.search(similar["arm"]) and not _is_control(similar["arm"], ctx):
+        arm = _arm_item(local, body + similar.start("arm"), body + similar.end("arm"), ctx)
+        return outcome_drafts(local, sentence, arm, body + similar.start("object"), body + similar.end("object"),
+                              "no_effect", subgroup, ctx, "similar-outcome", (body, end), listed=False)
     for pattern in COMPARATIVE_FIRST if words & _COMPARATIVE_FIRST_WORDS else ():
         first = pattern.match(clause)
         if first and not _NOT_AN_ARM.search(first["arm"]) and not _is_control(first["arm"], ctx):

@@ -216,6 +216,10 @@ _RULES = (
           "Among patients treated with zinc compared with placebo, recovery time was shorter (P = 0.01)."),
          ("Compared with the first visit, the second was shorter.",
           "Compared to baseline, weight was lower at week 12 (P = 0.01).")),
+    Rule("similar-outcome", "finding", 163, '"X showed similar Y as Z": X has no effect on each listed Y',
+         ("The XELIRI regimen showed similar PFS and OS compared to the FOLFIRI regimen.",
+          "Iron polymaltose offers comparable efficacy to ferrous sulfate."),
+         ("The two arms were similar at baseline.", "Placebo showed similar pain scores to zinc.")),
     Rule("correlation-between", "finding", 149,
          '"a negative correlation between X and Y in group A (P), but not in group B (P)"',
          ("There was a negative correlation between CSF protein and ventilation time in the PE group (p = 0.03), "
