@@ -137,6 +137,23 @@ COMPARATIVE_FIRST = (
                rf"(?P<object>[^,;()]{{2,80}}?)(?=\s*[,;(.]|\s*$)", re.IGNORECASE),
 )
 """A comparative quantity first, then the arm and the outcome: the arm changes the outcome that way."""
+SUPERIOR_TO = re.compile(
+    r"^(?:the\s+)?(?P<arm>[^,;()]{1,50}?)\s+(?:was|were|is|are)\s+(?:significantly\s+|statistically\s+significantly\s+)?"
+    r"(?P<word>superior|inferior|more\s+effective|less\s+effective|more\s+efficacious|less\s+efficacious)"
+    r"\s+(?:to|than)\s+(?:the\s+)?(?!(?:we|they|expected|previously|before|that)\b)(?P<other>[^,;()]{1,40}?)\s+(?:in|for|regarding|with\s+respect\s+to|in\s+terms\s+of)\s+"
+    r"(?:(?P<verb>reducing|lowering|decreasing|preventing|shortening|improving|increasing|raising|achieving|"
+    r"maintaining|prolonging)\s+)?(?:the\s+)?(?P<object>[^,;()]{2,60}?)(?=\s*[,;(.]|\s*$)",
+    re.IGNORECASE,
+)
+"""An arm "superior to Z in reducing Y": the arm changes Y the way the verb says (inferior reverses it)."""
+FASTER = re.compile(
+    rf"^(?:{_PEOPLE}\s+(?:receiving|given|in|on|treated\s+with|allocated\s+to|with)\s+)?(?:the\s+)?"
+    r"(?P<arm>[^,;()]{1,50}?)\s+(?P<object>(?:recovered|healed|responded|resolved|improved|returned|stabili[sz]ed|"
+    r"normali[sz]ed|ambulated|walked|mobili[sz]ed|cleared)(?:\s+(?:from|to)\s+[^,;()]{1,40}?)?)\s+"
+    r"(?:significantly\s+)?(?P<word>faster|sooner|earlier|more\s+quickly|more\s+rapidly|slower|later|more\s+slowly)\b",
+    re.IGNORECASE,
+)
+"""An arm whose patients "recovered (from Y) significantly faster": the arm speeds that recovery."""
 SIMILAR_OUTCOME = re.compile(
     r"^(?:the\s+)?(?P<arm>[^,;()]{1,60}?)\s+(?:showed|shows|had|has|have|offers?|offered|achieved|yielded|produced|"
     r"provided|demonstrated|gave)\s+(?:a\s+|an\s+)?(?:similar|comparable|equivalent|"
@@ -404,6 +421,23 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         arm = _arm_item(local, body + favour.start("arm"), body + favour.end("arm"), ctx)
         return outcome_drafts(local, sentence, arm, body + favour.start("object"), body + favour.end("object"),
                               "increases", subgroup, ctx, "in-favour-of", (body, end))
+    superior = SUPERIOR_TO.match(clause) if words & {"superior", "inferior", "effective", "efficacious"} else None
+    if superior and not _NOT_AN_ARM.search(superior["arm"]) and not _is_control(superior["arm"], ctx):
+        worse = superior["word"].casefold().startswith(("inferior", "less", "worse"))
+        lowers = (superior["verb"] or "").casefold() in ("reducing", "lowering", "decreasing", "preventing",
+                                                         "shortening")
+        direction = "decreases" if worse != lowers else "increases"
+        arm = _arm_item(local, body + superior.start("arm"), body + superior.end("arm"), ctx)
+        return outcome_drafts(local, sentence, arm, body + superior.start("object"), body + superior.end("object"),
+                              direction, subgroup, ctx, "superior-to", (body, end), listed=False)
+    faster = FASTER.match(clause) if words & {"faster", "sooner", "earlier", "quickly", "rapidly", "slower", "later",
+                                              "slowly"} else None
+    if faster and not _NOT_AN_ARM.search(faster["arm"]) and not _is_control(faster["arm"], ctx):
+        slower = faster["word"].casefold() in ("slower", "later", "more slowly")
+        arm = _arm_item(local, body + faster.start("arm"), body + faster.end("arm"), ctx)
+        return outcome_drafts(local, sentence, arm, body + faster.start("object"), body + faster.end("object"),
+                              "decreases" if slower else "increases", subgroup, ctx, "recovered-faster", (body, end),
+                              listed=False)
     similar = SIMILAR_OUTCOME.match(clause) if words & {"similar", "comparable", "equivalent", "difference"} else None
     if similar and not _NOT_AN_ARM.search(similar["arm"]) and not _is_control(similar["arm"], ctx):
         arm = _arm_item(local, body + similar.start("arm"), body + similar.end("arm"), ctx)
