@@ -202,17 +202,22 @@ class Abbreviations:
     "patients (n = 40)" or "placebo (saline)" define nothing).
     """
 
-    _DEFINITION = re.compile(r"(?P<long>(?:[^\W\d_][\w'’/+-]*\s+){0,7}[^\W\d_][\w'’/+-]*)\s*\(\s*"
-                             r"(?P<short>[A-Za-z][A-Za-z0-9+/-]{1,9})\s*[);,]")
+    _SHORT = re.compile(r"\(\s*(?P<short>[A-Za-z][A-Za-z0-9+/-]{1,9})\s*[);,]")
+    _WORD_TOKEN = re.compile(r"[^\W\d_][\w'’/+-]*")
 
     def __init__(self, text: str) -> None:
         self.long_of: dict[str, str] = {}
         self.short_of: dict[str, str] = {}
-        for m in self._DEFINITION.finditer(text):
+        for m in self._SHORT.finditer(text):  # each bracketed short token, then the words just before it
             short = m["short"]
             if not any(c.isupper() for c in short) or short.casefold() in _EDGE:
                 continue
-            long_form = _long_form(m["long"].split(), short)
+            words: list[str] = []
+            for token in reversed(text[max(0, m.start() - 160):m.start()].split()[-8:]):
+                if not self._WORD_TOKEN.fullmatch(token):
+                    break
+                words.insert(0, token)
+            long_form = _long_form(words, short) if words else None
             if long_form and short not in self.long_of:
                 self.long_of[short] = long_form
                 self.short_of.setdefault(long_form.casefold(), short)
