@@ -155,13 +155,16 @@ FASTER = re.compile(
 )
 """An arm whose patients "recovered (from Y) significantly faster": the arm speeds that recovery."""
 SIMILAR_OUTCOME = re.compile(
-    r"^(?:the\s+)?(?P<arm>[^,;()]{1,60}?)\s+(?:showed|shows|had|has|have|offers?|offered|achieved|yielded|produced|"
+    rf"^(?!(?:{_PEOPLE}|those)\b)(?:the\s+)?"
+    r"(?P<arm>[^,;()]{1,60}?)\s+(?:showed|shows|had|has|have|offers?|offered|achieved|yielded|produced|"
     r"provided|demonstrated|gave)\s+(?:a\s+|an\s+)?(?:similar|comparable|equivalent|"
     r"no\s+(?:significant\s+)?difference\s+in)\s+(?P<object>[^,;()]{2,80}?)"
     r"(?=\s+(?:as|to|compared|with|versus|vs\.?|than|in\s+comparison)\b|\s*[,;(.]|\s*$)",
     re.IGNORECASE,
 )
-"""An arm that "showed similar Y as / compared to Z": no effect on Y."""
+"""An arm that "showed similar Y as / compared to Z": no effect on Y. A group of patients named by a
+characteristic ("patients with severe pain have similar outcomes") is a prognostic remark, not an arm, and is left
+out."""
 COMPARED_FIRST = re.compile(
     rf"^(?:(?:in|among)\s+(?:the\s+)?(?:(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\s+)?(?:given|receiving|treated\s+with|allocated\s+to|on|in)\s+"
     rf"(?:the\s+)?(?P<arm>[^,;()]{{1,40}}?)(?:\s+(?:group|arm)s?)?\s+)?"
