@@ -161,3 +161,14 @@ def test_a_comparison_against_the_control_names_the_titles_intervention() -> Non
     findings = [f.finding for f in extract_abstract(text, PublicationRef(title=title), title=title).findings]
     assert [(f.subject_label, f.direction, f.object_label, f.found_by) for f in findings] == [
         ("Zinc", "decreases", "recovery time", "compared-first")]
+
+
+@pytest.mark.parametrize(("text", "direction"), [
+    ("Falls were fewer with exercise (RR 0.80, 95% CI 0.60 to 1.07).", "no_effect"),
+    ("Falls were fewer with exercise (RR 0.80, 95% CI 0.66 to 0.97).", "increases"),
+    ("Pain fell more with exercise (MD -1.2, 95% CI -2.5 to 0.1).", "no_effect"),
+])
+def test_without_a_p_value_the_interval_decides(text: str, direction: str) -> None:
+    effects = tuple(s for s in find_statistics(text) if s.kind == "effect_size")
+    draft = Draft(**{**_draft(text).__dict__, "statistics": effects})
+    assert significance_direction(draft).direction == direction

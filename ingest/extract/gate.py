@@ -129,6 +129,9 @@ _ALPHA = Decimal("0.05")
 def significance_direction(draft: Draft) -> Draft:
     """A comparison the sentence calls not significant, or whose one P-value is above 0.05, has no effect.
 
+    Without a P-value, a finding's one effect size decides: an interval that holds the null
+    value (1 for a ratio, 0 for a difference) is no effect.
+
     Only findings with a direction change: ``unspecified`` and ``no_effect`` stay.
     A sentence with several findings and several P-values is judged by each
     finding's own P-value; the wording is used only when the sentence states a
@@ -143,6 +146,12 @@ def significance_direction(draft: Draft) -> Draft:
         if (p.value > _ALPHA and p.operator in ("=", ">", ">=")) or (p.value == _ALPHA and p.operator in (">", ">=")):
             return replace(draft, direction="no_effect")
         return draft
+    effects = [e for e in draft.statistics if e.kind == "effect_size" and e.ci_low is not None and e.ci_high is not None]
+    if not own and len(effects) == 1:
+        effect = effects[0]
+        null = Decimal(0) if effect.measure in ("MD", "RD", "other", "beta") else Decimal(1)
+        low, high = sorted((effect.ci_low, effect.ci_high))  # type: ignore[type-var]
+        return replace(draft, direction="no_effect") if low < null < high else draft
     sentence_ps = _P_IN_SENTENCE.findall(draft.sentence.text)
     if len(sentence_ps) <= 1 and _NOT_SIGNIFICANT.search(draft.sentence.text):
         return replace(draft, direction="no_effect")
