@@ -146,7 +146,8 @@ def significance_direction(draft: Draft) -> Draft:
         if (p.value > _ALPHA and p.operator in ("=", ">", ">=")) or (p.value == _ALPHA and p.operator in (">", ">=")):
             return replace(draft, direction="no_effect")
         return draft
-    effects = [e for e in draft.statistics if e.kind == "effect_size" and e.ci_low is not None and e.ci_high is not None]
+    effects = [e for e in draft.statistics
+               if e.kind == "effect_size" and e.ci_low is not None and e.ci_high is not None]
     if not own and len(effects) == 1:
         effect = effects[0]
         null = Decimal(0) if effect.measure in ("MD", "RD", "other", "beta") else Decimal(1)
