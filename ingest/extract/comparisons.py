@@ -94,23 +94,90 @@ _NUM = r"[-−]?\d+(?:[.·]\d+)?"
 _ARM = r"(?:the\s+)?(?P<{0}>[^,;()]{{1,50}}?)(?:\s+(?:group|arm|patients|participants)s?)?"
 _VS = r"\s*,?\s*(?:and|versus|vs\.?|compared\s+(?:to|with)|as\s+compared\s+(?:to|with)|while|whereas|but|against)\s+"
 _PAREN = r"(?:\s*[\[(][^()\[\]]*[)\]])?"
+_WITH_STATISTIC = r"\s+(?:with|and)\s+(?:an?\s+|the\s+)?(?:adjusted\s+)?(?:RR|OR|HR|IRR|relative|odds|hazard|risk|P)\b"
+"""An arm's name ends before "with RR of ...", "and an odds ratio of ..."."""
 ARM_NUMBERS = (
     # "Y was 49% in the X arm and 48% in the Z arm (P = 0.76)"
     re.compile(rf"^(?P<object>(?:[^,;()]|\([^()]*\)){{2,90}}?)\s+(?:was|were)\s+(?:about\s+|approximately\s+)?"
                rf"(?P<a>{_NUM})"
                rf"\s*(?:%|[a-zμ/]+)?{_PAREN}\s+(?:in|for|with|among)\s+{_ARM.format('x')}{_VS}(?P<b>{_NUM})"
-               rf"\s*(?:%|[a-zμ/]+)?{_PAREN}\s+(?:in|for|with|among)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$)",
+               rf"\s*(?:%|[a-zμ/]+)?{_PAREN}\s+(?:in|for|with|among)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$|{_WITH_STATISTIC})",
                re.IGNORECASE),
     # "Y in the X group was 20.5% compared to 44.5% in the Z group"
     re.compile(rf"^(?P<object>[^,;()]{{2,90}}?)\s+(?:in|among|for|with)\s+{_ARM.format('x')}\s+(?:was|were)\s+"
                rf"(?P<a>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}{_VS}(?P<b>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}\s+"
-               rf"(?:in|among|for|with)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$)", re.IGNORECASE),
+               rf"(?:in|among|for|with)\s+{_ARM.format('z')}(?=\s*[,;(.]|\s*$|{_WITH_STATISTIC})", re.IGNORECASE),
     # "Y were 22% and 50% in X and Z patients, respectively"
     re.compile(rf"^(?P<object>[^,;()]{{2,90}}?)\s+(?:was|were)\s+(?P<a>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}{_VS}"
                rf"(?P<b>{_NUM})\s*(?:%|[a-zμ/]+)?{_PAREN}\s*,?\s+(?:in|for|among|with)\s+(?:the\s+)?"
                rf"(?P<x>[^,;()]{{1,40}}?){_VS}(?:the\s+)?(?P<z>[^,;()]{{1,40}}?)(?:\s+(?:groups?|arms?|patients))?"
                rf",?\s+respectively", re.IGNORECASE),
 )
+_QUANTITY_WORD = (r"(?P<word>reduced|lower|decreased|less|fewer|shorter|smaller|higher|increased|improved|greater|"
+                  r"better|more|longer|larger)")
+_PEOPLE = r"(?:patients|people|participants|subjects|children|infants|women|men|mothers|adults|individuals)"
+COMPARATIVE_FIRST = (
+    # "Reduced rate of Y (numbers) was observed in the X group compared to Z"
+    re.compile(rf"^(?:a\s+|an\s+)?(?:significantly\s+|statistically\s+significant(?:ly)?\s+)?{_QUANTITY_WORD}\s+"
+               rf"(?P<object>(?:[^,;()]|\([^()]*\)){{2,90}}?)\s+(?:was|were)\s+(?:also\s+)?(?:observed|seen|found|"
+               rf"noted|reported|detected|demonstrated|shown)\s+(?:in|for|among|with)\s+(?:the\s+)?"
+               rf"(?P<arm>[^,;()]{{1,50}}?)(?:\s+(?:group|arm)s?)?"
+               rf"(?=\s+(?:compared|than|versus|vs\.?|relative|as\s+compared)\b|\s*[,;(.]|\s*$)", re.IGNORECASE),
+    # "A higher proportion of people allocated to X provided Y compared with those who received Z"
+    re.compile(rf"^(?:a|the)\s+(?:significantly\s+|statistically\s+significant(?:ly)?\s+)?{_QUANTITY_WORD}\s+"
+               rf"(?:proportion|percentage|number|rate)\s+of\s+(?:the\s+)?(?:{_PEOPLE}\s+)?(?:who\s+were\s+)?"
+               rf"(?:allocated\s+to|randomi[sz]ed\s+to|receiving|in|on|treated\s+with|given|assigned\s+to)\s+"
+               rf"(?:the\s+)?(?P<arm>[^,;()]{{1,40}}?)(?:\s+(?:group|arm)s?)?\s+(?P<object>(?:had|were|was|"
+               rf"provided|achieved|reported|developed|experienced|required|received|completed|used|lost|gained|"
+               rf"reached)\b[^,;()]{{2,80}}?)"
+               rf"(?=\s+(?:compared|than|versus|vs\.?|relative|as\s+compared)\b|\s*[,;(.]|\s*$)", re.IGNORECASE),
+    # "Significantly more X than Z participants lost 5% of their weight"
+    re.compile(rf"^(?:significantly\s+|statistically\s+significantly\s+)?(?P<word>more|fewer|less)\s+"
+               rf"(?P<arm>[^,;()]{{1,40}}?)\s+than\s+(?P<other>[^,;()]{{1,40}}?)\s+(?:{_PEOPLE}|group\s+members)\s+"
+               rf"(?P<object>[^,;()]{{2,80}}?)(?=\s*[,;(.]|\s*$)", re.IGNORECASE),
+)
+"""A comparative quantity first, then the arm and the outcome: the arm changes the outcome that way."""
+SUPERIOR_TO = re.compile(
+    r"^(?:the\s+)?(?P<arm>[^,;()]{1,50}?)\s+(?:was|were|is|are)\s+(?:significantly\s+|statistically\s+significantly\s+)?"
+    r"(?P<word>superior|inferior|more\s+effective|less\s+effective|more\s+efficacious|less\s+efficacious)"
+    r"\s+(?:to|than)\s+(?:the\s+)?(?!(?:we|they|expected|previously|before|that)\b)(?P<other>[^,;()]{1,40}?)\s+(?:in|for|regarding|with\s+respect\s+to|in\s+terms\s+of)\s+"
+    r"(?:(?P<verb>reducing|lowering|decreasing|preventing|shortening|improving|increasing|raising|achieving|"
+    r"maintaining|prolonging)\s+)?(?:the\s+)?(?P<object>[^,;()]{2,60}?)(?=\s*[,;(.]|\s*$)",
+    re.IGNORECASE,
+)
+"""An arm "superior to Z in reducing Y": the arm changes Y the way the verb says (inferior reverses it)."""
+FASTER = re.compile(
+    rf"^(?:{_PEOPLE}\s+(?:receiving|given|in|on|treated\s+with|allocated\s+to|with)\s+)?(?:the\s+)?"
+    r"(?P<arm>[^,;()]{1,50}?)\s+(?P<object>(?:recovered|healed|responded|resolved|improved|returned|stabili[sz]ed|"
+    r"normali[sz]ed|ambulated|walked|mobili[sz]ed|cleared)(?:\s+(?:from|to)\s+[^,;()]{1,40}?)?)\s+"
+    r"(?:significantly\s+)?(?P<word>faster|sooner|earlier|more\s+quickly|more\s+rapidly|slower|later|more\s+slowly)\b",
+    re.IGNORECASE,
+)
+"""An arm whose patients "recovered (from Y) significantly faster": the arm speeds that recovery."""
+SIMILAR_OUTCOME = re.compile(
+    rf"^(?!(?:{_PEOPLE}|those)\b)(?:the\s+)?"
+    r"(?P<arm>[^,;()]{1,60}?)\s+(?:showed|shows|had|has|have|offers?|offered|achieved|yielded|produced|"
+    r"provided|demonstrated|gave)\s+(?:a\s+|an\s+)?(?:similar|comparable|equivalent|"
+    r"no\s+(?:significant\s+)?difference\s+in)\s+(?P<object>[^,;()]{2,80}?)"
+    r"(?=\s+(?:as|to|compared|with|versus|vs\.?|than|in\s+comparison)\b|\s*[,;(.]|\s*$)",
+    re.IGNORECASE,
+)
+"""An arm that "showed similar Y as / compared to Z": no effect on Y. A group of patients named by a
+characteristic ("patients with severe pain have similar outcomes") is a prognostic remark, not an arm, and is left
+out."""
+COMPARED_FIRST = re.compile(
+    rf"^(?:(?:in|among)\s+(?:the\s+)?(?:(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\s+)?(?:given|receiving|treated\s+with|allocated\s+to|on|in)\s+"
+    rf"(?:the\s+)?(?P<arm>[^,;()]{{1,40}}?)(?:\s+(?:group|arm)s?)?\s+)?"
+    rf"(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?|as\s+compared\s+(?:with|to))\s+(?:the\s+)?"
+    rf"(?P<other>[^,;()]{{1,40}}?)(?:\s+(?:group|arm)s?)?\s*,\s*(?:the\s+)?"
+    rf"(?P<object>[^,;()]{{2,90}}?)\s+(?:was|were)\s+(?:also\s+)?(?:significantly\s+|statistically\s+significantly\s+)?"
+    rf"(?:(?:about\s+|approximately\s+)?[-−]?\d+(?:[.·]\d+)?\s*(?:%|[A-Za-zμ/]+(?:\s+[a-z]+)?)?\s+)?"
+    rf"{_QUANTITY_WORD}(?=\s*[,;(.]|\s+(?:in|with|among|for|at|after|during|by)\b|\s*$)",
+    re.IGNORECASE,
+)
+"""The comparator first: "Compared with placebo, Y was significantly shorter (P)", "In patients given X compared
+to placebo, Y was 24% greater"; the arm is the one named, or the title's intervention when the comparator is the
+control."""
 CHANGE_IN_ARM = re.compile(
     r"\b(?:statistically\s+)?significant\s+(?P<word>decreases?|increases?|reductions?|improvements?)\s+(?:of|in)\s+",
     re.IGNORECASE,
@@ -153,6 +220,8 @@ FAVOUR = re.compile(
 _CONTROL = re.compile(r"\b(?:placebo|controls?|usual\s+care|standard\s+care|sham|vehicle|no\s+\w+|CG|SC|UC|TAU)\b",
                       re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+")
+_COMPARATIVE_FIRST_WORDS = {"reduced", "lower", "decreased", "less", "fewer", "shorter", "smaller", "higher",
+                            "increased", "improved", "greater", "better", "more", "longer", "larger"}
 _WITHIN_WORDS = {"improved", "increased", "decreased", "reduced", "declined", "fell", "rose", "lowered", "shortened",
                  "prolonged"}
 _HAD_WORDS = {"had", "showed", "experienced", "achieved", "reported", "received", "demonstrated", "produced"}
@@ -198,11 +267,14 @@ LEAD = re.compile(r"(?:(?:During|At|After|In|On|By|Over|Within|Following|Through
                    r"(?:However|Moreover|Furthermore|Additionally|In\s+addition|Also|Overall|Similarly|As\s+expected|"
                    r"Conversely|Finally|Importantly|Notably),\s*|(?:and|but|while|whereas)\s+)*",
                    re.IGNORECASE)
-_SUB_BREAK = re.compile(r",\s+and\s+|;\s+|,\s+(?:while|whereas|but)\s+", re.IGNORECASE)
+_SUB_BREAK = re.compile(r",\s+and\s+|;\s+|,\s+(?:while|whereas|but)\s+|"
+                        r",\s+(?=(?:the\s+)?(?:[\w-]+\s+){0,5}?(?:was|were)\s+(?:about\s+)?[-−]?\d)", re.IGNORECASE)
+"""Where a clause ends: ", and", ";", ", while/whereas/but", and a comma before a new statement of a number
+("..., the median OS was 30.7 months in ...")."""
 
 
 def _sub_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The clause cut at ", and", ";" and ", while/whereas/but" outside brackets."""
+    """The clause cut where ``_SUB_BREAK`` says, outside brackets."""
     cuts, last = [], start
     for cut in _SUB_BREAK.finditer(text, start, end):
         if cut.start() < last:
@@ -352,6 +424,36 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
         arm = _arm_item(local, body + favour.start("arm"), body + favour.end("arm"), ctx)
         return outcome_drafts(local, sentence, arm, body + favour.start("object"), body + favour.end("object"),
                               "increases", subgroup, ctx, "in-favour-of", (body, end))
+    superior = SUPERIOR_TO.match(clause) if words & {"superior", "inferior", "effective", "efficacious"} else None
+    if superior and not _NOT_AN_ARM.search(superior["arm"]) and not _is_control(superior["arm"], ctx):
+        worse = superior["word"].casefold().startswith(("inferior", "less", "worse"))
+        lowers = (superior["verb"] or "").casefold() in ("reducing", "lowering", "decreasing", "preventing",
+                                                         "shortening")
+        direction = "decreases" if worse != lowers else "increases"
+        arm = _arm_item(local, body + superior.start("arm"), body + superior.end("arm"), ctx)
+        return outcome_drafts(local, sentence, arm, body + superior.start("object"), body + superior.end("object"),
+                              direction, subgroup, ctx, "superior-to", (body, end), listed=False)
+    faster = FASTER.match(clause) if words & {"faster", "sooner", "earlier", "quickly", "rapidly", "slower", "later",
+                                              "slowly"} else None
+    if faster and not _NOT_AN_ARM.search(faster["arm"]) and not _is_control(faster["arm"], ctx):
+        slower = faster["word"].casefold() in ("slower", "later", "more slowly")
+        arm = _arm_item(local, body + faster.start("arm"), body + faster.end("arm"), ctx)
+        return outcome_drafts(local, sentence, arm, body + faster.start("object"), body + faster.end("object"),
+                              "decreases" if slower else "increases", subgroup, ctx, "recovered-faster", (body, end),
+                              listed=False)
+    similar = SIMILAR_OUTCOME.match(clause) if words & {"similar", "comparable", "equivalent", "difference"} else None
+    if similar and not _NOT_AN_ARM.search(similar["arm"]) and not _is_control(similar["arm"], ctx):
+        arm = _arm_item(local, body + similar.start("arm"), body + similar.end("arm"), ctx)
+        return outcome_drafts(local, sentence, arm, body + similar.start("object"), body + similar.end("object"),
+                              "no_effect", subgroup, ctx, "similar-outcome", (body, end), listed=False)
+    for pattern in COMPARATIVE_FIRST if words & _COMPARATIVE_FIRST_WORDS else ():
+        first = pattern.match(clause)
+        if first and not _NOT_AN_ARM.search(first["arm"]) and not _is_control(first["arm"], ctx):
+            word = first["word"].casefold()
+            direction = "decreases" if word in DECREASE_WORDS or word == "fewer" else "increases"
+            arm = _arm_item(local, body + first.start("arm"), body + first.end("arm"), ctx)
+            return outcome_drafts(local, sentence, arm, body + first.start("object"), body + first.end("object"),
+                                  direction, subgroup, ctx, "comparative-first", (body, end), listed=False)
     for pattern in ARM_NUMBERS if words & {"was", "were"} and any(c.isdigit() for c in clause) else ():
         numbers = pattern.match(clause)
         if numbers:
@@ -361,20 +463,30 @@ def _one_clause(local: Local, sentence: Sentence, subgroup: str, body: int, end:
 
 def _arm_numbers(local: Local, sentence: Sentence, subgroup: str, body: int, end: int, match: re.Match,
                  ctx: Context) -> list[Draft]:
-    """Two arms' numbers for one outcome: the direction is that of the first arm, unless the P-value says none."""
+    """Two arms' numbers for one outcome: the direction is that of the first arm, unless the statistics say none.
+
+    The clause's one P-value decides, or without one its effect size's interval
+    (a ratio's interval holding 1, a difference's holding 0, is no effect).
+    """
     p_values = local.stats_in(body, end, kinds=("p_value",)) or local.stats_in(0, len(local.text), kinds=("p_value",))
-    if len(p_values) != 1:
-        return []
-    p = p_values[0]
+    effects = [s for s in local.stats_in(body, end, kinds=("effect_size",)) if s.ci_low is not None]
     a = float(match["a"].replace("·", ".").replace("−", "-"))
     b = float(match["b"].replace("·", ".").replace("−", "-"))
-    if p.operator in (">", ">=") or (p.operator == "=" and p.value >= Decimal("0.05")) or a == b:
-        direction = "no_effect"
+    if len(p_values) == 1:
+        p = p_values[0]
+        significant = not (p.operator in (">", ">=") or (p.operator == "=" and p.value >= Decimal("0.05")))
+        evidence = (p,)
+    elif not p_values and len(effects) == 1 and effects[0].ci_high is not None:
+        null = Decimal(0) if effects[0].measure in ("MD", "RD", "other") else Decimal(1)
+        significant = not (min(effects[0].ci_low, effects[0].ci_high) <= null <=  # type: ignore[type-var]
+                           max(effects[0].ci_low, effects[0].ci_high))  # type: ignore[type-var]
+        evidence = (effects[0],)
     else:
-        direction = "increases" if a > b else "decreases"
+        return []
+    direction = "no_effect" if not significant or a == b else "increases" if a > b else "decreases"
     arm = _arm_item(local, body + match.start("x"), body + match.end("x"), ctx)
     other = _arm_item(local, body + match.start("z"), body + match.end("z"), ctx)
-    if _CONTROL.search(arm[3]) and not _CONTROL.search(other[3]):  # the tested arm is the subject
+    if _is_control(arm[3], ctx) and not _is_control(other[3], ctx):  # the tested arm is the subject
         arm = other
         direction = {"increases": "decreases", "decreases": "increases"}.get(direction, direction)
     if _NOT_AN_ARM.search(arm[3]):
@@ -383,7 +495,13 @@ def _arm_numbers(local: Local, sentence: Sentence, subgroup: str, body: int, end
         arm = (*arm[:3], f"{arm[3]} (vs {other[3] if other is not arm else phrase_label(match['x'])})")
     drafts = outcome_drafts(local, sentence, arm, body + match.start("object"), body + match.end("object"), direction,
                             subgroup, ctx, "numbers-by-arm", (body, end), listed=False)
-    return [replace(d, statistics=(p,)) for d in drafts]
+    return [replace(d, statistics=evidence) for d in drafts]
+
+
+def _is_control(label: str, ctx: Context) -> bool:
+    """Whether an arm is the comparator; an abbreviation the abstract defines is judged by its long form."""
+    long_forms = [ctx.abbreviations[w] for w in re.findall(r"[\w+-]+", label) if w in ctx.abbreviations]
+    return bool(_CONTROL.search(" ".join(long_forms) if long_forms else label))
 
 
 class _Shifted:
@@ -426,9 +544,51 @@ def _correlation(local: Local, sentence: Sentence, subgroup: str, body: int, end
     return drafts
 
 
+_OPENING = re.compile(r"(?:however|moreover|furthermore|in\s+addition|additionally|overall|similarly|also)\s*,?\s*",
+                      re.IGNORECASE)
+
+
+def _clause_start(text: str, body: int) -> int:
+    """Where the clause holding ``body`` starts: after the last "; " before it, else at the sentence start."""
+    cut = text.rfind("; ", 0, body)
+    return cut + 2 if cut >= 0 else 0
+
+
+def _compared_first(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,
+                    ctx: Context) -> list[Draft]:
+    """The findings of a clause that names the comparator first (``COMPARED_FIRST``)."""
+    text = local.text
+    match, start = None, body
+    for origin in (body, _clause_start(text, body)):  # a leading "Compared with Z," may be cut off as a lead
+        lead = _OPENING.match(text, origin, end)
+        start = lead.end() if lead else origin
+        if re.match(r"(?:in|among|compared|relative|versus|vs|as)\b", text[start:start + 10], re.IGNORECASE):
+            match = COMPARED_FIRST.match(text[start:end])
+            if match and start + match.end("object") > body:
+                break
+            match = None
+    if match is None:
+        return []
+    if match["arm"]:
+        arm = _arm_item(local, start + match.start("arm"), start + match.end("arm"), ctx)
+    elif _is_control(match["other"], ctx):
+        arm = _null_subject(local, end, end, ctx, None)  # the title's intervention against its control
+    else:
+        return []
+    if arm is None or _NOT_AN_ARM.search(arm[3]):
+        return []
+    word = match["word"].casefold()
+    direction = "decreases" if word in DECREASE_WORDS or word == "fewer" else "increases"
+    return outcome_drafts(local, sentence, arm, start + match.start("object"), start + match.end("object"), direction,
+                          subgroup, ctx, "compared-first", (start + match.end("object"), end), listed=False)
+
+
 def comparison_findings(local: Local, sentence: Sentence, subgroup: str, body: int, end: int,
                         ctx: Context) -> list[Draft]:
     """The findings the trial-comparison rules read in one clause (each sub-clause on its own)."""
+    compared = _compared_first(local, sentence, subgroup, body, end, ctx)
+    if compared:
+        return compared
     drafts: list[Draft] = []
     for start, stop in _sub_clauses(local.text, body, end):
         drafts += _one_clause(local, sentence, subgroup, start, stop, ctx)

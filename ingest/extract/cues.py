@@ -20,8 +20,8 @@ NULL_SUBJECT = re.compile(
 NULL_VERB = re.compile(
     r"\b(?:(?:was|were|is|are)\s+not\s+(?:significantly\s+|independently\s+|statistically\s+)?"
     r"(?:associated\s+with|correlated\s+with|predictive\s+of|linked\s+to|related\s+to|a\s+risk\s+factor\s+for)|"
-    r"(?:did\s+not|didn't)\s+(?:significantly\s+)?(?:predict|affect|influence|impact|correlate\s+with|improve|"
-    r"change|alter|reduce|increase)|"
+    r"(?:did\s+not|didn't|does\s+not|do\s+not)\s+(?:significantly\s+)?(?:predict|affect|influence|impact|"
+    r"correlate\s+with|improve|change|alter|reduce|increase)|"
     r"had\s+no\s+(?:significant\s+)?(?:impact|effect|influence)\s+on|"
     r"(?:did\s+not|does\s+not|do\s+not)\s+(?:significantly\s+)?differ|"
     r"(?:was|were)\s+(?:similar|comparable|not\s+different))\b",
@@ -44,7 +44,7 @@ FORWARD = re.compile(
 )
 # Relations whose outcome comes first: "OS was superior for patients who responded".
 BACKWARD = re.compile(
-    r"\b(?:was|were|is|are)\s+(?:significantly\s+|also\s+|\w+ly\s+)?(?:\d+(?:[.·]\d+)?[- ]fold\s+)?"
+    r"\b(?:was|were|is|are)\s+(?:not\s+)?(?:significantly\s+|also\s+|\w+ly\s+)?(?:\d+(?:[.·]\d+)?[- ]fold\s+)?"
     r"(?P<word>improved|superior|better|longer|"
     r"prolonged|higher|inferior|worse|shorter|poorer|lower|reduced|increased|decreased|"
     r"(?:more|less)\s+(?:frequent|common|likely|frequently\s+observed)|greater|less|fewer)(?:\s*\([^()]*\))?\s+"

@@ -44,6 +44,7 @@ class Context:
     cohort_concepts: set[str] = field(default_factory=set)
     intervention: str | None = None  # what the title says the study tested ("Efficacy of X versus Y")
     arms: dict[str, str] = field(default_factory=dict)  # "arm a" -> "resistance training", as the text defines
+    abbreviations: dict[str, str] = field(default_factory=dict)  # "UC" -> "usual care", as the text defines
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
 
 _BY_EXPOSURE = re.compile(r"\b(?:with\s+and\s+without|according\s+to|by)\s+(?P<x>[^,;(]+)", re.IGNORECASE)
+_BALANCE_LIST = re.compile(r",|\bor\b|^(?:the\s+)?(?:treatment|study|randomi[sz]ed|allocated)?\s*(?:groups?|arms?)\b",
+                           re.IGNORECASE)
+"""An exposure that is a list or the allocation itself: "did not differ by group, gender, or age" checks balance."""
 _WORD = re.compile(r"[a-z]+")
 _NULL_WORDS = {"not", "no", "similar", "comparable", "didn"}
 _BE_WORDS = {"was", "were", "is", "are"}
@@ -119,7 +122,7 @@ def _relational(local: Local, sentence: Sentence, subgroup: str, body: int, end:
                          rule="null-verb")
         # "OS did not differ between patients with and without X": OS is the object, X the subject.
         exposure = _BY_EXPOSURE.search(text, negated.end(), end)
-        if exposure:
+        if exposure and not _BALANCE_LIST.search(exposure["x"]):
             subjects = subject_items(local, exposure.start("x"), exposure.end("x"), ctx)
             return _pair(local, sentence, subjects, body, negated.start(), relation, "no_effect", subgroup, ctx,
                          rule="null-differ-by")

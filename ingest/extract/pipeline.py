@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from ingest.extract.arms import arm_names, text_intervention, title_intervention
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
 from ingest.extract.findings import sentence_findings
+from ingest.extract.gate import Abbreviations, passes, significance_direction, tidy
 from ingest.extract.sentences import Sentence, split_sentences
 from ingest.extract.statistics import Statistic, find_statistics
 from kg.model import Evidence, Finding, Mention, PublicationRef
@@ -74,7 +75,8 @@ def _context(text: str, title: str | None, mentions: list[ConceptMention], stats
     own = {m.concept for m in mentions if m.start < limit and set(m.kinds) & _COHORT_KINDS}
     own |= {m.concept for m in title_mentions if set(m.kinds) & _COHORT_KINDS}
     return Context(matcher=matcher, concepts=matcher.concepts, cohort_size=cohort_size, cohort_concepts=own,
-                   intervention=title_intervention(title) or text_intervention(text), arms=arm_names(text))
+                   intervention=title_intervention(title) or text_intervention(text), arms=arm_names(text),
+                   abbreviations=Abbreviations(f"{title or ''}\n{text}").long_of)
 
 
 def _finding(draft: Draft, publication: PublicationRef) -> Finding:
@@ -130,6 +132,32 @@ _NOT_RESULTS = re.compile(
 )
 
 
+_CONCLUSION = re.compile(r"^(?:conclusions?|interpretations?|implications?|discussion|summary)\b", re.IGNORECASE)
+_CONTENT = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_PLAIN = frozenset(["the", "and", "with", "for", "was", "were", "group", "groups", "patients", "than", "from",
+                    "that", "this", "those", "rate", "rates", "level", "levels", "score", "scores"])
+
+
+def _conclusion_spans(text: str) -> list[tuple[int, int]]:
+    """The stretches a structured abstract labels as its conclusions."""
+    headers = [(m.start(), m.end(), m["name"]) for m in _SECTION.finditer(text) if len(m["name"]) <= 40]
+    return [(end, headers[i + 1][0] if i + 1 < len(headers) else len(text))
+            for i, (_, end, name) in enumerate(headers) if _CONCLUSION.match(name.strip())]
+
+
+def _content_words(label: str | None, concept: str | None) -> set[str]:
+    words = f"{label or ''} {(concept or '').rsplit('/', 1)[-1].replace('-', ' ')}".casefold()
+    return {w.rstrip("s") for w in _CONTENT.findall(words)} - _PLAIN
+
+
+def _restates(record: Finding, earlier: Sequence[Finding]) -> bool:
+    """Whether a finding names the subject and the outcome of a finding read before it (a conclusion repeating it)."""
+    subject = _content_words(record.subject_label, record.subject_concept)
+    obj = _content_words(record.object_label, record.object_concept)
+    return any(subject & _content_words(f.subject_label, f.subject_concept) and
+               obj & _content_words(f.object_label, f.object_concept) for f in earlier)
+
+
 def _background_spans(text: str) -> list[tuple[int, int]]:
     """The stretches a structured abstract labels as background, aims or methods (no findings are read there)."""
     headers = [(m.start(), m.end(), m["name"]) for m in _SECTION.finditer(text) if len(m["name"]) <= 40]
@@ -139,6 +167,15 @@ def _background_spans(text: str) -> list[tuple[int, int]]:
         if _NOT_RESULTS.match(name.strip()):
             spans.append((end, stop))
     return spans
+
+
+def _labelled(draft: Draft, abbreviations: Abbreviations) -> Draft:
+    """A label without a concept names the abstract's abbreviation with its long form (or the reverse)."""
+    return replace(
+        draft,
+        subject_label=draft.subject_label if draft.subject_concept else abbreviations.label(draft.subject_label),
+        object_label=draft.object_label if draft.object_concept else abbreviations.label(draft.object_label),
+    )
 
 
 def extract_abstract(text: str, publication: PublicationRef, *, title: str | None = None,
@@ -152,6 +189,8 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
     title_mentions = matcher.find(title) if title else []
     ctx = _context(text, title, mentions, stats, sentences, matcher, title_mentions)
     background = _background_spans(text)
+    conclusions = _conclusion_spans(text)
+    abbreviations = Abbreviations.from_long_forms(ctx.abbreviations)
     findings: dict[Finding, ExtractedFinding] = {}
     uninterpreted = 0
     m_index = s_index = 0
@@ -166,7 +205,17 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
         skipped = too_long or any(a <= sentence.start < b for a, b in background)
         drafts = [] if skipped else sentence_findings(sentence, own_mentions, own_stats, ctx)
         for draft in drafts:
-            record = _finding(draft, publication)
+            draft = tidy(draft)
+            if not passes(draft):
+                continue
+            record = _finding(_labelled(significance_direction(draft), abbreviations), publication)
+            if not draft.statistics and any(a <= sentence.start < b for a, b in conclusions) and \
+                    _restates(record, [f for f in findings if f.subject_concept or f.subject_label]):
+                continue  # a conclusion that repeats a result without numbers adds no finding
+            if draft.found_by == "outcome-changed-in-arm" and _restates(
+                    record, [f for f in findings if (f.subject_concept or f.subject_label) and
+                             f.direction == record.direction and f.evidence[0].start != sentence.start]):
+                continue  # a change within an arm that another sentence already reported (a second rater, say)
             findings.setdefault(record, ExtractedFinding(record, draft.statistics))
         if not drafts and not own_stats:
             uninterpreted += 1

@@ -46,23 +46,27 @@ _P_VALUE = re.compile(
 )
 _P_MORE = re.compile(rf"\s*(?:,\s*|and\s+|,\s*and\s+)(?P<num>{NUM})(?![\d%])")
 """Further values of a P-value list ("P = 0.6 and 0.3, respectively")."""
-_CI_WORDS = (r"(?:(?i:95\s*%\s*(?:CI\b|C\.I\.|confidence\s+intervals?)|CI\s*95\s*%?|\bCI\b|C\.I\.|"
-             r"confidence\s+intervals?)(?:\s*[\[(]\s*(?:95\s*%\s*)?CI\s*[\])])?"
-             r"(?:\s+of\s+(?:the\s+)?(?:a?HR|a?OR|RR|difference))?)")
+_LEVEL = r"(?:9[059](?:[.·]\d)?|80)\s*%"
+"""The level of a confidence interval (95% most often; 90%, 99%, 99.5% and 80% as well)."""
+_CI_WORDS = (rf"(?:(?i:{_LEVEL}\s*(?:CI\b|C\.I\.|confidence\s+(?:intervals?|limits?))|CI\s*(?:{_LEVEL}|95)?|\bCI\b|"
+             r"C\.I\.|confidence\s+(?:intervals?|limits?))(?:\s*[\[(]\s*(?:95\s*%\s*)?CI\s*[\])])?"
+             r"(?:\s+of\s+(?:the\s+)?(?:a?HR|a?OR|RR|difference))?(?:\s+(?:ranging\s+)?from)?)")
 """The words naming a confidence interval, with an abbreviation in brackets ("95% confidence interval
 [CI]", "Confidence Interval (CI)", "95% C.I.") and the estimate it belongs to ("95%CI of HR")."""
 _UNIT = r"(?:\s*(?:%|(?!(?:to|at|and)\b)[A-Za-zμ/²]{1,8}(?:/[A-Za-zμ²\d]{1,8})?))?"
 _MONEY = r"[£$€]?"
-_CI_PAIR = (rf"{_MONEY}(?P<low>{SNUM}){_UNIT}\s*(?:-|–|—|−|to|,|at)\s*{_MONEY}(?P<high>{SNUM})")
+_CI_PAIR = (rf"{_MONEY}(?P<low>{SNUM}){_UNIT}\s*(?:-|–|—|−|to|,|;|at)\s*{_MONEY}(?P<high>{SNUM})")
 _EFFECT = re.compile(
-    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs)(?:\b|(?=\d+[.·]\d))|"
-    r"(?i:\b(?:adjusted\s+)?(?:hazard|odds|risk|rate|subdistribution\s+hazard)\s+ratios?\b|\brelative\s+risks?\b)|"
+    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs|MD|SMD|WMD|RD|ARR|ES)(?:\b|(?=\d+[.·]\d))|"
+    r"(?i:\b(?:adjusted\s+)?(?:hazard|odds|risk|rate|subdistribution\s+hazard)\s+ratios?\b|\brelative\s+risks?\b|"
+    r"\beffect\s+sizes?\b)|"
     r"β|\bbeta\b)(?:\s*[\[(](?:a?HR|a?OR|RR|IRR|SHR)[\])])?"
     rf"(?:\s*[\[(]\s*95\s*%\s*CI\s*[\])])?"
     rf"\s*(?:[,:=]|of|was|was\s+estimated\s+at)?\s*(?P<value>{SNUM})"
-    rf"(?:[^\d;]{{0,6}}?[;,(\[]?\s*{_CI_WORDS}(?:\s*95\s*%)?\s*[,:=]?\s*[\[(]?\s*(?P<low>{SNUM})"
-    rf"(?:{DASH}|\s*,\s*)(?P<high>{SNUM})|"
-    rf"\s*[\[(]\s*(?P<blow>{SNUM})\s*(?:-|–|—|−|to|,)\s*(?P<bhigh>{SNUM})\s*[\])])?"
+    rf"(?:[^\d;]{{0,6}}?[;,(\[]?\s*{_CI_WORDS}(?:\s*{_LEVEL})?\s*[,:=]?\s*[\[(]?\s*(?P<low>{SNUM})"
+    rf"(?:{DASH}|\s*[,;]\s*)(?P<high>{SNUM})|"
+    rf"\s*[\[(]\s*(?P<blow>{SNUM})\s*(?:-|–|—|−|to|,)\s*(?P<bhigh>{SNUM})\s*[\])]|"
+    rf"\s*,\s*(?P<clow>{SNUM})\s*(?:-|–|—|−|to)\s*(?P<chigh>{SNUM})(?=\s*[);,\]]))?"
 )
 _CI = re.compile(
     rf"{_CI_WORDS}(?:\s*[\[(]\s*CI\s*[\])])?(?:\s+of\s+(?:the\s+)?difference)?\s*(?:[,:=]|was|were|is)?\s*"
@@ -73,13 +77,15 @@ _BRACKET_PAIR = re.compile(
     rf"(?<![/\w.]){_MONEY}(?P<value>{SNUM}){_UNIT}\s*,?\s*[\[(]\s*{_CI_PAIR}{_UNIT}\s*[\])]"
 )
 _NAMES_AN_INTERVAL = re.compile(r"\bCI\b|confidence\s+interval|\bHR\b|\bOR\b|\bRR\b|ratio|relative\s+risk|"
-                                r"hazard|odds")
+                                r"hazard|odds|\bdifference\b")
 _CANDIDATE = re.compile(rf"(?<![/\w.])(?<![-−–]){_MONEY}(?P<value>{SNUM})(?!\d)")
 """A number that can be an estimate: not the exponent of a unit ("kg−1") nor inside a word or a ratio."""
 _SPREAD_BEFORE = re.compile(r"(?:\bSDs?|\bSEM?|±)\s*[:=]?\s*$")
 """The words before a spread (an SD or SE), which is never an estimate."""
 _MEASURES = (
-    ("other", re.compile(r"pseudo-?median|effect\s+size|\bES\b|β|\bbeta\b", re.IGNORECASE)),
+    ("other", re.compile(r"pseudo-?median|effect\s+size|\bES\b|β|\bbeta\b|coefficient|"
+                         r"ratio\s+of\s+(?:geometric\s+)?means|"
+                         r"(?:proportional|relative)\s+(?:risk\s+)?(?:reduction|increase)", re.IGNORECASE)),
     ("HR", re.compile(r"\ba?HRs?\b|hazard", re.IGNORECASE)),
     ("OR", re.compile(r"\ba?ORs?\b|(?i:\bodds\b)")),
     ("IRR", re.compile(r"\bIRR\b|rate\s+ratio", re.IGNORECASE)),
@@ -87,7 +93,8 @@ _MEASURES = (
     ("RD", re.compile(r"\bARR\b|absolute\s+(?:risk\s+)?(?:reduction|difference)|risk\s+difference|"
                       r"mortality\s+difference", re.IGNORECASE)),
     ("MD", re.compile(r"\bMD\b|differences?\b|\bchange|\bdecrease|\bincrease|\breduc|\blost\b|\bdeclin|"
-                      r"\bimproved\s+by|\bfell\b|\brose\b|\bversus\b|\bvs\b", re.IGNORECASE)),
+                      r"\bimproved\s+by|\bfell\b|\brose\b|\bversus\b|\bvs\b|\blowered\b|\braised\b|"
+                      r"\btreatment\s+effects?\b", re.IGNORECASE)),
 )
 _COUNT_TOTAL_PERCENT = re.compile(
     rf"{_START}(?P<count>{INT})\s*(?:/|of|out\s+of)\s*(?P<total>{INT})(?:\s+[A-Za-z-]+){{0,3}}?\s*"
@@ -227,13 +234,21 @@ def _op(raw: str | None) -> str:
     return _OPS.get(raw, raw)
 
 
+_DIFFERENCE_NAMES = {"MD": "MD", "SMD": "MD", "WMD": "MD", "RD": "RD", "ARR": "RD", "ES": "other"}
+"""Names of differences and effect sizes a ratio pattern reads only with an interval, and the measure each reports."""
+
+
 def _measure(raw: str) -> str:
     folded = " ".join(raw.split()).casefold()
     for key, name in (("subdistribution", "SHR"), ("hazard", "HR"), ("odds", "OR"), ("risk ratio", "RR"),
-                      ("relative risk", "RR"), ("β", "beta"), ("beta", "beta")):
+                      ("rate ratio", "IRR"), ("relative risk", "RR"), ("β", "beta"), ("beta", "beta")):
         if key in folded:
             return name
+    if folded.startswith("effect size"):
+        return "other"
     name = raw.strip().rstrip("s")
+    if name in _DIFFERENCE_NAMES:
+        return _DIFFERENCE_NAMES[name]
     return name[1:] if name.startswith("a") and name[1:] in ("HR", "OR") else name
 
 
@@ -290,9 +305,18 @@ def _effects(text: str, claims: _Claims) -> list[Statistic]:
         if not claims.free(m.start(), m.end()):
             continue
         low, high = m["low"] or m["blow"], m["high"] or m["bhigh"]
-        claims.take(m.start(), m.end())
+        end = m.end()
+        if m["clow"] is not None:  # "OR 1.53, 1.39-1.69": a bare pair is an interval only when it holds the value
+            if _inside(number(m["value"]), number(m["clow"]), number(m["chigh"])):
+                low, high = m["clow"], m["chigh"]
+            else:
+                end = m.start("clow")
+        measure = _measure(m["measure"])
+        if measure in ("MD", "RD", "other") and low is None:
+            continue  # "MD" or "RD" without an interval is as likely a word or an initial as a difference
+        claims.take(m.start(), end)
         found.append(Statistic(
-            "effect_size", "=", number(m["value"]), m.start(), m.end(), m.group(), measure=_measure(m["measure"]),
+            "effect_size", "=", number(m["value"]), m.start(), end, text[m.start():end], measure=measure,
             ci_low=number(low) if low else None, ci_high=number(high) if high else None,
             found_by="effect-size",
         ))
@@ -317,7 +341,14 @@ def _measure_before(text: str, end: int, reach: int = 110) -> str | None:
 
 
 _PERIOD_END = re.compile(r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bapprox)\.\s")
-_COMPARATIVE_BEFORE = re.compile(r"\b(?:greater|higher|lower|less|more|fewer|larger|smaller)\b[^.;]*$", re.IGNORECASE)
+_COMPARATIVE_BEFORE = re.compile(r"\b(?:greater|higher|lower|less|more|fewer|larger|smaller|shorter|longer)\b[^.;]*$",
+                                 re.IGNORECASE)
+_RELATIVE_CHANGE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:proportional|relative)\s+(?:risk\s+)?(?:reduction|increase)",
+                                    re.IGNORECASE)
+"""The name of a relative change written after its interval: "17% (95% CI 9-25) proportional reduction"."""
+_COMPARATIVE_AFTER = re.compile(r"\s*(?:%|[A-Za-zμ/]+(?:\s+[a-z]+)?)?\s+(?:greater|higher|lower|less|more|fewer|larger|"
+                                r"smaller|shorter|longer)\b", re.IGNORECASE)
+"""A unit and a comparative right after an estimate: "0.5% lower", "1.5 days shorter", "2 points higher"."""
 
 
 def _sentence_start(text: str, end: int) -> int:
@@ -335,7 +366,7 @@ def _difference_by_form(text: str, candidate: re.Match[str]) -> str | None:
     does an unsigned one after a comparative in its clause ("10.3 μmol greater with X vs. Y (95%
     CI ...)") unless it is a percentage, which there is a level (a prevalence with its CI).
     """
-    if candidate["value"][0] in "-−–+":
+    if candidate["value"][0] in "-−–+" or _COMPARATIVE_AFTER.match(text, candidate.end()):
         return "MD"
     if re.match(r"\s*%", text[candidate.end():]):
         return None
@@ -371,7 +402,8 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
         if len(re.findall(r"[A-Za-z]{2,}", gap)) > 8 or re.search(r"[)\]]\s*(?:and|,|;)", gap):
             continue
         value = number(candidate["value"])
-        measure = _measure_before(text, m.start()) or _difference_by_form(text, candidate)
+        measure = _measure_before(text, m.start()) or _difference_by_form(text, candidate) or \
+            ("other" if _RELATIVE_CHANGE_AFTER.match(text, m.end()) else None)
         if measure is None or not _inside(value, low, high) or \
                 (measure == "MD" and _BRACKET_PAIR.search(text[m.end():m.end() + 60])):
             continue  # a list of group means each with its interval is not a difference
