@@ -75,7 +75,7 @@ class ServeConfig:
     timeout: float = 10.0
     max_rows: int = 10_000
     max_request_bytes: int = 1_000_000
-    workers: int = 2
+    workers: int = 4
     max_query_chars: int = DEFAULT_MAX_CHARS
     max_query_depth: int = DEFAULT_MAX_DEPTH
     header_timeout: float = 30.0
@@ -422,8 +422,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"refuse longer query text (default: {DEFAULT_MAX_CHARS})")
     parser.add_argument("--max-query-depth", type=int, default=DEFAULT_MAX_DEPTH, metavar="N",
                         help=f"refuse deeper nesting (default: {DEFAULT_MAX_DEPTH}; at most {ENGINE_MAX_DEPTH})")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="query worker processes for an on-disk store (default: 2; 0 evaluates in threads)")
+    parser.add_argument("--workers", type=int, default=4,
+                        help="query worker processes for an on-disk store (default: 4; 0 evaluates in threads)")
     parser.add_argument("--header-timeout", type=float, default=30.0,
                         help="seconds a connection may take to send a request before it is closed (default: 30)")
 
