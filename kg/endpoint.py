@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import logging
 import multiprocessing
 import multiprocessing.context
@@ -77,22 +78,47 @@ class ServerBusy(KGError):
 # -- serialization -----------------------------------------------------------------------------
 
 
-def tsv_term(term: object) -> str:
-    """A term in SPARQL TSV syntax; triple terms as ``<<( s p o )>>`` (their ``str()`` has no brackets)."""
-    if isinstance(term, ox.Triple):
-        return f"<<( {tsv_term(term.subject)} {tsv_term(term.predicate)} {tsv_term(term.object)} )>>"
-    return str(term)
+class _RowCapReached(Exception):
+    """Raised inside pyoxigraph's serializer once the TSV output holds more rows than the cap."""
 
 
-def _capped_solutions(solutions: ox.QuerySolutions, max_rows: int) -> tuple[ox.QuerySolutions, bool]:
-    """The first ``max_rows`` solutions as a new pyoxigraph result (rebuilt from TSV, which is lossless)."""
-    variables = [v.value for v in solutions.variables]
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    rows = list(islice(solutions, max_rows + 1))
-    truncated = len(rows) > max_rows
-    lines += ["\t".join("" if row[v] is None else tsv_term(row[v]) for v in variables) for row in rows[:max_rows]]
-    text = "\n".join(lines) + "\n"
-    return ox.parse_query_results(text.encode("utf-8"), format=ox.QueryResultsFormat.TSV), truncated
+class _CappedTsv(io.RawIOBase):
+    """Collects pyoxigraph's TSV output and stops it after the header and ``max_rows + 1`` rows.
+
+    A TSV answer has one line per row (its terms escape newlines), so counting newlines in each
+    chunk counts rows without any Python work per row.
+    """
+
+    def __init__(self, max_rows: int) -> None:
+        super().__init__()
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.max_lines = max_rows + 2  # the header, the rows kept, one more to know the cap was hit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        self.parts.append(bytes(chunk))
+        self.lines += chunk.count(b"\n")
+        if self.lines >= self.max_lines:
+            raise _RowCapReached
+        return len(chunk)
+
+
+def _capped_solutions(solutions: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
+    """The first ``max_rows`` solutions as SPARQL TSV (lossless), written by pyoxigraph, and whether rows were cut."""
+    sink = _CappedTsv(max_rows)
+    try:
+        solutions.serialize(sink, format=ox.QueryResultsFormat.TSV)
+    except Exception:
+        if sink.lines < sink.max_lines:
+            raise  # the serializer failed for a reason of its own
+    data = b"".join(sink.parts)
+    if sink.lines < sink.max_lines:
+        return data, False
+    kept = data.split(b"\n", max_rows + 1)[: max_rows + 1]
+    return b"\n".join(kept) + b"\n", True
 
 
 def serialize_answer(answer: object, request: EvalRequest) -> Answer:
@@ -109,7 +135,10 @@ def serialize_answer(answer: object, request: EvalRequest) -> Answer:
         raise InputError(f"{fmt.media_type} cannot carry SPARQL results")
     if isinstance(answer, ox.QueryBoolean):
         return Answer(answer.serialize(format=fmt.results) or b"", fmt.media_type)
-    capped, truncated = _capped_solutions(answer, request.max_rows)  # type: ignore[arg-type]
+    tsv, truncated = _capped_solutions(answer, request.max_rows)  # type: ignore[arg-type]
+    if fmt.results == ox.QueryResultsFormat.TSV:
+        return Answer(tsv, fmt.media_type, truncated)
+    capped = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
     return Answer(capped.serialize(format=fmt.results) or b"", fmt.media_type, truncated)
 
 
