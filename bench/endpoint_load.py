@@ -261,14 +261,15 @@ def part_load(path: Path, ids: list[int], args: argparse.Namespace) -> None:
     print("| clients | slow clients | writer | simple queries | queries/s | p50 ms | p95 ms | p99 ms | errors | "
           "slow answers (status x count) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for write_pause in (None, args.write_pause):
+    pauses = {"both": (None, args.write_pause), "no": (None,), "yes": (args.write_pause,)}[args.writer]
+    for write_pause in pauses:
         parent, child = context.Pipe()
         owner = context.Process(target=owner_main, args=(str(path), args.workers, args.timeout, write_pause, child))
         owner.start()
         url = parent.recv()
         writer = "no" if write_pause is None else f"every {write_pause * 1000:g} ms"
         try:
-            for clients in (1, 4, 16):
+            for clients in args.clients:
                 for slow in (0, 2):
                     result = run_scenario(url, ids, clients, slow, args.per_client, args.seconds, args.timeout)
                     print(result.row(writer), flush=True)
@@ -291,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-client", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=15.0, help="bound of each load run")
     parser.add_argument("--write-pause", type=float, default=0.1, help="seconds between the writer's commits")
+    parser.add_argument("--clients", type=lambda text: [int(n) for n in text.split(",")], default=[1, 4, 16],
+                        help="client counts, comma-separated (default: 1,4,16)")
+    parser.add_argument("--writer", choices=("both", "no", "yes"), default="both",
+                        help="runs without the writer, with it, or both (default)")
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     args = parser.parse_args(argv)

@@ -226,16 +226,19 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
 
 
-def _worker_main(conn: Connection) -> None:
+def _worker_main(conn: Connection, snapshot: str) -> None:
     """A worker process: answer ``(checkpoint folder, request)`` messages until told to stop.
 
     The worker reads only checkpoints, which nobody writes, so opening them read-only is safe and
-    the worker can be killed at any moment. It reopens when a request names a newer checkpoint.
+    the worker can be killed at any moment. It opens the newest checkpoint before it says it is
+    ready (so its first query does not wait for that) and reopens when a request names a newer one.
     The answer goes back as a small header followed by the body's bytes (no pickling of the body).
     """
     _die_with_parent()
     store: ox.Store | None = None
     opened: str | None = None
+    with contextlib.suppress(OSError):  # already replaced and deleted: the first request opens its own
+        store, opened = ox.Store.read_only(snapshot), snapshot
     conn.send(("ready", None))
     while True:
         try:
@@ -361,7 +364,10 @@ class CheckpointPool:
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(child,), daemon=True, name="kg-endpoint-worker")
+        with self._state:
+            snapshot = str(self._current.path)
+        process = self._context.Process(target=_worker_main, args=(child, snapshot), daemon=True,
+                                        name="kg-endpoint-worker")
         process.start()
         child.close()
         return _Worker(process, parent)
