@@ -11,7 +11,10 @@ JSON, which is the worker's whole job), through ``CheckpointPool.evaluate`` (add
 check, dispatch to a worker process and the pipe back) and over HTTP with a keep-alive session
 (adds the HTTP server and client). Medians of ``--repeat`` runs after one warm-up.
 
-Part 2, load: an owner process opens the store read-write and serves it (``EndpointServer`` with
+Part 2, what a checkpoint costs: ``Store.backup`` and a read-only open of the result, on the
+quiet store and while a writer thread commits every ``--write-pause`` seconds.
+
+Part 3, load: an owner process opens the store read-write and serves it (``EndpointServer`` with
 a ``CheckpointPool``), optionally with a writer thread calling ``store.replace_graphs`` on a graph
 of its own in a loop. Simple queries (a PMID lookup and a 2-hop join, PMIDs varied) come from 1, 4
 or 16 client threads with keep-alive sessions in this process, with and without 2 more clients
@@ -138,6 +141,57 @@ def part_overhead(path: Path, workers: int, repeat: int) -> None:
         verdict = "met" if http <= target else "missed"
         print(f"| {name} | {engine:.2f} | {serialized:.2f} | {pooled:.2f} | {http:.2f} | {size} | "
               f"{http / serialized:.2f}x | {target:.1f} ({verdict}) |")
+
+
+def part_checkpoint(path: Path, write_pause: float, rounds: int = 8) -> None:
+    """What a checkpoint costs: ``backup`` and a read-only open, on the quiet store and beside a writer."""
+    store = OxigraphStore(path)
+    folder = path / ".kg-snapshots-bench"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    rows = []
+    try:
+        for writing in (False, True):
+            stop = threading.Event()
+
+            def writer(stop: threading.Event = stop) -> None:
+                version = 0
+                while not stop.is_set():
+                    version += 1
+                    triples = [(URIRef(f"https://example.org/bench/s{i}"), URIRef("https://example.org/bench/v"),
+                                Literal(f"c{version}-{i}")) for i in range(200)]
+                    store.replace_graphs({WRITER_GRAPH: triples})
+                    time.sleep(write_pause)
+
+            thread = threading.Thread(target=writer) if writing else None
+            if thread:
+                thread.start()
+            backups, opens = [], []
+            for index in range(rounds):
+                target = folder / f"{int(writing)}-{index}"
+                started = time.perf_counter()
+                store.engine.backup(str(target))
+                backups.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                reader = ox.Store.read_only(str(target))
+                opens.append((time.perf_counter() - started) * 1000)
+                del reader
+                shutil.rmtree(target)
+                time.sleep(0.2)
+            stop.set()
+            if thread:
+                thread.join()
+            label = f"writer committing every {write_pause * 1000:g} ms" if writing else "no writer"
+            rows.append((label, backups, opens))
+    finally:
+        store.drop_graphs([WRITER_GRAPH])
+        store.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"\n### Checkpoint cost ({path.name}, {rounds} rounds, ms: median and range)\n")
+    print("| while | backup (checkpoint) | read-only open of it |\n|---|---|---|")
+    for label, backups, opens in rows:
+        print(f"| {label} | {statistics.median(backups):.0f} ({min(backups):.0f}-{max(backups):.0f}) | "
+              f"{statistics.median(opens):.0f} ({min(opens):.0f}-{max(opens):.0f}) |")
 
 
 # -- load ----------------------------------------------------------------------------------------
@@ -298,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs without the writer, with it, or both (default)")
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-checkpoint", action="store_true")
     args = parser.parse_args(argv)
 
     work = None
@@ -315,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.skip_overhead:
             part_overhead(path, args.workers, args.repeat)
+        if not args.skip_checkpoint:
+            part_checkpoint(path, args.write_pause)
         if not args.skip_load:
             part_load(path, ids, args)
     finally:
