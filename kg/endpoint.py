@@ -32,6 +32,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -282,6 +283,7 @@ class _Snapshot:
 
     path: Path
     generation: int
+    made: float = 0.0  # time.monotonic() when it was made
     readers: int = 0
 
 
@@ -303,16 +305,24 @@ class CheckpointPool:
     is ready in tens of milliseconds and inherits no RocksDB state.
     """
 
-    def __init__(self, store: OxigraphStore, size: int = 4) -> None:
+    def __init__(self, store: OxigraphStore, size: int = 4, max_lag: float = 0.0) -> None:
+        """A pool of ``size`` workers; ``max_lag`` seconds is how old a checkpoint may be and still serve.
+
+        With ``max_lag`` 0 (the default) every query sees every write committed before it arrived. Above
+        0, a query may read a checkpoint up to that many seconds old even if writes committed since:
+        fewer checkpoints while a writer is busy, at the price of answers that lag behind by that much.
+        """
         if store.location == "memory:":
             raise StoreError("a checkpoint pool needs an on-disk store")
         self._store = store
+        self._max_lag = max_lag
         self._root = Path(store.location) / SNAPSHOTS
         self._context = _fork_context()
         self._niceness = os.getpriority(os.PRIO_PROCESS, 0)
-        self._state = threading.Lock()  # guards _current, readers and _idle membership; held briefly
+        self._state = threading.Lock()  # guards _current and the readers counts; held briefly
         self._making = threading.Lock()  # held while a checkpoint is made: at most one at a time
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: the worker used last most likely has the newest checkpoint open and warm.
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
         remove_snapshots(Path(store.location))  # left behind by a crashed owner
         self._current = self._make_snapshot()
@@ -333,18 +343,20 @@ class CheckpointPool:
         except OSError as exc:
             shutil.rmtree(path, ignore_errors=True)
             raise StoreError(f"cannot make a checkpoint of {self._store.location}: {exc}") from exc
-        return _Snapshot(path, generation)
+        return _Snapshot(path, generation, time.monotonic())
 
     def _pin(self, wanted: int) -> _Snapshot:
         """The newest checkpoint, made first if it is older than generation ``wanted``; counted as read."""
         while True:
             with self._state:
-                if self._current.generation >= wanted:
-                    self._current.readers += 1
-                    return self._current
+                current = self._current
+                if current.generation >= wanted or time.monotonic() - current.made < self._max_lag:
+                    current.readers += 1
+                    return current
             with self._making:
                 with self._state:
-                    if self._current.generation >= wanted:
+                    current = self._current
+                    if current.generation >= wanted or time.monotonic() - current.made < self._max_lag:
                         continue  # another query made it meanwhile
                 fresh = self._make_snapshot()
                 with self._state:
@@ -494,11 +506,11 @@ def _fork_context() -> multiprocessing.context.BaseContext:
     return _FORK_CONTEXT
 
 
-def make_evaluator(store: Store, workers: int) -> ThreadEvaluator | CheckpointPool:
+def make_evaluator(store: Store, workers: int, max_lag: float = 0.0) -> ThreadEvaluator | CheckpointPool:
     """The evaluator for a store: checkpoint workers on disk, a thread in memory or for a remote store."""
     if isinstance(store, OxigraphStore):
         if store.location != "memory:" and workers > 0:
-            return CheckpointPool(store, workers)
+            return CheckpointPool(store, workers, max_lag)
         native = store.engine
         return ThreadEvaluator(lambda request: evaluate_native(native, request))
     return ThreadEvaluator(lambda request: evaluate_generic(store, request))

@@ -258,3 +258,20 @@ def test_kill_9_leaves_no_worker_and_a_restart_cleans_stale_checkpoints(tmp_path
     finally:
         restarted.stop()
     assert not (location / SNAPSHOTS).exists()  # a clean stop removes them
+
+
+def test_max_lag_serves_a_recent_checkpoint_without_making_a_new_one(store):
+    pool = CheckpointPool(store, 1, max_lag=600.0)
+    try:
+        assert count(pool, SIMPLE) == 1000
+        store.replace_graphs({BULK: triples(4, "lagging")})
+        assert count(pool, SIMPLE) == 1000  # the checkpoint is younger than max_lag: no new one
+        assert snapshots(store) == ["g1"]
+    finally:
+        pool.close()
+
+
+def test_negative_max_lag_is_one_line_error(kg, tmp_path):
+    result = kg("serve", "--port", "0", "--max-lag", "-1", store=tmp_path / "store", timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "kg: error: --max-lag must be 0 or more seconds"
