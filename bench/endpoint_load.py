@@ -215,12 +215,13 @@ def part_checkpoint(path: Path, write_pause: float, rounds: int = 8) -> None:
 # -- load ----------------------------------------------------------------------------------------
 
 
-def owner_main(path: str, workers: int, timeout: float, write_pause: float | None, conn: Connection) -> None:
+def owner_main(path: str, workers: int, timeout: float, write_pause: float | None, max_lag: float,
+               conn: Connection) -> None:
     """The owning process: the store read-write, the endpoint, and optionally a writer thread."""
     from kg.serve import EndpointServer, ServeConfig
 
     store = OxigraphStore(Path(path))
-    server = EndpointServer(store, ServeConfig(port=0, workers=workers, timeout=timeout))
+    server = EndpointServer(store, ServeConfig(port=0, workers=workers, timeout=timeout, max_lag=max_lag))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     stop = threading.Event()
     writes = [0]
@@ -328,7 +329,8 @@ def run_scenario(url: str, ids: list[int], clients: int, slow: int, per_client: 
 
 def part_load(path: Path, ids: list[int], args: argparse.Namespace) -> None:
     context = multiprocessing.get_context("spawn")
-    print(f"\n### Load ({path.name}; {args.workers} workers, time limit {args.timeout:g} s; simple queries: "
+    lag = f", max lag {args.max_lag:g} s" if args.max_lag else ""
+    print(f"\n### Load ({path.name}; {args.workers} workers, time limit {args.timeout:g} s{lag}; simple queries: "
           f"PMID lookup and 2-hop join, at most {args.per_client} per client and {args.seconds:g} s per run)\n")
     print("| clients | slow clients | writer | simple queries | queries/s | p50 ms | p95 ms | p99 ms | errors | "
           "slow answers (status x count) |")
@@ -336,7 +338,8 @@ def part_load(path: Path, ids: list[int], args: argparse.Namespace) -> None:
     pauses = {"both": (None, args.write_pause), "no": (None,), "yes": (args.write_pause,)}[args.writer]
     for write_pause in pauses:
         parent, child = context.Pipe()
-        owner = context.Process(target=owner_main, args=(str(path), args.workers, args.timeout, write_pause, child))
+        owner = context.Process(target=owner_main,
+                                args=(str(path), args.workers, args.timeout, write_pause, args.max_lag, child))
         owner.start()
         url = parent.recv()
         writer = "no" if write_pause is None else f"every {write_pause * 1000:g} ms"
@@ -368,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="client counts, comma-separated (default: 1,4,16)")
     parser.add_argument("--writer", choices=("both", "no", "yes"), default="both",
                         help="runs without the writer, with it, or both (default)")
+    parser.add_argument("--max-lag", type=float, default=0.0, help="the endpoint's --max-lag (s)")
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-checkpoint", action="store_true")
