@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import io
+import itertools
 import logging
 import multiprocessing
 import multiprocessing.context
@@ -238,7 +239,7 @@ def _worker_main(conn: Connection, snapshot: str) -> None:
     _die_with_parent()
     store: ox.Store | None = None
     opened: str | None = None
-    with contextlib.suppress(OSError):  # already replaced and deleted: the first request opens its own
+    with contextlib.suppress(Exception):  # replaced and deleted meanwhile: the first request opens its own
         store, opened = ox.Store.read_only(snapshot), snapshot
     conn.send(("ready", None))
     while True:
@@ -316,7 +317,9 @@ class CheckpointPool:
             raise StoreError("a checkpoint pool needs an on-disk store")
         self._store = store
         self._max_lag = max_lag
-        self._root = Path(store.location) / SNAPSHOTS
+        # One folder per pool, named by its process: another pool on the same store in this process
+        # (the endpoint and the owner channel's evaluator) keeps its own checkpoints.
+        self._root = Path(store.location) / SNAPSHOTS / f"p{os.getpid()}-{next(_POOL_NUMBERS)}"
         self._context = _fork_context()
         self._niceness = os.getpriority(os.PRIO_PROCESS, 0)
         self._state = threading.Lock()  # guards _current and the readers counts; held briefly
@@ -324,7 +327,7 @@ class CheckpointPool:
         # Last in, first out: the worker used last most likely has the newest checkpoint open and warm.
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
-        remove_snapshots(Path(store.location))  # left behind by a crashed owner
+        remove_stale_snapshots(Path(store.location))  # left behind by a killed owner
         self._current = self._make_snapshot()
         workers = [self._start() for _ in range(max(1, size))]
         for worker in workers:
@@ -336,7 +339,7 @@ class CheckpointPool:
     def _make_snapshot(self) -> _Snapshot:
         generation = self._store.generation  # read before the backup: the checkpoint holds at least this
         path = self._root / f"g{generation}"
-        self._root.mkdir(exist_ok=True)
+        self._root.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(path, ignore_errors=True)
         try:
             self._store.engine.backup(str(path))
@@ -458,7 +461,7 @@ class CheckpointPool:
         except (EOFError, OSError) as exc:
             self._kill(worker)
             worker = self._start()
-            raise StoreError(f"query worker failed: {exc}") from exc
+            raise StoreError(f"query worker failed: {exc or type(exc).__name__}") from exc
         finally:
             self._release(worker)
         if status == "ok":
@@ -479,12 +482,36 @@ class CheckpointPool:
             worker.process.join(2)
             if worker.process.is_alive():
                 self._kill(worker)
-        remove_snapshots(Path(self._store.location))
+        shutil.rmtree(self._root, ignore_errors=True)
+        with contextlib.suppress(OSError):  # kept while another pool of this process has checkpoints there
+            (Path(self._store.location) / SNAPSHOTS).rmdir()
 
 
-def remove_snapshots(store_path: Path) -> None:
-    """Delete the checkpoint folder of a store (its checkpoints are only ever read by a pool's workers)."""
-    shutil.rmtree(store_path / SNAPSHOTS, ignore_errors=True)
+_POOL_NUMBERS = itertools.count(1)
+
+
+def remove_stale_snapshots(store_path: Path) -> None:
+    """Delete the checkpoints of pools whose process is gone (a killed owner cannot clean up after itself)."""
+    folder = store_path / SNAPSHOTS
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        pid = entry.name[1:].split("-", 1)[0]
+        if not (entry.name.startswith("p") and pid.isdigit() and _process_alive(int(pid))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (a zombie counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
 
 
 _FORK_CONTEXT: multiprocessing.context.BaseContext | None = None

@@ -48,8 +48,8 @@ def count(pool: CheckpointPool, query: str, timeout: float = 30.0) -> int:
 
 
 def snapshots(store: OxigraphStore) -> list[str]:
-    folder = Path(store.location) / SNAPSHOTS
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    """The checkpoints on disk, of every pool on the store."""
+    return sorted(p.name for p in (Path(store.location) / SNAPSHOTS).glob("*/g*"))
 
 
 def children(pid: int) -> set[int]:
@@ -238,8 +238,7 @@ def test_kill_9_leaves_no_worker_and_a_restart_cleans_stale_checkpoints(tmp_path
     try:
         response = requests.get(endpoint.url, params={"query": SIMPLE}, headers={"Accept": JSON}, timeout=60)
         assert response.status_code == 200
-        stale = location / SNAPSHOTS / "g0"
-        assert stale.is_dir()
+        (stale,) = (location / SNAPSHOTS).glob("p*/g0")
         (stale / "stale-marker").write_text("left by a killed server")
         workers = children(endpoint.process.pid)
         assert len(workers) >= 2
@@ -252,7 +251,8 @@ def test_kill_9_leaves_no_worker_and_a_restart_cleans_stale_checkpoints(tmp_path
             endpoint.stop()
     restarted = start_endpoint(str(location), "--workers", "2")
     try:
-        assert not (stale / "stale-marker").exists()
+        assert not stale.parent.exists()
+        assert len(list((location / SNAPSHOTS).glob("p*/g0"))) == 1  # the new server's own
         response = requests.get(restarted.url, params={"query": SIMPLE}, headers={"Accept": JSON}, timeout=60)
         assert response.json()["results"]["bindings"][0]["n"]["value"] == "1000"
     finally:
@@ -275,3 +275,19 @@ def test_negative_max_lag_is_one_line_error(kg, tmp_path):
     result = kg("serve", "--port", "0", "--max-lag", "-1", store=tmp_path / "store", timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == "kg: error: --max-lag must be 0 or more seconds"
+
+
+def test_two_pools_on_one_store_keep_their_own_checkpoints(store):
+    first = CheckpointPool(store, 1)
+    second = CheckpointPool(store, 1)
+    try:
+        store.replace_graphs({BULK: triples(9, "both")})
+        assert count(first, SIMPLE) == count(second, SIMPLE) == 9
+        first.close()
+        store.replace_graphs({BULK: triples(8, "second")})
+        assert count(second, SIMPLE) == 8
+        assert snapshots(store) == [f"g{store.generation}"]
+    finally:
+        first.close()
+        second.close()
+    assert not (Path(store.location) / SNAPSHOTS).exists()
