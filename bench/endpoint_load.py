@@ -5,6 +5,9 @@ Not a test; loopback only, bounded in requests and seconds. Run from the reposit
     .venv/bin/python -m bench.endpoint_load                      # the seed graph, in a temporary store
     .venv/bin/python -m bench.endpoint_load --store /tmp/store1m  # an existing store (kg load of a 1M corpus)
 
+The load part also runs against an earlier checkout as its baseline (``git archive REV | tar -x -C OLD``,
+then ``PYTHONPATH=OLD .venv/bin/python bench/endpoint_load.py --skip-overhead --skip-checkpoint``).
+
 Part 1, where the time goes (one process owns the store, as ``kg serve`` does): each query is
 timed as the engine in-process (evaluation only, then evaluation plus serialization to SPARQL
 JSON, which is the worker's whole job), through ``CheckpointPool.evaluate`` (adds the checkpoint
@@ -42,7 +45,6 @@ import pyoxigraph as ox
 import requests
 from rdflib import Literal, URIRef
 
-from kg.endpoint import CheckpointPool, EvalRequest, evaluate_native
 from kg.queries import catalog, prepare
 from kg.sparql import bind_values
 from kg.store import OxigraphStore, native_query
@@ -107,6 +109,7 @@ def interleaved_ms(runs: dict[str, Callable[[], object]], repeat: int) -> dict[s
 
 
 def part_overhead(path: Path, workers: int, repeat: int) -> None:
+    from kg.endpoint import CheckpointPool, EvalRequest, evaluate_native
     from kg.serve import EndpointServer, ServeConfig
 
     store = OxigraphStore(path)
@@ -221,7 +224,9 @@ def owner_main(path: str, workers: int, timeout: float, write_pause: float | Non
     from kg.serve import EndpointServer, ServeConfig
 
     store = OxigraphStore(Path(path))
-    server = EndpointServer(store, ServeConfig(port=0, workers=workers, timeout=timeout, max_lag=max_lag))
+    # max_lag only when set: the load part also runs against earlier code (the baseline) that lacks it.
+    config = ServeConfig(port=0, workers=workers, timeout=timeout, **({"max_lag": max_lag} if max_lag else {}))
+    server = EndpointServer(store, config)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     stop = threading.Event()
     writes = [0]
