@@ -219,6 +219,12 @@ RENICE_AFTER = 0.1
 SLOW_NICENESS = 19
 """The niceness of a worker running a slow query: short queries on other workers keep the CPU."""
 
+RENICE_CHECK = 0.05
+"""Seconds between checks, during a slow query, of whether other queries want the CPU."""
+
+COMPANY_WINDOW = 0.5
+"""Seconds a query's arrival counts as "other queries want the CPU" for a slow query that started before it."""
+
 
 def _die_with_parent() -> None:
     """Ask Linux to kill this worker when its parent (the fork server) exits, so none outlives a killed owner."""
@@ -327,6 +333,8 @@ class CheckpointPool:
         # Last in, first out: the worker used last most likely has the newest checkpoint open and warm.
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
+        self._in_flight = 0  # queries inside evaluate(); guarded by _state
+        self._last_arrival = 0.0  # time.monotonic() of the latest evaluate() call; guarded by _state
         remove_stale_snapshots(Path(store.location))  # left behind by a killed owner
         self._current = self._make_snapshot()
         workers = [self._start() for _ in range(max(1, size))]
@@ -435,13 +443,27 @@ class CheckpointPool:
         """Evaluate on a checkpoint holding every write committed before this call."""
         if self._closed:
             raise StoreError("the query pool is closed")
-        snapshot = self._pin(self._store.generation)
+        started = time.monotonic()
+        with self._state:
+            self._in_flight += 1
+            self._last_arrival = started
         try:
-            return self._evaluate_on(snapshot, request, timeout)
+            snapshot = self._pin(self._store.generation)
+            try:
+                return self._evaluate_on(snapshot, request, timeout, started)
+            finally:
+                self._unpin(snapshot)
         finally:
-            self._unpin(snapshot)
+            with self._state:
+                self._in_flight -= 1
 
-    def _evaluate_on(self, snapshot: _Snapshot, request: EvalRequest, timeout: float) -> Answer:
+    def _others_waiting(self, since: float) -> bool:
+        """Whether other queries run now or arrived lately, after ``since``: a slow one should yield to them."""
+        with self._state:
+            recent = self._last_arrival > since and time.monotonic() - self._last_arrival < COMPANY_WINDOW
+            return self._in_flight > 1 or recent
+
+    def _evaluate_on(self, snapshot: _Snapshot, request: EvalRequest, timeout: float, started: float) -> Answer:
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
@@ -449,15 +471,14 @@ class CheckpointPool:
         try:
             self._wait_ready(worker)
             worker.conn.send((str(snapshot.path), request))
+            sent = time.monotonic()
             if not worker.conn.poll(min(RENICE_AFTER, timeout)):
-                self._renice(worker, SLOW_NICENESS)
-                if not worker.conn.poll(max(0.0, timeout - RENICE_AFTER)):
-                    log.warning("query exceeded %.3g s: killing worker %s", timeout, worker.process.pid)
-                    self._kill(worker)
-                    worker = self._start()
-                    raise _timeout_error(timeout)
+                self._wait_slow(worker, sent, timeout, started)
             status, value = worker.conn.recv()
             body = worker.conn.recv_bytes() if status == "ok" else b""
+        except QueryTimeout:
+            worker = self._start()  # the killed worker's replacement
+            raise
         except (EOFError, OSError) as exc:
             self._kill(worker)
             worker = self._start()
@@ -468,6 +489,24 @@ class CheckpointPool:
             media_type, truncated = value
             return Answer(body, media_type, truncated)
         raise value
+
+    def _wait_slow(self, worker: _Worker, sent: float, timeout: float, started: float) -> None:
+        """Wait for a query past ``RENICE_AFTER``: reniced while other queries want the CPU, killed at the deadline.
+
+        Renicing only while others run keeps a long query alone on the endpoint at full speed: the
+        niceness is there to let short queries pass it, not to lose the CPU to other programs.
+        """
+        while True:
+            slow = self._others_waiting(started)
+            if slow != worker.reniced:
+                self._renice(worker, SLOW_NICENESS if slow else self._niceness)
+            remaining = sent + timeout - time.monotonic()
+            if remaining <= 0:
+                log.warning("query exceeded %.3g s: killing worker %s", timeout, worker.process.pid)
+                self._kill(worker)
+                raise _timeout_error(timeout)
+            if worker.conn.poll(min(RENICE_CHECK, remaining)):
+                return
 
     def close(self) -> None:
         """Stop every worker and delete the checkpoints."""

@@ -178,7 +178,18 @@ def test_slow_worker_is_reniced_then_killed_and_replaced(store):
         thread.start()
         assert wait_for(lambda: len(pool.worker_pids) == 1, 5)  # the slow query holds one worker
         (worker,) = before - set(pool.worker_pids)
-        assert wait_for(lambda: os.getpriority(os.PRIO_PROCESS, worker) == SLOW_NICENESS, 5)
+        normal = os.getpriority(os.PRIO_PROCESS, 0)
+        alone = []
+        for _ in range(10):  # alone on the pool, the slow query keeps its priority
+            alone.append(os.getpriority(os.PRIO_PROCESS, worker))
+            time.sleep(0.05)
+        assert set(alone) == {normal}
+
+        def reniced() -> bool:
+            assert count(pool, SIMPLE) == 1000  # short queries arrive: the slow one must yield to them
+            return os.getpriority(os.PRIO_PROCESS, worker) == SLOW_NICENESS
+
+        assert wait_for(reniced, 5)
         thread.join()
         assert len(errors) == 1
         assert wait_for(lambda: not alive(worker), 5)
