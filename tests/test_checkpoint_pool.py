@@ -7,7 +7,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -78,7 +78,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_for(condition, seconds: float = 20.0) -> bool:
+def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
     """Poll ``condition`` until it holds or ``seconds`` pass (how real processes are waited for)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

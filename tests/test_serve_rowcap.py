@@ -7,7 +7,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kg.endpoint import EvalRequest, serialize_answer
+from kg.endpoint import Answer, EvalRequest, serialize_answer
 
 ROWS = 20
 QUERY = "SELECT ?s ?o WHERE { ?s <http://example.org/p> ?o } ORDER BY ?s"
@@ -22,7 +22,7 @@ def store() -> ox.Store:
     return engine
 
 
-def answer(store: ox.Store, max_rows: int, media_type: str = "application/sparql-results+json"):
+def answer(store: ox.Store, max_rows: int, media_type: str = "application/sparql-results+json") -> Answer:
     return serialize_answer(store.query(QUERY), EvalRequest(QUERY, media_type, max_rows))
 
 
