@@ -306,8 +306,8 @@ class CheckpointPool:
     includes every write committed before it arrived. A checkpoint no query reads any more is
     deleted once a newer one exists.
 
-    A query that runs past ``RENICE_AFTER`` has its worker reniced, so short queries on the other
-    workers keep the CPU; one past the time limit has its worker killed (its CPU freed at once) and
+    A query that runs past ``RENICE_AFTER`` has its worker reniced while other queries run, so short
+    queries on the other workers keep the CPU; one past the time limit has its worker killed (its CPU freed at once) and
     replaced. Workers are forked from a fork server that has imported this module, so a replacement
     is ready in tens of milliseconds and inherits no RocksDB state.
     """
@@ -401,7 +401,11 @@ class CheckpointPool:
         if not worker.conn.poll(timeout):
             self._kill(worker)
             raise StoreError(f"endpoint worker did not start within {timeout:g} s")
-        status, error = worker.conn.recv()
+        try:
+            status, error = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._kill(worker)
+            raise StoreError(f"endpoint worker exited while starting (exit code {worker.process.exitcode})") from exc
         if status != "ready":
             self._kill(worker)
             raise error
@@ -470,6 +474,10 @@ class CheckpointPool:
             raise ServerBusy(f"every query worker stayed busy for {timeout:g} s; try again later") from None
         try:
             self._wait_ready(worker)
+        except StoreError:
+            self._release(self._start())  # keep the pool at its size; this request fails
+            raise
+        try:
             worker.conn.send((str(snapshot.path), request))
             sent = time.monotonic()
             if not worker.conn.poll(min(RENICE_AFTER, timeout)):

@@ -17,6 +17,7 @@ from endpoint_process import start_endpoint
 from rdflib import Literal, URIRef
 
 from kg.endpoint import SLOW_NICENESS, SNAPSHOTS, CheckpointPool, EvalRequest
+from kg.errors import StoreError
 from kg.guard import QueryTimeout
 from kg.serve import ServeConfig
 from kg.store import OxigraphStore
@@ -302,3 +303,17 @@ def test_two_pools_on_one_store_keep_their_own_checkpoints(store):
         first.close()
         second.close()
     assert not (Path(store.location) / SNAPSHOTS).exists()
+
+
+def test_a_worker_killed_from_outside_fails_one_query_and_is_replaced(store):
+    pool = CheckpointPool(store, 1)
+    try:
+        (worker,) = pool.worker_pids
+        os.kill(worker, signal.SIGKILL)
+        assert wait_for(lambda: not alive(worker), 5)
+        with pytest.raises(StoreError, match="query worker failed"):
+            count(pool, SIMPLE)
+        assert count(pool, SIMPLE) == 1000
+        assert pool.worker_pids != [worker]
+    finally:
+        pool.close()
