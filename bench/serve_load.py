@@ -135,11 +135,12 @@ def timings(send_one: callable, mix: dict[str, str], single: dict[str, str]) -> 
 
 
 def direct_with_limit(store_dir: Path, text: str, limit: float) -> float:
-    """One in-process evaluation in a killable child process (ms), NaN past ``limit`` seconds."""
-    from kg.endpoint import EvalRequest, ProcessPoolEvaluator
+    """One evaluation in a killable worker process (ms), NaN past ``limit`` seconds."""
+    from kg.endpoint import CheckpointPool, EvalRequest
     from kg.guard import QueryTimeout
 
-    pool = ProcessPoolEvaluator(str(store_dir), 1)
+    store = OxigraphStore(store_dir)
+    pool = CheckpointPool(store, 1)
     try:
         started = time.perf_counter()
         try:
@@ -149,6 +150,7 @@ def direct_with_limit(store_dir: Path, text: str, limit: float) -> float:
         return (time.perf_counter() - started) * 1000
     finally:
         pool.close()
+        store.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,12 +3,12 @@
 Why worker processes: pyoxigraph cannot stop a running query, and a thread
 that is abandoned at its deadline keeps a core busy until the query ends (with
 2 cores, two runaway queries would stall the server). For an on-disk store the
-endpoint therefore evaluates in a small pool of worker processes, each holding
-a read-only view of the store (``pyoxigraph.Store.read_only``); a worker that
-misses the deadline is killed and replaced, so the CPU is freed at once. The
-serving process keeps the store open read-write without writing to it: that
-holds the store's lock, so no ``kg ingest`` can write underneath the readers
-(pyoxigraph calls a write during a read-only open undefined behaviour).
+endpoint therefore evaluates in a ``CheckpointPool``: worker processes that read
+RocksDB checkpoints of the store, never the live store (which its owner may be
+writing: a read-only open beside a writer is undefined behaviour in pyoxigraph).
+A worker that misses the deadline is killed and replaced, so the CPU is freed at
+once; a worker whose query runs long is reniced, so short queries keep the CPU.
+The worker serializes the answer and sends the bytes.
 
 In-memory stores (tests) cannot be shared with another process and are
 evaluated in a thread; remote stores are queried through ``Store.query`` and
@@ -21,15 +21,25 @@ which would fall back to rdflib's 20x slower engine).
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import io
+import itertools
 import logging
 import multiprocessing
+import multiprocessing.context
+import os
 import queue
+import shutil
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -70,22 +80,47 @@ class ServerBusy(KGError):
 # -- serialization -----------------------------------------------------------------------------
 
 
-def tsv_term(term: object) -> str:
-    """A term in SPARQL TSV syntax; triple terms as ``<<( s p o )>>`` (their ``str()`` has no brackets)."""
-    if isinstance(term, ox.Triple):
-        return f"<<( {tsv_term(term.subject)} {tsv_term(term.predicate)} {tsv_term(term.object)} )>>"
-    return str(term)
+class _RowCapReached(Exception):
+    """Raised inside pyoxigraph's serializer once the TSV output holds more rows than the cap."""
 
 
-def _capped_solutions(solutions: ox.QuerySolutions, max_rows: int) -> tuple[ox.QuerySolutions, bool]:
-    """The first ``max_rows`` solutions as a new pyoxigraph result (rebuilt from TSV, which is lossless)."""
-    variables = [v.value for v in solutions.variables]
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    rows = list(islice(solutions, max_rows + 1))
-    truncated = len(rows) > max_rows
-    lines += ["\t".join("" if row[v] is None else tsv_term(row[v]) for v in variables) for row in rows[:max_rows]]
-    text = "\n".join(lines) + "\n"
-    return ox.parse_query_results(text.encode("utf-8"), format=ox.QueryResultsFormat.TSV), truncated
+class _CappedTsv(io.RawIOBase):
+    """Collects pyoxigraph's TSV output and stops it after the header and ``max_rows + 1`` rows.
+
+    A TSV answer has one line per row (its terms escape newlines), so counting newlines in each
+    chunk counts rows without any Python work per row.
+    """
+
+    def __init__(self, max_rows: int) -> None:
+        super().__init__()
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.max_lines = max_rows + 2  # the header, the rows kept, one more to know the cap was hit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        self.parts.append(bytes(chunk))
+        self.lines += chunk.count(b"\n")
+        if self.lines >= self.max_lines:
+            raise _RowCapReached
+        return len(chunk)
+
+
+def _capped_solutions(solutions: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
+    """The first ``max_rows`` solutions as SPARQL TSV (lossless), written by pyoxigraph, and whether rows were cut."""
+    sink = _CappedTsv(max_rows)
+    try:
+        solutions.serialize(sink, format=ox.QueryResultsFormat.TSV)
+    except Exception:
+        if sink.lines < sink.max_lines:
+            raise  # the serializer failed for a reason of its own
+    data = b"".join(sink.parts)
+    if sink.lines < sink.max_lines:
+        return data, False
+    kept = data.split(b"\n", max_rows + 1)[: max_rows + 1]
+    return b"\n".join(kept) + b"\n", True
 
 
 def serialize_answer(answer: object, request: EvalRequest) -> Answer:
@@ -102,7 +137,10 @@ def serialize_answer(answer: object, request: EvalRequest) -> Answer:
         raise InputError(f"{fmt.media_type} cannot carry SPARQL results")
     if isinstance(answer, ox.QueryBoolean):
         return Answer(answer.serialize(format=fmt.results) or b"", fmt.media_type)
-    capped, truncated = _capped_solutions(answer, request.max_rows)  # type: ignore[arg-type]
+    tsv, truncated = _capped_solutions(answer, request.max_rows)  # type: ignore[arg-type]
+    if fmt.results == ox.QueryResultsFormat.TSV:
+        return Answer(tsv, fmt.media_type, truncated)
+    capped = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
     return Answer(capped.serialize(format=fmt.results) or b"", fmt.media_type, truncated)
 
 
@@ -172,27 +210,70 @@ class ThreadEvaluator:
         """Nothing to release."""
 
 
-def _worker_main(path: str, conn: Connection) -> None:
-    """A worker process: open the store read-only and answer requests until told to stop."""
-    try:
-        store = ox.Store.read_only(path)
-    except OSError as exc:
-        conn.send(("error", StoreError(f"worker cannot open store {path}: {exc}")))
+SNAPSHOTS = ".kg-snapshots"
+"""The folder inside an on-disk store that holds the pool's checkpoints (removed on close and on the next start)."""
+
+RENICE_AFTER = 0.1
+"""Seconds after which a worker's query counts as slow and its process is reniced."""
+
+SLOW_NICENESS = 19
+"""The niceness of a worker running a slow query: short queries on other workers keep the CPU."""
+
+RENICE_CHECK = 0.05
+"""Seconds between checks, during a slow query, of whether other queries want the CPU."""
+
+COMPANY_WINDOW = 0.5
+"""Seconds a query's arrival counts as "other queries want the CPU" for a slow query that started before it."""
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent (the fork server) exits, so none outlives a killed owner."""
+    if not sys.platform.startswith("linux"):
         return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
+def _worker_main(conn: Connection, snapshot: str) -> None:
+    """A worker process: answer ``(checkpoint folder, request)`` messages until told to stop.
+
+    The worker reads only checkpoints, which nobody writes, so opening them read-only is safe and
+    the worker can be killed at any moment. It opens the newest checkpoint before it says it is
+    ready (so its first query does not wait for that) and reopens when a request names a newer one.
+    The answer goes back as a small header followed by the body's bytes (no pickling of the body).
+    """
+    _die_with_parent()
+    store: ox.Store | None = None
+    opened: str | None = None
+    with contextlib.suppress(Exception):  # replaced and deleted meanwhile: the first request opens its own
+        store, opened = ox.Store.read_only(snapshot), snapshot
     conn.send(("ready", None))
     while True:
         try:
-            request = conn.recv()
+            message = conn.recv()
         except EOFError:
             return
-        if request is None:
+        if message is None:
             return
+        snapshot, request = message
         try:
-            conn.send(("ok", evaluate_native(store, request)))
+            if snapshot != opened:
+                store = opened = None
+                try:
+                    store = ox.Store.read_only(snapshot)
+                except OSError as exc:
+                    raise StoreError(f"worker cannot open checkpoint {snapshot}: {exc}") from exc
+                opened = snapshot
+            assert store is not None
+            answer = evaluate_native(store, request)
         except KGError as exc:
             conn.send(("error", exc))
+            continue
         except Exception as exc:  # noqa: BLE001 - reported to the client, the worker lives on
             conn.send(("error", StoreError(f"query failed: {exc}")))
+            continue
+        conn.send(("ok", (answer.media_type, answer.truncated)))
+        conn.send_bytes(answer.body)
 
 
 @dataclass
@@ -200,24 +281,115 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
     ready: bool = False
+    reniced: bool = False
 
 
-class ProcessPoolEvaluator:
-    """A pool of worker processes over an on-disk store; a worker past the deadline is killed and replaced."""
+@dataclass
+class _Snapshot:
+    """One checkpoint of the store and how many queries are reading it."""
 
-    def __init__(self, path: str, size: int = 2) -> None:
-        self._path = path
-        self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+    path: Path
+    generation: int
+    made: float = 0.0  # time.monotonic() when it was made
+    readers: int = 0
+
+
+class CheckpointPool:
+    """Worker processes that evaluate queries on RocksDB checkpoints of a live on-disk store.
+
+    Why checkpoints: the owning process writes the store, and pyoxigraph calls a read-only open of a
+    store that another process writes undefined behaviour. A checkpoint (``ox.Store.backup``: hard
+    links plus a memtable flush) is a frozen, consistent copy that nobody writes, so workers may open
+    it read-only and be killed at any time. When a query arrives and ``store.generation`` moved past
+    the newest checkpoint, one new checkpoint is made (one at a time; queries that need it wait for
+    it, the others keep reading the previous one), so every query sees one consistent state that
+    includes every write committed before it arrived. A checkpoint no query reads any more is
+    deleted once a newer one exists.
+
+    A query that runs past ``RENICE_AFTER`` has its worker reniced while other queries run, so short
+    queries on the other workers keep the CPU; one past the time limit has its worker killed (its CPU freed at once) and
+    replaced. Workers are forked from a fork server that has imported this module, so a replacement
+    is ready in tens of milliseconds and inherits no RocksDB state.
+    """
+
+    def __init__(self, store: OxigraphStore, size: int = 4, max_lag: float = 0.0) -> None:
+        """A pool of ``size`` workers; ``max_lag`` seconds is how old a checkpoint may be and still serve.
+
+        With ``max_lag`` 0 (the default) every query sees every write committed before it arrived. Above
+        0, a query may read a checkpoint up to that many seconds old even if writes committed since:
+        fewer checkpoints while a writer is busy, at the price of answers that lag behind by that much.
+        """
+        if store.location == "memory:":
+            raise StoreError("a checkpoint pool needs an on-disk store")
+        self._store = store
+        self._max_lag = max_lag
+        # One folder per pool, named by its process: another pool on the same store in this process
+        # (the endpoint and the owner channel's evaluator) keeps its own checkpoints.
+        self._root = Path(store.location) / SNAPSHOTS / f"p{os.getpid()}-{next(_POOL_NUMBERS)}"
+        self._context = _fork_context()
+        self._niceness = os.getpriority(os.PRIO_PROCESS, 0)
+        self._state = threading.Lock()  # guards _current and the readers counts; held briefly
+        self._making = threading.Lock()  # held while a checkpoint is made: at most one at a time
+        # Last in, first out: the worker used last most likely has the newest checkpoint open and warm.
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
+        self._in_flight = 0  # queries inside evaluate(); guarded by _state
+        self._last_arrival = 0.0  # time.monotonic() of the latest evaluate() call; guarded by _state
+        remove_stale_snapshots(Path(store.location))  # left behind by a killed owner
+        self._current = self._make_snapshot()
         workers = [self._start() for _ in range(max(1, size))]
         for worker in workers:
             self._wait_ready(worker)
             self._idle.put(worker)
 
+    # -- checkpoints ---------------------------------------------------------------------
+
+    def _make_snapshot(self) -> _Snapshot:
+        generation = self._store.generation  # read before the backup: the checkpoint holds at least this
+        path = self._root / f"g{generation}"
+        self._root.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(path, ignore_errors=True)
+        try:
+            self._store.engine.backup(str(path))
+        except OSError as exc:
+            shutil.rmtree(path, ignore_errors=True)
+            raise StoreError(f"cannot make a checkpoint of {self._store.location}: {exc}") from exc
+        return _Snapshot(path, generation, time.monotonic())
+
+    def _pin(self, wanted: int) -> _Snapshot:
+        """The newest checkpoint, made first if it is older than generation ``wanted``; counted as read."""
+        while True:
+            with self._state:
+                current = self._current
+                if current.generation >= wanted or time.monotonic() - current.made < self._max_lag:
+                    current.readers += 1
+                    return current
+            with self._making:
+                with self._state:
+                    current = self._current
+                    if current.generation >= wanted or time.monotonic() - current.made < self._max_lag:
+                        continue  # another query made it meanwhile
+                fresh = self._make_snapshot()
+                with self._state:
+                    old, self._current = self._current, fresh
+                    stale = old.readers == 0
+                if stale:
+                    shutil.rmtree(old.path, ignore_errors=True)
+
+    def _unpin(self, snapshot: _Snapshot) -> None:
+        with self._state:
+            snapshot.readers -= 1
+            stale = snapshot.readers == 0 and snapshot is not self._current
+        if stale:
+            shutil.rmtree(snapshot.path, ignore_errors=True)
+
+    # -- workers -------------------------------------------------------------------------
+
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(self._path, child), daemon=True,
+        with self._state:
+            snapshot = str(self._current.path)
+        process = self._context.Process(target=_worker_main, args=(child, snapshot), daemon=True,
                                         name="kg-endpoint-worker")
         process.start()
         child.close()
@@ -229,7 +401,11 @@ class ProcessPoolEvaluator:
         if not worker.conn.poll(timeout):
             self._kill(worker)
             raise StoreError(f"endpoint worker did not start within {timeout:g} s")
-        status, error = worker.conn.recv()
+        try:
+            status, error = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._kill(worker)
+            raise StoreError(f"endpoint worker exited while starting (exit code {worker.process.exitcode})") from exc
         if status != "ready":
             self._kill(worker)
             raise error
@@ -240,51 +416,175 @@ class ProcessPoolEvaluator:
         worker.process.join(5)
         worker.conn.close()
 
+    def _renice(self, worker: _Worker, niceness: int) -> bool:
+        """Set a worker's niceness; False when the system refuses (lowering it needs privileges)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, worker.process.pid or 0, niceness)
+        except OSError:
+            return False
+        worker.reniced = niceness != self._niceness
+        return True
+
+    def _release(self, worker: _Worker) -> None:
+        """Back to the idle queue at normal priority; a worker that cannot be un-niced is replaced."""
+        if worker.reniced and not self._renice(worker, self._niceness):
+            self._kill(worker)
+            worker = self._start()
+        if self._closed:
+            self._kill(worker)
+        else:
+            self._idle.put(worker)
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """The process ids of the idle workers (tests watch one get replaced)."""
+        with self._idle.mutex:
+            return [w.process.pid for w in self._idle.queue if w.process.pid is not None]
+
+    # -- evaluation ----------------------------------------------------------------------
+
     def evaluate(self, request: EvalRequest, timeout: float) -> Answer:
+        """Evaluate on a checkpoint holding every write committed before this call."""
+        if self._closed:
+            raise StoreError("the query pool is closed")
+        started = time.monotonic()
+        with self._state:
+            self._in_flight += 1
+            self._last_arrival = started
+        try:
+            snapshot = self._pin(self._store.generation)
+            try:
+                return self._evaluate_on(snapshot, request, timeout, started)
+            finally:
+                self._unpin(snapshot)
+        finally:
+            with self._state:
+                self._in_flight -= 1
+
+    def _others_waiting(self, since: float) -> bool:
+        """Whether other queries run now or arrived lately, after ``since``: a slow one should yield to them."""
+        with self._state:
+            recent = self._last_arrival > since and time.monotonic() - self._last_arrival < COMPANY_WINDOW
+            return self._in_flight > 1 or recent
+
+    def _evaluate_on(self, snapshot: _Snapshot, request: EvalRequest, timeout: float, started: float) -> Answer:
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise ServerBusy(f"every query worker stayed busy for {timeout:g} s; try again later") from None
         try:
             self._wait_ready(worker)
-            worker.conn.send(request)
-            if not worker.conn.poll(timeout):
-                log.warning("query exceeded %.3g s: killing worker %s", timeout, worker.process.pid)
-                self._kill(worker)
-                worker = self._start()
-                raise _timeout_error(timeout)
+        except StoreError:
+            self._release(self._start())  # keep the pool at its size; this request fails
+            raise
+        try:
+            worker.conn.send((str(snapshot.path), request))
+            sent = time.monotonic()
+            if not worker.conn.poll(min(RENICE_AFTER, timeout)):
+                self._wait_slow(worker, sent, timeout, started)
             status, value = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
+            body = worker.conn.recv_bytes() if status == "ok" else b""
+        except QueryTimeout:
+            worker = self._start()  # the killed worker's replacement
+            raise
+        except (EOFError, OSError) as exc:
             self._kill(worker)
             worker = self._start()
-            raise StoreError(f"query worker failed: {exc}") from exc
+            raise StoreError(f"query worker failed: {exc or type(exc).__name__}") from exc
         finally:
-            if not self._closed:
-                self._idle.put(worker)
+            self._release(worker)
         if status == "ok":
-            return value
+            media_type, truncated = value
+            return Answer(body, media_type, truncated)
         raise value
 
+    def _wait_slow(self, worker: _Worker, sent: float, timeout: float, started: float) -> None:
+        """Wait for a query past ``RENICE_AFTER``: reniced while other queries want the CPU, killed at the deadline.
+
+        Renicing only while others run keeps a long query alone on the endpoint at full speed: the
+        niceness is there to let short queries pass it, not to lose the CPU to other programs.
+        """
+        while True:
+            slow = self._others_waiting(started)
+            if slow != worker.reniced:
+                self._renice(worker, SLOW_NICENESS if slow else self._niceness)
+            remaining = sent + timeout - time.monotonic()
+            if remaining <= 0:
+                log.warning("query exceeded %.3g s: killing worker %s", timeout, worker.process.pid)
+                self._kill(worker)
+                raise _timeout_error(timeout)
+            if worker.conn.poll(min(RENICE_CHECK, remaining)):
+                return
+
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker and delete the checkpoints."""
         self._closed = True
         while True:
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
-                return
+                break
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
             worker.process.join(2)
             if worker.process.is_alive():
                 self._kill(worker)
+        shutil.rmtree(self._root, ignore_errors=True)
+        with contextlib.suppress(OSError):  # kept while another pool of this process has checkpoints there
+            (Path(self._store.location) / SNAPSHOTS).rmdir()
 
 
-def make_evaluator(store: Store, workers: int) -> ThreadEvaluator | ProcessPoolEvaluator:
-    """The evaluator for a store: worker processes on disk, a thread in memory or for a remote store."""
+_POOL_NUMBERS = itertools.count(1)
+
+
+def remove_stale_snapshots(store_path: Path) -> None:
+    """Delete the checkpoints of pools whose process is gone (a killed owner cannot clean up after itself)."""
+    folder = store_path / SNAPSHOTS
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        pid = entry.name[1:].split("-", 1)[0]
+        if not (entry.name.startswith("p") and pid.isdigit() and _process_alive(int(pid))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (a zombie counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
+
+
+_FORK_CONTEXT: multiprocessing.context.BaseContext | None = None
+
+
+def _fork_context() -> multiprocessing.context.BaseContext:
+    """The fork-server context, its server preloaded with this module (a fresh worker then costs a fork).
+
+    The fork server is a clean process started by exec: it has no open store to pass on.
+    """
+    global _FORK_CONTEXT
+    if _FORK_CONTEXT is None:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+        else:
+            context = multiprocessing.get_context("spawn")
+        _FORK_CONTEXT = context
+    return _FORK_CONTEXT
+
+
+def make_evaluator(store: Store, workers: int, max_lag: float = 0.0) -> ThreadEvaluator | CheckpointPool:
+    """The evaluator for a store: checkpoint workers on disk, a thread in memory or for a remote store."""
     if isinstance(store, OxigraphStore):
         if store.location != "memory:" and workers > 0:
-            return ProcessPoolEvaluator(store.location, workers)
+            return CheckpointPool(store, workers, max_lag)
         native = store.engine
         return ThreadEvaluator(lambda request: evaluate_native(native, request))
     return ThreadEvaluator(lambda request: evaluate_generic(store, request))

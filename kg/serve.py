@@ -75,10 +75,11 @@ class ServeConfig:
     timeout: float = 10.0
     max_rows: int = 10_000
     max_request_bytes: int = 1_000_000
-    workers: int = 2
+    workers: int = 4
     max_query_chars: int = DEFAULT_MAX_CHARS
     max_query_depth: int = DEFAULT_MAX_DEPTH
     header_timeout: float = 30.0
+    max_lag: float = 0.0  # seconds a checkpoint may lag behind committed writes (0: never)
 
 
 class ProtocolError(Exception):
@@ -372,7 +373,9 @@ class EndpointServer(ThreadingHTTPServer):
     def __init__(self, store: Store, config: ServeConfig) -> None:
         self.store = store
         self.config = config
-        self.evaluator = make_evaluator(store, config.workers)
+        if config.max_lag < 0:
+            raise InputError("--max-lag must be 0 or more seconds")
+        self.evaluator = make_evaluator(store, config.workers, config.max_lag)
         try:
             super().__init__((config.host, config.port), EndpointHandler)
         except OSError as exc:
@@ -422,10 +425,13 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"refuse longer query text (default: {DEFAULT_MAX_CHARS})")
     parser.add_argument("--max-query-depth", type=int, default=DEFAULT_MAX_DEPTH, metavar="N",
                         help=f"refuse deeper nesting (default: {DEFAULT_MAX_DEPTH}; at most {ENGINE_MAX_DEPTH})")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="query worker processes for an on-disk store (default: 2; 0 evaluates in threads)")
+    parser.add_argument("--workers", type=int, default=4,
+                        help="query worker processes for an on-disk store (default: 4; 0 evaluates in threads)")
     parser.add_argument("--header-timeout", type=float, default=30.0,
                         help="seconds a connection may take to send a request before it is closed (default: 30)")
+    parser.add_argument("--max-lag", type=float, default=0.0, metavar="SECONDS",
+                        help="let answers lag behind writes committed in the last SECONDS, so a busy writer "
+                        "costs fewer checkpoints (default: 0, every committed write is seen)")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -434,7 +440,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= ENGINE_MAX_DEPTH:
         raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
     config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers,
-                         args.max_query_chars, args.max_query_depth, args.header_timeout)
+                         args.max_query_chars, args.max_query_depth, args.header_timeout, args.max_lag)
     store = open_store(args.store)
     try:
         serve(store, config)
