@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.enrich import enrich_document
 from ingest.text import clean_text
 from kg.errors import InputError
 from kg.ids import content_key, normalize_doi, normalize_pmcid, normalize_pmid, publication_iri, source_bytes_iri
@@ -214,7 +213,7 @@ def page_document(text: str, source: str) -> SourceDocument:
 
 
 def read_page(path: Path) -> Iterator[SourceDocument]:
-    """Parse one page file (the ``kg ingest page`` source)."""
+    """Parse one page file (the ``kg ingest page`` source); the pipeline enriches it."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -223,5 +222,5 @@ def read_page(path: Path) -> Iterator[SourceDocument]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    yield enrich_document(page_document(text, source_bytes_iri(raw)))
+    yield page_document(text, source_bytes_iri(raw))
 

@@ -71,19 +71,15 @@ def _writing(spec: str | None) -> Iterator[Store]:
 def _run_ingest(source: Source, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from kg.counts import refresh_derived
-    from kg.loader import load_documents
-    from kg.store.load import uninterruptible
+    from kg.pipeline import run_pipeline
 
     documents = tqdm(source.documents(args), desc=f"parsing {source.name}", unit="doc", disable=None)
     if not source.streaming:
         documents = list(documents)
     with _writing(args.store) as store:
         try:
-            summary = load_documents(store, documents)
-        except KeyboardInterrupt:
-            with uninterruptible():
-                refresh_derived(store)  # the counts then describe exactly the documents that were stored
+            summary = run_pipeline(store, documents, enrich=source.enrich)
+        except KeyboardInterrupt:  # the pipeline derived on the way out
             print("kg: interrupted: the documents stored before Ctrl-C stay, each graph whole, and the counts "
                   "match them; re-run the ingest to store the rest", file=sys.stderr)
             return 130
@@ -234,7 +230,7 @@ def _cmd_queries(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from kg.counts import derived_current, refresh_derived, stored_basis
+    from kg.counts import derived_current, is_pending, refresh_derived, stored_basis
     from kg.queries import get_query
     from kg.store import open_store
 
@@ -242,7 +238,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     try:
         if args.recount:
             refresh_derived(store, force=True)
-        elif stored_basis(store) is not None and not derived_current(store):
+        elif (stored_basis(store) is not None or is_pending(store)) and not derived_current(store):
             print("counts: the store changed since they were computed (an interrupted write?); recounting",
                   file=sys.stderr)
             refresh_derived(store)

@@ -25,8 +25,8 @@ from pubmed_helpers import FakeClock
 from ingest.pubmed.client import EutilsClient
 from ingest.pubmed.refresh import plan_refresh, refresh
 from kg.cli import main
-from kg.loader import load_documents
 from kg.model import Cohort, Finding, Publication, PublicationRef, SourceDocument
+from kg.pipeline import run_pipeline
 from kg.store import FORMATS, OxigraphStore
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -85,7 +85,7 @@ def full_dump(store: OxigraphStore) -> bytes:
 def curated_study(store: OxigraphStore, pmid: str) -> None:
     """The seed as a curated study (a cohort in a curated table), as `kg build` would store it."""
     ref = PublicationRef(pmid=pmid)
-    load_documents(store, [SourceDocument(kind="curated", key="t", source="file:///t.csv", records=(
+    run_pipeline(store, [SourceDocument(kind="curated", key="t", source="file:///t.csv", records=(
         Publication(pmid=pmid), Cohort(publication=ref, label="all patients", size=40)))], now=NOW)
 
 
@@ -143,7 +143,7 @@ def test_extracted_only_papers_are_expanded_only_when_asked(corpus):
     curated_study(store, seed)
     extracted = real[100]
     ref = PublicationRef(pmid=extracted)
-    load_documents(store, [SourceDocument(kind="pubmed", key=extracted, source="file:///x.xml", records=(
+    run_pipeline(store, [SourceDocument(kind="pubmed", key=extracted, source="file:///x.xml", records=(
         Publication(pmid=extracted, title="An abstract with a finding"),
         Finding(publication=ref, relation="associated with", method="extracted", p_value=Decimal("0.01"))))],
         now=NOW)
@@ -314,7 +314,7 @@ def test_a_title_pubmed_does_not_know_is_not_searched_again_until_stale():
 
     store = OxigraphStore(None)
     title = "A paper PubMed has not indexed yet"
-    load_documents(store, [SourceDocument(kind="bibliography", key="b", source="file:///b.csv",
+    run_pipeline(store, [SourceDocument(kind="bibliography", key="b", source="file:///b.csv",
                                           records=(Publication(title=title),))], now=NOW)
     (node,) = [str(r[0]) for r in store.query("SELECT ?p WHERE { ?p ckg:provisional true }").rows]
     with RunningStandIn(EutilsStandIn(limit=10_000, keyed_limit=10_000).load_fixtures()) as running:

@@ -409,9 +409,9 @@ def test_summary_groups_problems_by_shape_with_counts() -> None:
 
 def test_generated_benchmark_corpus_conforms() -> None:
     from bench.generate import GENERATED_AT, generate_documents
-    from kg.loader import load_documents, load_rdf_files
     from kg.model import Finding
     from kg.paths import ONTOLOGY_DIR
+    from kg.pipeline import Pipeline
     from kg.store import OxigraphStore
     from kg.validate import format_summary, validate_store
 
@@ -419,8 +419,9 @@ def test_generated_benchmark_corpus_conforms() -> None:
     findings = [r for doc in docs for r in doc.records if isinstance(r, Finding)]
     assert findings and all(f.evidence for f in findings)  # every generated finding cites its paper
     store = OxigraphStore(None)
-    load_rdf_files(store, [ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary", now=GENERATED_AT)
-    load_documents(store, docs, now=GENERATED_AT)
+    with Pipeline(store, now=GENERATED_AT) as pipeline:
+        pipeline.write_rdf_files([ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary")
+        pipeline.write(docs)
     report = validate_store(store, batch_quads=5_000)
     assert report.conforms, format_summary(report)
     # each paper's graph types the papers it cites without describing them

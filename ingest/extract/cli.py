@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import URIRef
 from tqdm import tqdm
 
-from ingest.enrich import derived_records
+from ingest.enrich import enrich_document
 from ingest.extract.corpus import iter_jsonl
 from ingest.extract.evaluate import evaluate, format_evaluation, read_gold
 from ingest.extract.pipeline import Extraction, extract_abstract
@@ -103,16 +103,15 @@ def abstract_documents(args: argparse.Namespace) -> Iterator[SourceDocument]:
             raise InputError("without FILE, give --pmid of a publication whose abstract is in the store")
         text, title = _stored_abstract(args.store, iri)
         publication = Publication(pmid=pmid, title=title, abstract=text)
-        records = [publication, *derived_records(publication)]  # the graph keeps the text its findings point into
         source = iri
     else:
         text = clean_text(read_text_file(args.file))
         if not text:
             raise InputError(f"{args.file}: the abstract is empty")
         publication = Publication(pmid=pmid, title=args.title, abstract=text)
-        records = [publication, *derived_records(publication)]
         source = args.file.resolve().as_uri()
-    yield SourceDocument(kind="abstract", key=content_key(iri), source=source, records=tuple(records))
+    # the graph keeps the text its findings point into; the pipeline's enrich stage adds the findings
+    yield SourceDocument(kind="abstract", key=content_key(iri), source=source, records=(publication,))
 
 
 ABSTRACT = Source(
@@ -120,6 +119,7 @@ ABSTRACT = Source(
     help="a plain-text abstract (or, with only --pmid, the stored one): findings and concept mentions",
     documents=abstract_documents,
     add_arguments=_abstract_arguments,
+    enrich=enrich_document,
     description="Extract findings and concept mentions from an abstract and store them with the publication. "
                 "Curated findings of the same statement supersede the extracted ones (both stay visible).",
 )

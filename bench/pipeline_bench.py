@@ -1,0 +1,162 @@
+"""Benchmark of the ingest pipeline (not a test): how often a command derives, and what that costs.
+
+A store is filled with the seed graph (``kg build``) and ``--base`` generated
+PubMed records (``kg ingest pubmed-xml``), so the whole-graph derive step has
+something to count. Then, timed:
+
+1. ``kg ingest pubmed-xml`` of ``--ingest`` more generated records
+   (batches of 500 documents);
+2. ``refresh`` of ``--refresh`` citing papers against the loopback stand-in
+   (no rate limit: the stand-in allows 10,000 requests/s and the client's clock
+   is fake, so the time is the store's, not NCBI's pacing): links both ways in
+   batches of 200, then the records.
+
+Each case reports wall time and how many times the whole-graph count query
+ran (one per derive step), counted at ``OxigraphStore.query``. When the code
+has ``kg.pipeline`` (one derive per command), each case runs twice in the same
+process: as the code is, and with a derive forced after every batch (the
+baseline: what a per-batch derive costs on the same data). On older code the
+script measures the code as it is, so the two can be compared by commit.
+
+Usage: .venv/bin/python bench/pipeline_bench.py [--base 2000] [--ingest 2000] [--refresh 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from eutils_bench import FIRST, STUDY, _generator, synthetic_record  # noqa: E402
+from eutils_server import EutilsStandIn, RunningStandIn  # noqa: E402
+from pubmed_helpers import FakeClock  # noqa: E402
+
+from ingest.pubmed.client import EutilsClient  # noqa: E402
+from ingest.pubmed.refresh import refresh  # noqa: E402
+from kg.cli import main as kg_main  # noqa: E402
+from kg.store import OxigraphStore  # noqa: E402
+
+HEAD = b'<?xml version="1.0" ?>\n<PubmedArticleSet>\n'
+HAS_PIPELINE = importlib.util.find_spec("kg.pipeline") is not None
+
+
+class QueryCounter:
+    """Counts the whole-graph count queries (``sourceGraphs`` is only in that query) sent to any store."""
+
+    def __init__(self) -> None:
+        self.counts = 0
+        self.original = OxigraphStore.query
+
+    def __enter__(self) -> QueryCounter:
+        counter = self
+
+        def query(store: OxigraphStore, text: str, *args: object, **kwargs: object) -> object:
+            if "sourceGraphs" in text:
+                counter.counts += 1
+            return counter.original(store, text, *args, **kwargs)
+
+        OxigraphStore.query = query  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        OxigraphStore.query = self.original  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def per_batch_derive(enabled: bool) -> Iterator[None]:
+    """The baseline: derive after every written batch, as a loader that derives per call would."""
+    if not enabled:
+        yield
+        return
+    from kg.pipeline import Pipeline
+
+    original = Pipeline.write
+
+    def write(self: Pipeline, documents: object) -> object:
+        summary = original(self, documents)  # type: ignore[arg-type]
+        self.derive()
+        return summary
+
+    Pipeline.write = write  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Pipeline.write = original  # type: ignore[method-assign]
+
+
+def xml_file(path: Path, first: int, count: int) -> Path:
+    path.write_bytes(HEAD + b"".join(synthetic_record(str(first + n)) for n in range(count)) + b"</PubmedArticleSet>\n")
+    return path
+
+
+def base_store(folder: Path, count: int) -> Path:
+    store = folder / "store"
+    assert kg_main(["build", "--store", str(store)]) == 0
+    if count:
+        assert kg_main(["ingest", "pubmed-xml", str(xml_file(folder / "base.xml", 10_000_000, count)),
+                        "--store", str(store)]) == 0
+    return store
+
+
+def bench_ingest(folder: Path, base: int, count: int, baseline: bool) -> dict[str, float]:
+    store = base_store(folder, base)
+    path = xml_file(folder / "more.xml", 20_000_000, count)
+    with per_batch_derive(baseline), QueryCounter() as counter:
+        started = time.perf_counter()
+        assert kg_main(["ingest", "pubmed-xml", str(path), "--store", str(store)]) == 0
+        wall = time.perf_counter() - started
+    return {"wall": wall, "derives": counter.counts}
+
+
+def bench_refresh(folder: Path, base: int, count: int, baseline: bool) -> dict[str, float]:
+    path = base_store(folder, base)
+    state = EutilsStandIn(limit=10_000, keyed_limit=10_000).load_fixtures()
+    state.generate = _generator(state)
+    pmids = [str(FIRST + i) for i in range(count)]
+    state.links[("pubmed_pubmed_citedin", STUDY)] = tuple(pmids)
+    for pmid in pmids:
+        state.links[("pubmed_pubmed_refs", pmid)] = (STUDY,)
+    store = OxigraphStore(path)
+    try:
+        with RunningStandIn(state) as standin, per_batch_derive(baseline), QueryCounter() as counter:
+            client = EutilsClient(base_url=standin.url, email="bench@example.org", clock=FakeClock())
+            started = time.perf_counter()
+            summary = refresh(store, client, pmids=pmids, depth=1)
+            wall = time.perf_counter() - started
+    finally:
+        store.close()
+    return {"wall": wall, "derives": counter.counts, "records": summary.records_written,
+            "batches": len(state.seen)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base", type=int, default=2000, help="generated records in the store before each case")
+    parser.add_argument("--ingest", type=int, default=2000, help="records of the timed kg ingest pubmed-xml")
+    parser.add_argument("--refresh", type=int, default=1000, help="citing papers of the timed refresh")
+    args = parser.parse_args()
+    modes = [("as is", False), ("derive per batch (baseline)", True)] if HAS_PIPELINE else [("as is", False)]
+    print(f"code: {'kg.pipeline present' if HAS_PIPELINE else 'no kg.pipeline'}; store holds the seed graph + "
+          f"{args.base} generated records before each case")
+    for label, baseline in modes:
+        with tempfile.TemporaryDirectory() as tmp:
+            result = bench_ingest(Path(tmp), args.base, args.ingest, baseline)
+        print(f"ingest pubmed-xml {args.ingest} records, {label}: {result['wall']:.1f} s, "
+              f"{result['derives']} whole-graph count(s)")
+        with tempfile.TemporaryDirectory() as tmp:
+            result = bench_refresh(Path(tmp), args.base, args.refresh, baseline)
+        print(f"refresh {args.refresh} citing papers ({result['batches']} requests, {result['records']} records "
+              f"written), {label}: {result['wall']:.1f} s, {result['derives']} whole-graph count(s)")
+
+
+if __name__ == "__main__":
+    main()
