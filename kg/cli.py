@@ -429,14 +429,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     command_plugins = plugins_needed(0, {*CORE_COMMANDS, *(r.name for r in BUILTIN_COMMANDS)})
     for registration in registered_commands(reserved=CORE_COMMANDS, plugins=command_plugins):
-        sub = commands.add_parser(registration.name, help=registration.help,
+        sub = commands.add_parser(registration.name, help=registration.help, conflict_handler="resolve",
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         if wanted(registration.name):
             command = registration.load(Command)
             sub.description = command.description or command.help
+            _store_argument(sub)  # a command that defines its own --store replaces this one
             command.add_arguments(sub)
-            if not any(action.dest == "store" for action in sub._actions):
-                _store_argument(sub)
             sub.set_defaults(handler=command.run)
     return parser
 
