@@ -169,7 +169,9 @@ def _read_query_text(spec: str) -> tuple[str, dict]:
     if spec.endswith((".rq", ".sparql")) or (len(spec) < 256 and "\n" not in spec and path.is_file()):
         if not path.is_file():
             raise InputError(f"no such query file: {spec}")
-        return path.read_text(encoding="utf-8"), {}
+        from kg.textfile import read_text_file
+
+        return read_text_file(path), {}
     if any(word in spec.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
         return spec, {}
     raise InputError(f"unknown query {spec!r}: not a catalog name ({', '.join(queries)}), file or SPARQL")

@@ -31,19 +31,10 @@ from kg.namespaces import DCTERMS
 from kg.plugins import Command, Source
 from kg.queries import run_named
 from kg.store import Store, open_store
+from kg.textfile import read_text_file
 
 CORPUS = Path("../shared/fixtures/abstracts/abstracts.jsonl")
 """Where the real-abstract corpus sits relative to a checkout under /work (or any parent of the gold file)."""
-
-
-def read_text_file(path: Path) -> str:
-    """A UTF-8 text file, or a one-line ``InputError`` saying why not."""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 def publications_in(path: Path) -> list[Publication]:
