@@ -25,6 +25,7 @@ from ingest.pubmed.parser import iter_pubmed_xml
 from ingest.pubmed_page import NAVIGATION, parse_page
 from ingest.text import clean_text
 from kg.errors import InputError
+from kg.finding_text import finding_line, numbers_text
 from kg.ids import content_key, normalize_pmid, normalize_title, publication_iri
 from kg.model import Publication, PublicationRef, SourceDocument
 from kg.namespaces import DCTERMS
@@ -205,17 +206,12 @@ def _run_findings(args: argparse.Namespace) -> int:
         if row["finding"] in seen:
             continue
         seen.add(row["finding"])
-        numbers = " ".join(part for part in (
-            f"n={_value(row, 'count')}" if row.get("count") is not None else "",
-            f"of {_value(row, 'denominator')}" if row.get("denominator") is not None else "",
-            f"{_value(row, 'percentage')}%" if row.get("percentage") is not None else "",
-            f"P{_value(row, 'pComparator') or '='}{_value(row, 'pValue')}" if row.get("pValue") is not None else "",
-            f"{_value(row, 'effectMeasure')} {_value(row, 'effectSize')}" if row.get("effectSize") is not None else "",
-        ) if part)
+        numbers = numbers_text(*(_value(row, name) or None for name in (
+            "count", "denominator", "percentage", "pValue", "pComparator", "effectMeasure", "effectSize")))
+        line = finding_line(_value(row, "subjectLabel") or "-", str(row["relation"]), str(row["directionName"]),
+                            _value(row, "objectLabel"), _value(row, "subgroup"), numbers)
         superseded = f"  superseded by {row['supersededBy']}" if row.get("supersededBy") else ""
-        print(f"[{row['method']}] {_value(row, 'subjectLabel') or '-'} --{row['relation']}/{row['directionName']}--> "
-              f"{_value(row, 'objectLabel')} [{_value(row, 'subgroup') or 'all patients'}] {numbers}"
-              f"  conf={_value(row, 'confidence') or '-'}{superseded}")
+        print(f"[{row['method']}] {line}  conf={_value(row, 'confidence') or '-'}{superseded}")
         if row.get("evidence"):
             where = f" @{row['start']}-{row['end']}" if row.get("start") is not None else ""
             print(f"    evidence{where}: {row['evidence']}")
