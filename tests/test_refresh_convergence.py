@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import EUTILS_FIXTURES
+from conftest import EUTILS_FIXTURES, require_shared
 from eutils_server import EutilsStandIn, RunningStandIn, link_corpus, load_real_records
 from pubmed_helpers import FakeClock
 
@@ -37,17 +37,8 @@ hashes; the data does not."""
 METAPUB = EUTILS_FIXTURES / "metapub"
 
 
-def need_shared() -> None:
-    if METAPUB.is_dir():
-        return
-    reason = f"real E-utilities records not found at {METAPUB} (../shared is absent)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 def make_corpus(generated_per_node: int = 0) -> tuple[EutilsStandIn, str, list[str]]:
-    need_shared()
+    require_shared(METAPUB)
     state = EutilsStandIn(limit=10_000, keyed_limit=10_000)
     real = load_real_records(state, METAPUB)
     return state, link_corpus(state, real, generated_per_node), real
