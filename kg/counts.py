@@ -69,7 +69,7 @@ WHERE {
   { SELECT (COUNT(DISTINCT ?graph) AS ?sourceGraphs) WHERE { GRAPH ?graph { ?graph a ckg:SourceGraph } } }
 }
 """
-"""The live whole-graph counts (what ``graph-stats`` answered before the counts were stored)."""
+"""The live whole-graph counts (``graph-stats`` reads the stored copy, ``live_counts`` runs this)."""
 
 CONCEPT_USE = """
 SELECT ?concept (MAX(?findingCount_) AS ?findings) (MAX(?publicationCount) AS ?publications)

@@ -517,7 +517,7 @@ def _resolve(ctx: _Context) -> None:
         merge_resolutions(ctx.store, resolutions, ctx.now)
         ctx.pipeline.stored_state_changed()  # graphs were rewritten and aliases recorded outside the pipeline
         ctx.summary.resolved = len(resolutions)
-        # The records fetched to check the match are stored now, not fetched again below.
+        # The records fetched to check the match are stored here, not fetched again below.
         result = ctx.pipeline.write(_pubmed_documents([r.record for r in resolutions], ctx.stamp,
                                                       ctx.client.base_url))
         ctx.summary.records_written += result.written
