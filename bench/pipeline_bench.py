@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import sys
 import tempfile
 import time
@@ -40,13 +39,15 @@ from eutils_bench import FIRST, STUDY, _generator, synthetic_record  # noqa: E40
 from eutils_server import EutilsStandIn, RunningStandIn  # noqa: E402
 from pubmed_helpers import FakeClock  # noqa: E402
 
+import kg  # noqa: E402
 from ingest.pubmed.client import EutilsClient  # noqa: E402
 from ingest.pubmed.refresh import refresh  # noqa: E402
 from kg.cli import main as kg_main  # noqa: E402
 from kg.store import OxigraphStore  # noqa: E402
 
 HEAD = b'<?xml version="1.0" ?>\n<PubmedArticleSet>\n'
-HAS_PIPELINE = importlib.util.find_spec("kg.pipeline") is not None
+HAS_PIPELINE = (Path(kg.__file__).parent / "pipeline.py").is_file()
+"""Whether the code measured has ``kg.pipeline`` (looked up beside ``kg``, not through an editable install)."""
 
 
 class QueryCounter:
