@@ -11,20 +11,24 @@ something to count. Then, timed:
    is fake, so the time is the store's, not NCBI's pacing): links both ways in
    batches of 200, then the records.
 
-Each case reports wall time and how many times the whole-graph count query
-ran (one per derive step), counted at ``OxigraphStore.query``. When the code
+Each case reports wall time, CPU time of this process (the store and the
+stand-in run in it; steadier than wall time on a shared machine) and how many
+times the whole-graph count query ran (one per derive step, plus the before
+and after figures of a refresh), counted at ``OxigraphStore.query``. With
+``--rounds N`` the modes alternate N times and the medians are printed. When the code
 has ``kg.pipeline`` (one derive per command), each case runs twice in the same
 process: as the code is, and with a derive forced after every batch (the
 baseline: what a per-batch derive costs on the same data). On older code the
 script measures the code as it is, so the two can be compared by commit.
 
-Usage: .venv/bin/python bench/pipeline_bench.py [--base 2000] [--ingest 2000] [--refresh 1000]
+Usage: .venv/bin/python bench/pipeline_bench.py [--base 3000] [--ingest 3000] [--refresh 2000] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import statistics
 import sys
 import tempfile
 import time
@@ -111,10 +115,10 @@ def bench_ingest(folder: Path, base: int, count: int, baseline: bool) -> dict[st
     store = base_store(folder, base)
     path = xml_file(folder / "more.xml", 20_000_000, count)
     with per_batch_derive(baseline), QueryCounter() as counter:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         assert kg_main(["ingest", "pubmed-xml", str(path), "--store", str(store)]) == 0
-        wall = time.perf_counter() - started
-    return {"wall": wall, "derives": counter.counts}
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"wall": wall, "cpu": cpu, "derives": counter.counts}
 
 
 def bench_refresh(folder: Path, base: int, count: int, baseline: bool) -> dict[str, float]:
@@ -129,12 +133,12 @@ def bench_refresh(folder: Path, base: int, count: int, baseline: bool) -> dict[s
     try:
         with RunningStandIn(state) as standin, per_batch_derive(baseline), QueryCounter() as counter:
             client = EutilsClient(base_url=standin.url, email="bench@example.org", clock=FakeClock())
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             summary = refresh(store, client, pmids=pmids, depth=1)
-            wall = time.perf_counter() - started
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         store.close()
-    return {"wall": wall, "derives": counter.counts, "records": summary.records_written,
+    return {"wall": wall, "cpu": cpu, "derives": counter.counts, "records": summary.records_written,
             "batches": len(state.seen)}
 
 
@@ -142,20 +146,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", type=int, default=2000, help="generated records in the store before each case")
     parser.add_argument("--ingest", type=int, default=2000, help="records of the timed kg ingest pubmed-xml")
-    parser.add_argument("--refresh", type=int, default=1000, help="citing papers of the timed refresh")
+    parser.add_argument("--refresh", type=int, default=2000, help="citing papers of the timed refresh")
+    parser.add_argument("--rounds", type=int, default=1, help="times each case runs (modes alternate)")
     args = parser.parse_args()
     modes = [("as is", False), ("derive per batch (baseline)", True)] if HAS_PIPELINE else [("as is", False)]
     print(f"code: {'kg.pipeline present' if HAS_PIPELINE else 'no kg.pipeline'}; store holds the seed graph + "
-          f"{args.base} generated records before each case")
-    for label, baseline in modes:
-        with tempfile.TemporaryDirectory() as tmp:
-            result = bench_ingest(Path(tmp), args.base, args.ingest, baseline)
-        print(f"ingest pubmed-xml {args.ingest} records, {label}: {result['wall']:.1f} s, "
-              f"{result['derives']} whole-graph count(s)")
-        with tempfile.TemporaryDirectory() as tmp:
-            result = bench_refresh(Path(tmp), args.base, args.refresh, baseline)
-        print(f"refresh {args.refresh} citing papers ({result['batches']} requests, {result['records']} records "
-              f"written), {label}: {result['wall']:.1f} s, {result['derives']} whole-graph count(s)")
+          f"{args.base} generated records before each case; {args.rounds} round(s)")
+    results: dict[tuple[str, str], list[dict[str, float]]] = {}
+    for _ in range(args.rounds):
+        for label, baseline in modes:
+            for case, bench in (("ingest", bench_ingest), ("refresh", bench_refresh)):
+                size = args.ingest if case == "ingest" else args.refresh
+                with tempfile.TemporaryDirectory() as tmp:
+                    result = bench(Path(tmp), args.base, size, baseline)
+                results.setdefault((case, label), []).append(result)
+                print(f"  {case} {size}, {label}: wall {result['wall']:.1f} s, cpu {result['cpu']:.1f} s, "
+                      f"{result['derives']} whole-graph count(s)", flush=True)
+    for (case, label), runs in results.items():
+        what = (f"ingest pubmed-xml {args.ingest} records" if case == "ingest" else
+                f"refresh {args.refresh} citing papers ({runs[0]['batches']} requests)")
+        print(f"{what}, {label}: median wall {statistics.median(r['wall'] for r in runs):.1f} s, "
+              f"median cpu {statistics.median(r['cpu'] for r in runs):.1f} s, "
+              f"{runs[0]['derives']} whole-graph count(s)")
 
 
 if __name__ == "__main__":
