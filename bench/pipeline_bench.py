@@ -21,7 +21,10 @@ process: as the code is, and with a derive forced after every batch (the
 baseline: what a per-batch derive costs on the same data). On older code the
 script measures the code as it is, so the two can be compared by commit.
 
+``--derive-cost`` times one derive stage alone (median of 5) on the filled store.
+
 Usage: .venv/bin/python bench/pipeline_bench.py [--base 3000] [--ingest 3000] [--refresh 2000] [--rounds 3]
+                                                [--derive-cost]
 """
 
 from __future__ import annotations
@@ -142,13 +145,39 @@ def bench_refresh(folder: Path, base: int, count: int, baseline: bool) -> dict[s
             "batches": len(state.seen)}
 
 
+def bench_derive_cost(folder: Path, base: int, runs: int = 5) -> dict[str, float]:
+    """One derive stage on the filled store (forced, as after a write): median wall and CPU of ``runs``."""
+    from kg.counts import refresh_derived
+
+    store = OxigraphStore(base_store(folder, base))
+    walls, cpus = [], []
+    try:
+        for _ in range(runs):
+            started, cpu = time.perf_counter(), time.process_time()
+            refresh_derived(store, force=True)
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
+        quads = store.quad_count()
+    finally:
+        store.close()
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "quads": quads}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", type=int, default=2000, help="generated records in the store before each case")
     parser.add_argument("--ingest", type=int, default=2000, help="records of the timed kg ingest pubmed-xml")
     parser.add_argument("--refresh", type=int, default=2000, help="citing papers of the timed refresh")
     parser.add_argument("--rounds", type=int, default=1, help="times each case runs (modes alternate)")
+    parser.add_argument("--derive-cost", action="store_true",
+                        help="only time one derive stage (median of 5) on the store of --base records")
     args = parser.parse_args()
+    if args.derive_cost:
+        with tempfile.TemporaryDirectory() as tmp:
+            cost = bench_derive_cost(Path(tmp), args.base)
+        print(f"one derive stage on {cost['quads']} quads: median wall {cost['wall'] * 1000:.0f} ms, "
+              f"cpu {cost['cpu'] * 1000:.0f} ms")
+        return
     modes = [("as is", False), ("derive per batch (baseline)", True)] if HAS_PIPELINE else [("as is", False)]
     print(f"code: {'kg.pipeline present' if HAS_PIPELINE else 'no kg.pipeline'}; store holds the seed graph + "
           f"{args.base} generated records before each case; {args.rounds} round(s)")
