@@ -37,7 +37,6 @@ import pyoxigraph as ox
 
 from kg.counts import COUNTS_GRAPH
 from kg.ids import graph_iri
-from kg.loader import load_rdf_files
 from kg.model import (
     Author,
     Citation,
@@ -53,6 +52,7 @@ from kg.model import (
     SourceDocument,
 )
 from kg.paths import ONTOLOGY_DIR
+from kg.pipeline import Pipeline
 from kg.rdf import provenance_triples, records_triples
 from kg.store import OxigraphStore
 from kg.vocabulary import Concept, load_vocabulary
@@ -233,7 +233,8 @@ def base_quads() -> list[str]:
     differ from run to run.
     """
     store = OxigraphStore(None)
-    load_rdf_files(store, [ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary", now=GENERATED_AT)
+    with Pipeline(store, now=GENERATED_AT) as pipeline:
+        pipeline.write_rdf_files([ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary")
     counts = ox.NamedNode(COUNTS_GRAPH)  # derived after a load, by `kg load` itself: not part of the input
     return sorted(f"{q} .\n" for q in store.iter_quads() if q.graph_name != counts)
 

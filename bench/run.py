@@ -4,7 +4,7 @@ For each size, in one run: generate (or reuse) the corpus, bulk-load it with the
 real ``kg load`` command (timed as a subprocess, peak memory from ``wait4``),
 measure every catalog query in ``kg/queries/*.rq`` (discovered at run time) cold
 and warm, repeat the load and queries on rdflib's in-memory ``Dataset`` as the
-baseline, and time the records -> ``kg.loader.load_documents`` path. Results go to
+baseline, and time the records -> ``kg.pipeline.run_pipeline`` path. Results go to
 a JSON file under ``bench/results/`` and a Markdown table in ``docs/benchmarks.md``.
 
 Each measurement runs in its own process, so the figures are that process's alone.

@@ -8,7 +8,7 @@ object from its standard output. Three jobs:
 * ``rdflib``: the baseline, rdflib's default in-memory ``Dataset`` (union default graph):
   parse the same N-Quads file, then the same queries, in-process;
 * ``mapping``: the records path, generated ``SourceDocument``s through
-  ``kg.loader.load_documents`` into a fresh on-disk store.
+  ``kg.pipeline.run_pipeline`` into a fresh on-disk store.
 """
 
 from __future__ import annotations
@@ -103,13 +103,13 @@ def measure_rdflib(nquads: Path, queries: list[dict[str, str]], repeats: int, bu
 
 def measure_mapping(store_path: Path, publications: int, seed: int) -> dict:
     from bench.generate import GENERATED_AT, generate_documents
-    from kg.loader import load_documents
+    from kg.pipeline import run_pipeline
     from kg.store import OxigraphStore
 
     docs = list(generate_documents(publications, seed))  # records in memory first: time only the mapping path
     store = OxigraphStore(store_path)
     start = time.perf_counter()
-    summary = load_documents(store, docs, now=GENERATED_AT)
+    summary = run_pipeline(store, docs, now=GENERATED_AT)
     elapsed = time.perf_counter() - start
     quads = store.quad_count()
     store.close()

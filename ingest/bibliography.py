@@ -13,7 +13,6 @@ from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 
 from ingest.csvtable import RowError, identifier_cell, integer_cell, list_cell, read_rows
-from ingest.enrich import enrich_document
 from ingest.text import clean_text
 from kg.errors import InputError
 from kg.ids import normalize_doi, normalize_pmcid, normalize_pmid, normalize_title, source_file_iri
@@ -65,8 +64,8 @@ def parse_bibliography(path: Path) -> SourceDocument:
 
 
 def read_bibliography(path: Path) -> Iterator[SourceDocument]:
-    """The ``kg ingest bibliography`` source, with the concepts each title mentions."""
-    yield enrich_document(parse_bibliography(path))
+    """The ``kg ingest bibliography`` source (the pipeline adds the concepts each title mentions)."""
+    yield parse_bibliography(path)
 
 
 def known_identifiers(docs: Iterable[SourceDocument]) -> dict[str, PublicationRef]:

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from ingest.bibliography import read_bibliography, with_known_identifiers
 from ingest.curated import read_findings
+from ingest.enrich import enrich_document
 from ingest.pubmed_page import read_page
-from kg.loader import LoadSummary, load_documents, load_rdf_files
+from kg.loader import LoadSummary
 from kg.paths import ONTOLOGY_DIR, SEED_DIR
+from kg.pipeline import Pipeline
 from kg.plugins import Command
 from kg.store import open_store
 
@@ -29,22 +31,25 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build(store_spec: str | None, seed_dir: Path, pages: list[Path], *, now: datetime | None = None) -> LoadSummary:
-    """Load ontology, vocabulary, seed tables and pages; return what changed.
+    """Load ontology, vocabulary, seed tables and pages through one pipeline; return what changed.
+
+    Every file is parsed before the store is opened, so a bad table or page leaves the store as it was;
+    the derive stage runs once, after the last graph.
 
     ``now`` fixes the provenance timestamp (for comparing two builds); by default it is the current time.
     """
+    docs = [doc for path in sorted(seed_dir.glob("*-bibliography.csv")) for doc in read_bibliography(path)]
+    docs += [doc for path in sorted(seed_dir.glob("*-findings.csv")) for doc in read_findings(path)]
+    docs += [doc for path in pages for doc in read_page(path)]
     store = open_store(store_spec)
-    summary = LoadSummary()
     try:
-        summary.merge(load_rdf_files(store, [ONTOLOGY_DIR / "cohort-kg.ttl"], "ontology", now=now))
-        summary.merge(load_rdf_files(store, [ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary", now=now))
-        docs = [doc for path in sorted(seed_dir.glob("*-bibliography.csv")) for doc in read_bibliography(path)]
-        docs += [doc for path in sorted(seed_dir.glob("*-findings.csv")) for doc in read_findings(path)]
-        docs += [doc for path in pages for doc in read_page(path)]
-        summary.merge(load_documents(store, with_known_identifiers(docs), now=now))
+        with Pipeline(store, enrich=enrich_document, now=now) as pipeline:
+            pipeline.write_rdf_files([ONTOLOGY_DIR / "cohort-kg.ttl"], "ontology")
+            pipeline.write_rdf_files([ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary")
+            pipeline.write(with_known_identifiers(docs))
     finally:
         store.close()
-    return summary
+    return pipeline.summary
 
 
 def _run(args: argparse.Namespace) -> int:

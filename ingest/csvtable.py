@@ -14,17 +14,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.textfile import decode_utf8, position, read_bytes
 
 
 class RowError(InputError):
     """A problem in one cell of one row."""
-
-
-def _position(raw: bytes, offset: int) -> str:
-    """``line:column`` (both from 1, the column counted in bytes) of a byte offset in a file."""
-    line_start = raw.rfind(b"\n", 0, offset) + 1
-    line = raw.count(b"\n", 0, offset) + 1
-    return f"{line}:{offset - line_start + 1}"
 
 
 def read_text(path: Path) -> str:
@@ -33,21 +27,11 @@ def read_text(path: Path) -> str:
     Curator tables are small, so they are read at once: a decoding problem can then
     be placed at its line and column, and binary data is recognised by its NUL bytes.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    raw = read_bytes(path)
     nul = raw.find(b"\x00")
     if nul >= 0:
-        raise InputError(f"{path.name}:{_position(raw, nul)}: binary data (a NUL byte), not a CSV text table")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
-        raise InputError(
-            f"{path.name}:{_position(raw, start)}: not UTF-8 text (byte 0x{raw[start]:02x}); "
-            "save the table as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet)"
-        ) from None
+        raise InputError(f"{path.name}:{position(raw, nul)}: binary data (a NUL byte), not a CSV text table")
+    return decode_utf8(raw, path.name, hint="save the table as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet)")
 
 
 def read_rows(path: Path, required: set[str], known: set[str]) -> Iterator[tuple[int, dict[str, str]]]:

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.enrich import enrich_document
 from ingest.text import clean_text
 from kg.errors import InputError
 from kg.ids import content_key, normalize_doi, normalize_pmcid, normalize_pmid, publication_iri, source_bytes_iri
 from kg.model import Author, Citation, Publication, SourceDocument
+from kg.textfile import decode_utf8, read_bytes
 
 NAVIGATION = {
     "overview", "authors", "affiliations", "abstract", "keywords", "figures", "cite", "comment in",
@@ -214,14 +214,7 @@ def page_document(text: str, source: str) -> SourceDocument:
 
 
 def read_page(path: Path) -> Iterator[SourceDocument]:
-    """Parse one page file (the ``kg ingest page`` source)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    yield enrich_document(page_document(text, source_bytes_iri(raw)))
+    """Parse one page file (the ``kg ingest page`` source); the pipeline enriches it."""
+    raw = read_bytes(path)
+    yield page_document(decode_utf8(raw, str(path)), source_bytes_iri(raw))
 

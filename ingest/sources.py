@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ingest.bibliography import read_bibliography
 from ingest.curated import read_findings
+from ingest.enrich import enrich_document
 from ingest.pubmed_page import read_page
 from kg.model import SourceDocument
 from kg.plugins import Source
@@ -24,6 +25,7 @@ PAGE = Source(
     name="page",
     help="a saved PubMed abstract page: the study, its abstract and its cited-by list",
     documents=_each_file(read_page),
+    enrich=enrich_document,
 )
 FINDINGS = Source(
     name="findings",
@@ -34,4 +36,5 @@ BIBLIOGRAPHY = Source(
     name="bibliography",
     help="a bibliographic table (CSV: pmid, pmcid, doi, title, authors, journal, year, cites_*)",
     documents=_each_file(read_bibliography),
+    enrich=enrich_document,
 )

@@ -71,19 +71,15 @@ def _writing(spec: str | None) -> Iterator[Store]:
 def _run_ingest(source: Source, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from kg.counts import refresh_derived
-    from kg.loader import load_documents
-    from kg.store.load import uninterruptible
+    from kg.pipeline import run_pipeline
 
     documents = tqdm(source.documents(args), desc=f"parsing {source.name}", unit="doc", disable=None)
     if not source.streaming:
         documents = list(documents)
     with _writing(args.store) as store:
         try:
-            summary = load_documents(store, documents)
-        except KeyboardInterrupt:
-            with uninterruptible():
-                refresh_derived(store)  # the counts then describe exactly the documents that were stored
+            summary = run_pipeline(store, documents, enrich=source.enrich)
+        except KeyboardInterrupt:  # the pipeline derived on the way out
             print("kg: interrupted: the documents stored before Ctrl-C stay, each graph whole, and the counts "
                   "match them; re-run the ingest to store the rest", file=sys.stderr)
             return 130
@@ -173,7 +169,9 @@ def _read_query_text(spec: str) -> tuple[str, dict]:
     if spec.endswith((".rq", ".sparql")) or (len(spec) < 256 and "\n" not in spec and path.is_file()):
         if not path.is_file():
             raise InputError(f"no such query file: {spec}")
-        return path.read_text(encoding="utf-8"), {}
+        from kg.textfile import read_text_file
+
+        return read_text_file(path), {}
     if any(word in spec.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
         return spec, {}
     raise InputError(f"unknown query {spec!r}: not a catalog name ({', '.join(queries)}), file or SPARQL")
@@ -234,7 +232,7 @@ def _cmd_queries(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from kg.counts import derived_current, refresh_derived, stored_basis
+    from kg.counts import derived_current, is_pending, refresh_derived, stored_basis
     from kg.queries import get_query
     from kg.store import open_store
 
@@ -242,7 +240,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     try:
         if args.recount:
             refresh_derived(store, force=True)
-        elif stored_basis(store) is not None and not derived_current(store):
+        elif (stored_basis(store) is not None or is_pending(store)) and not derived_current(store):
             print("counts: the store changed since they were computed (an interrupted write?); recounting",
                   file=sys.stderr)
             refresh_derived(store)
@@ -433,14 +431,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     command_plugins = plugins_needed(0, {*CORE_COMMANDS, *(r.name for r in BUILTIN_COMMANDS)})
     for registration in registered_commands(reserved=CORE_COMMANDS, plugins=command_plugins):
-        sub = commands.add_parser(registration.name, help=registration.help,
+        sub = commands.add_parser(registration.name, help=registration.help, conflict_handler="resolve",
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         if wanted(registration.name):
             command = registration.load(Command)
             sub.description = command.description or command.help
+            _store_argument(sub)  # a command that defines its own --store replaces this one
             command.add_arguments(sub)
-            if not any(action.dest == "store" for action in sub._actions):
-                _store_argument(sub)
             sub.set_defaults(handler=command.run)
     return parser
 

@@ -1,10 +1,11 @@
-"""Whole-graph counts, recomputed after every write and kept in one derived graph.
+"""Whole-graph counts and the derive stage: recomputed once per writing command, kept in derived graphs.
 
 Counting every publication, finding and citation link means scanning the whole
 graph: about 150 ms at 1M triples and over a second at 10M, while the explorer's
 overview, `kg stats` and the endpoint's users ask for those figures all the time.
-They are derived data, like the supersession links (``kg.supersede``): the loader
-recomputes them after any load that changed the store, in one transaction, and
+They are derived data, like the supersession links (``kg.supersede``): the pipeline's
+derive stage (``kg.pipeline``) recomputes them once at the end of any command that changed
+the store, each derived graph in one transaction (``kg.derived.write_derived_graph``), and
 leaves the graph alone when nothing changed. The catalog queries ``graph-stats``
 and ``top-concepts`` read them, so they answer in a few milliseconds at any size.
 
@@ -31,22 +32,29 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rdflib import Literal, URIRef
 
-from kg.ids import graph_iri
-from kg.namespaces import CKG, PROV, RDF, XSD
-from kg.rdf import Triple, triples_hash
+from kg.derived import (
+    COUNTS_GRAPH,
+    DERIVED_GRAPHS,
+    PENDING_GRAPH,
+    is_pending,
+    mark_pending,
+    stored_description,
+    write_derived_graph,
+)
+from kg.loader import stored_hashes
+from kg.namespaces import CKG
+from kg.rdf import Triple
 from kg.store import Store
-from kg.supersede import SUPERSEDES_GRAPH, link_supersessions
+from kg.supersede import link_supersessions
+
+__all__ = ["COUNTS_GRAPH", "DERIVED_GRAPHS", "GRAPH_COUNTS", "PENDING_GRAPH", "derived_current", "is_pending",
+           "live_counts", "mark_pending", "refresh_counts", "refresh_derived", "stored_basis"]
 
 log = logging.getLogger(__name__)
-
-COUNTS_GRAPH = graph_iri("derived", "counts")
-PENDING_GRAPH = graph_iri("derived", "pending")
-DERIVED_GRAPHS = (COUNTS_GRAPH, SUPERSEDES_GRAPH, PENDING_GRAPH)
-"""Graphs computed from the others; they are not part of the basis they are computed from."""
 
 GRAPH_COUNTS = """
 SELECT ?publications ?studies ?findings ?concepts ?citationLinks ?sourceGraphs
@@ -61,7 +69,7 @@ WHERE {
   { SELECT (COUNT(DISTINCT ?graph) AS ?sourceGraphs) WHERE { GRAPH ?graph { ?graph a ckg:SourceGraph } } }
 }
 """
-"""The live whole-graph counts (what ``graph-stats`` answered before the counts were stored)."""
+"""The live whole-graph counts (``graph-stats`` reads the stored copy, ``live_counts`` runs this)."""
 
 CONCEPT_USE = """
 SELECT ?concept (MAX(?findingCount_) AS ?findings) (MAX(?publicationCount) AS ?publications)
@@ -88,36 +96,21 @@ GROUP BY ?concept
 _FIGURES = (("publications", CKG.publicationCount), ("studies", CKG.studyCount), ("findings", CKG.findingCount),
             ("concepts", CKG.conceptCount), ("citationLinks", CKG.citationLinkCount),
             ("sourceGraphs", CKG.sourceGraphCount))
-_HASH = f"SELECT ?hash WHERE {{ GRAPH <{COUNTS_GRAPH}> {{ <{COUNTS_GRAPH}> <{CKG.contentHash}> ?hash }} }}"
-_BASIS = f"SELECT ?basis WHERE {{ GRAPH <{COUNTS_GRAPH}> {{ <{COUNTS_GRAPH}> <{CKG.basisHash}> ?basis }} }}"
-_SOURCE_HASHES = f"SELECT ?g ?hash WHERE {{ GRAPH ?g {{ ?g <{CKG.contentHash}> ?hash }} }}"
-_PENDING = f"ASK {{ GRAPH <{PENDING_GRAPH}> {{ ?s ?p ?o }} }}"
 
 
 def derivation_basis(store: Store) -> str:
     """Digest of what the derived graphs are computed from: the content hash of every source graph."""
-    pairs = sorted((str(g), str(h)) for g, h in store.query(_SOURCE_HASHES).rows if str(g) not in DERIVED_GRAPHS)
+    pairs = sorted((graph, content) for graph, content in stored_hashes(store).items() if graph not in DERIVED_GRAPHS)
     digest = hashlib.sha256()
     for graph, content in pairs:
         digest.update(f"{graph} {content}\n".encode())
     return digest.hexdigest()
 
 
-def mark_pending(store: Store) -> None:
-    """Say, before writing data, that the derived data will be behind it until ``refresh_derived`` runs."""
-    node = URIRef(PENDING_GRAPH)
-    store.replace_graphs({PENDING_GRAPH: [(node, RDF.type, PROV.Entity)]})
-
-
-def is_pending(store: Store) -> bool:
-    """Whether a write marked the derived data pending and did not get to refresh it."""
-    return bool(store.query(_PENDING).boolean)
-
-
 def stored_basis(store: Store) -> str | None:
     """The basis the stored counts were computed from, or None when there are none."""
-    rows = store.query(_BASIS).rows
-    return str(rows[0][0]) if rows else None
+    stored = stored_description(store, COUNTS_GRAPH)
+    return stored[1] if stored else None
 
 
 def derived_current(store: Store) -> bool:
@@ -125,11 +118,17 @@ def derived_current(store: Store) -> bool:
     return not is_pending(store) and stored_basis(store) == derivation_basis(store)
 
 
+def live_counts(store: Store) -> dict[str, int]:
+    """The whole-graph figures computed now (``GRAPH_COUNTS``), by name: publications, findings, ..."""
+    figures = store.query(GRAPH_COUNTS).values()[0]
+    return {name: int(figures[name] or 0) for name, _ in _FIGURES}
+
+
 def count_triples(store: Store) -> set[Triple]:
     """The counts as triples, computed live from the store."""
     graph = URIRef(COUNTS_GRAPH)
-    figures = store.query(GRAPH_COUNTS).values()[0]
-    triples: set[Triple] = {(graph, prop, Literal(int(figures[name] or 0))) for name, prop in _FIGURES}
+    figures = live_counts(store)
+    triples: set[Triple] = {(graph, prop, Literal(figures[name])) for name, prop in _FIGURES}
     for concept, findings, publications in store.query(CONCEPT_USE).rows:
         node = URIRef(str(concept))
         triples.add((node, CKG.findingCount, Literal(int(findings or 0))))
@@ -143,26 +142,17 @@ def refresh_counts(store: Store, now: datetime | None = None, *, basis: str | No
     Returns whether it was written. ``basis`` is ``derivation_basis`` taken before the
     supersessions were linked (computed here when not given).
     """
-    basis = basis or derivation_basis(store)
-    triples = count_triples(store)
-    digest = triples_hash(triples)
-    if [str(row[0]) for row in store.query(_HASH).rows] == [digest] and stored_basis(store) == basis:
-        return False
-    graph = URIRef(COUNTS_GRAPH)
-    stamp = Literal((now or datetime.now(UTC)).isoformat(timespec="seconds"), datatype=XSD.dateTime)
-    about = [(graph, RDF.type, PROV.Entity), (graph, CKG.contentHash, Literal(digest)),
-             (graph, CKG.basisHash, Literal(basis)), (graph, PROV.generatedAtTime, stamp)]
-    store.replace_graphs({COUNTS_GRAPH: [*triples, *about]})
-    log.debug("counts graph rewritten (%d triples)", len(triples))
-    return True
+    return write_derived_graph(store, COUNTS_GRAPH, count_triples(store), basis=basis or derivation_basis(store),
+                               now=now)
 
 
 def refresh_derived(store: Store, now: datetime | None = None, *, force: bool = False) -> bool:
     """Bring supersessions and counts up to date with the data; returns whether anything was recomputed.
 
-    Cheap when they are current (three small queries), so every kg write calls it,
-    whether or not it changed anything: a write that was killed before its derived
-    step is repaired by the next one. The pending mark goes last, once both are written.
+    Cheap when they are current (three small queries), so the pipeline's derive
+    stage calls it at the end of every writing command, whether or not it changed
+    anything: a write that was killed before its derive stage is repaired by the
+    next one. The pending mark goes last, once both are written.
     """
     basis = derivation_basis(store)
     pending = is_pending(store)

@@ -13,8 +13,8 @@ import sys
 import time
 
 KILL_AT_ENV = "KG_TEST_KILL_AT"
-"""Test hook: names a point (``after-data``: in ``load_documents`` and ``kg load``) where the process kills
-itself with SIGKILL, as a crash would."""
+"""Test hook: names a point (``after-data``: in the pipeline before its derive stage, and in ``kg load``)
+where the process kills itself with SIGKILL, as a crash would."""
 
 PAUSE_AT_ENV = "KG_TEST_PAUSE_AT"
 """Test hook: names a point (``after-load``, ``after-batch``) where the process waits for a signal such as Ctrl-C."""

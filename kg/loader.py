@@ -1,14 +1,17 @@
-"""Write parsed source documents to a store: one named graph each, replaced atomically.
+"""The write stage of the pipeline: one named graph per source document, replaced atomically.
 
 A document whose triples are unchanged since the last ingest is left alone
 (its content hash is stored in its graph), so re-running an ingest changes
-nothing, not even the provenance timestamp.
+nothing, not even the provenance timestamp. Writing does not derive: the
+pipeline (``kg.pipeline``) runs the derive stage once, after the last batch,
+and every batch first marks the derived data pending (``kg.derived``) so a
+process killed in between leaves a mark the next command repairs.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,15 +20,18 @@ from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 from rdflib.util import guess_format
 
-from kg.aliases import apply_aliases, stored_aliases
-from kg.counts import mark_pending, refresh_derived
+from kg.aliases import apply_aliases
+from kg.derived import mark_pending
 from kg.errors import InputError
-from kg.faults import crash_point, pause_point
+from kg.faults import pause_point
 from kg.ids import graph_iri, source_file_iri
 from kg.model import SourceDocument
 from kg.namespaces import CKG
 from kg.rdf import Triple, provenance_triples, records_triples, triples_hash
 from kg.store import Store
+
+Payload = tuple[str, str, str, set[Triple]]
+"""One graph to write: its name, source kind, source IRI and triples."""
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +69,14 @@ def stored_hashes(store: Store) -> dict[str, str]:
     return {str(row[0]): str(row[1]) for row in store.query(_HASHES).rows}
 
 
-def _write(store: Store, payloads: Iterable[tuple[str, str, str, set[Triple]]], summary: LoadSummary,
-           known: dict[str, str], now: datetime | None) -> None:
-    """Replace the graphs whose triples changed, in one transaction (marking the derived data pending first)."""
+def write_payloads(store: Store, payloads: Iterable[Payload], summary: LoadSummary, known: dict[str, str],
+                   now: datetime | None) -> None:
+    """Replace the graphs whose triples changed, in one transaction (marking the derived data pending first).
+
+    ``known`` maps graph names to the content hashes stored; it is updated once the write succeeded.
+    """
     graphs: dict[str, list[Triple]] = {}
+    digests: dict[str, str] = {}
     generated_at = now or datetime.now(UTC)
     for name, kind, source, triples in payloads:
         digest = triples_hash(triples)
@@ -74,12 +84,13 @@ def _write(store: Store, payloads: Iterable[tuple[str, str, str, set[Triple]]], 
             summary.unchanged += 1
             continue
         graphs[name] = [*triples, *provenance_triples(name, kind, source, digest, generated_at)]
-        known[name] = digest
+        digests[name] = digest
         summary.written += 1
         summary.triples += len(triples)
     if graphs:
-        mark_pending(store)  # one triple, its own transaction: the derived data is behind until refreshed
-    store.replace_graphs(graphs)
+        mark_pending(store)  # one triple, its own transaction: the derived data is behind until derived
+        store.replace_graphs(graphs)
+        known.update(digests)
     log.debug("wrote %d graphs", len(graphs))
 
 
@@ -93,49 +104,53 @@ triples rather than documents keeps the peak the same whatever the records' size
 """
 
 
-def load_documents(
+def write_documents(
     store: Store,
     docs: Iterable[SourceDocument],
     *,
+    known: dict[str, str],
+    aliases: dict[str, str],
     batch_size: int = 500,
     batch_triples: int = BATCH_TRIPLES,
     now: datetime | None = None,
+    after_batch: Callable[[LoadSummary], None] | None = None,
 ) -> LoadSummary:
     """Store each document in its own named graph; each batch is one transaction.
 
     A batch ends at ``batch_size`` documents or ``batch_triples`` triples. Mapping
     happens before anything is written for a batch, so a document that fails to
-    map leaves the store exactly as it was for that batch.
+    map leaves the store exactly as it was for that batch. ``known`` (stored
+    content hashes) and ``aliases`` (``kg.aliases.stored_aliases``) are read once
+    per command by the caller; ``after_batch`` sees the running summary.
     """
     summary = LoadSummary()
-    known = stored_hashes(store)
-    aliases = stored_aliases(store)  # publications merged by a refresh keep their merged identity
-    payloads: list[tuple[str, str, str, set[Triple]]] = []
+    payloads: list[Payload] = []
     pending = 0
+
+    def flush() -> None:
+        write_payloads(store, payloads, summary, known, now)
+        pause_point("after-batch")
+        if after_batch is not None:
+            after_batch(summary)
+
     for doc in docs:
         summary.skipped += doc.skipped
         triples = apply_aliases(records_triples(doc.records), aliases)
         payloads.append((graph_iri(doc.kind, doc.key), doc.kind, doc.source, triples))
         pending += len(triples)
         if len(payloads) >= batch_size or pending >= batch_triples:
-            _write(store, payloads, summary, known, now)
-            pause_point("after-batch")
+            flush()
             payloads, pending = [], 0
     if payloads:
-        _write(store, payloads, summary, known, now)
-        pause_point("after-batch")
-    if summary.written:
-        crash_point("after-data")
-    refresh_derived(store, now)  # also repairs derived data left stale by an earlier, interrupted write
+        flush()
     return summary
 
 
-def load_rdf_files(store: Store, paths: Iterable[Path], kind: str, *, now: datetime | None = None) -> LoadSummary:
-    """Load small RDF files (ontology, vocabulary) into one graph each, named ``kind/<file stem>``.
+def rdf_file_payloads(paths: Iterable[Path], kind: str) -> list[Payload]:
+    """Parse small RDF files (ontology, vocabulary) into one graph each, named ``kind/<file stem>``.
 
     Blank nodes get canonical labels first, so re-loading an unchanged file is a no-op.
     """
-    summary = LoadSummary()
     payloads = []
     for path in paths:
         graph = Graph()
@@ -145,6 +160,4 @@ def load_rdf_files(store: Store, paths: Iterable[Path], kind: str, *, now: datet
             raise InputError(f"cannot read {path}: {exc}") from exc
         triples = set(to_canonical_graph(graph))
         payloads.append((graph_iri(kind, path.stem), kind, source_file_iri(path), triples))
-    _write(store, payloads, summary, stored_hashes(store), now)
-    refresh_derived(store, now)
-    return summary
+    return payloads

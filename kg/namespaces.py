@@ -173,13 +173,13 @@ class CKG(DefinedNamespace):
 
 
 PREFIXES: dict[str, str] = {
-    "ckg": str(CKG._NS),
+    "ckg": str(CKG),
     "id": str(ID),
     "concept": str(CONCEPT),
-    "cito": str(CITO._NS),
-    "fabio": str(FABIO._NS),
-    "prism": str(PRISM._NS),
-    "bibo": str(BIBO._NS),
+    "cito": str(CITO),
+    "fabio": str(FABIO),
+    "prism": str(PRISM),
+    "bibo": str(BIBO),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
     "prov": str(PROV),

@@ -30,6 +30,7 @@ from kg.errors import KGError
 
 if TYPE_CHECKING:
     from kg.model import SourceDocument
+    from kg.pipeline import Enricher
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,10 @@ def add_file_arguments(parser: argparse.ArgumentParser) -> None:
 class Source:
     """An input format that ``kg ingest NAME`` reads into source documents.
 
-    ``documents`` turns the parsed arguments into documents; it must not write
-    anything: the CLI stores what it yields, one named graph per document.
+    ``documents`` turns the parsed arguments into documents (the parse stage);
+    it must not write anything: the CLI runs what it yields through the pipeline
+    (``kg.pipeline``), one named graph per document. ``enrich`` names the enrich
+    stage for sources whose documents hold text to read findings from.
     """
 
     name: str
@@ -58,6 +61,7 @@ class Source:
     streaming: bool = False
     """True for bulk sources: documents go to the store in batches as they are parsed (bounded
     memory) instead of all being parsed first; such a source checks its input before yielding."""
+    enrich: Enricher | None = None
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""Curated findings supersede extracted findings of the same statement: a small post-load step.
+"""Curated findings supersede extracted findings of the same statement: part of the derive stage.
 
 A curated table and an abstract page are separate source documents, each in
 its own named graph, so neither ingest alone can see that they state the same
-thing. After every load that changed the store, this step joins findings on
+thing. Once per command that changed the store (``kg.pipeline``), this step joins findings on
 ``ckg:statementKey`` (``kg.ids.statement_key``: publication, subject, relation,
 object, subgroup, direction, numbers) and writes ``curated ckg:supersedes
 extracted`` into one derived graph, replaced atomically. Both findings stay in
@@ -12,16 +12,16 @@ per statement skip findings that something supersedes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rdflib import URIRef
 
-from kg.ids import graph_iri
+from kg.derived import SUPERSEDES_GRAPH, write_derived_graph
 from kg.namespaces import CKG
-from kg.rdf import Triple, provenance_triples, triples_hash
+from kg.rdf import Triple
 from kg.store import Store
 
-SUPERSEDES_GRAPH = graph_iri("derived", "supersedes")
+__all__ = ["SUPERSEDES_GRAPH", "link_supersessions", "supersession_triples"]
 
 _PAIRS = f"""
 SELECT DISTINCT ?curated ?extracted WHERE {{
@@ -29,7 +29,6 @@ SELECT DISTINCT ?curated ?extracted WHERE {{
   ?extracted <{CKG.method}> <{CKG.Extracted}> ; <{CKG.statementKey}> ?key .
 }}
 """
-_HASH = f"SELECT ?hash WHERE {{ GRAPH <{SUPERSEDES_GRAPH}> {{ <{SUPERSEDES_GRAPH}> <{CKG.contentHash}> ?hash }} }}"
 
 
 def supersession_triples(store: Store) -> set[Triple]:
@@ -38,18 +37,7 @@ def supersession_triples(store: Store) -> set[Triple]:
 
 
 def link_supersessions(store: Store, now: datetime | None = None) -> int:
-    """Rewrite the derived graph when the pairs changed; return how many links it holds."""
+    """Rewrite the derived graph when the pairs changed (dropping it when there are none); return how many."""
     triples = supersession_triples(store)
-    digest = triples_hash(triples)
-    stored = [str(row[0]) for row in store.query(_HASH).rows]
-    if stored == [digest] or (not triples and not stored):
-        return len(triples)
-    if not triples:
-        store.drop_graphs([SUPERSEDES_GRAPH])
-        return 0
-    generated_at = now or datetime.now(UTC)
-    provenance = provenance_triples(SUPERSEDES_GRAPH, "derived", "", digest, generated_at)
-    store.replace_graphs({SUPERSEDES_GRAPH: [*triples, *provenance]})
+    write_derived_graph(store, SUPERSEDES_GRAPH, triples, now=now, keep_empty=False)
     return len(triples)
-
-

@@ -44,11 +44,12 @@ def socket_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
 
 
-def require_shared(*paths: Path) -> None:
+def require_shared(*paths: Path, module: bool = False) -> None:
     """Skip a test whose input from ``../shared`` is missing; with ``CI=true`` fail instead.
 
     A developer's checkout may lack ``../shared``; CI must not, so there a missing
-    input is an error and a green run means these tests ran.
+    input is an error and a green run means these tests ran. ``module=True`` skips
+    a whole test module (called at import time).
     """
     missing = [path for path in paths if not path.exists()]
     if not missing:
@@ -56,7 +57,7 @@ def require_shared(*paths: Path) -> None:
     reason = f"{missing[0]} not found (../shared is absent)"
     if os.environ.get("CI", "").lower() in ("true", "1"):
         pytest.fail(f"{reason}; CI=true needs it", pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=module)
 
 
 @pytest.fixture

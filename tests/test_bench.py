@@ -19,9 +19,9 @@ from bench.generate import (
 from kg.cli import main as kg_main
 from kg.counts import COUNTS_GRAPH
 from kg.ids import publication_iri
-from kg.loader import load_documents, load_rdf_files
 from kg.model import Citation, Finding
 from kg.paths import ONTOLOGY_DIR
+from kg.pipeline import Pipeline
 from kg.queries import run_named
 from kg.store import OxigraphStore
 
@@ -46,11 +46,12 @@ def test_size_within_ten_percent_of_target(tmp_path, target):
 
 
 def test_nquads_is_what_the_mapping_stores(tmp_path):
-    """The file equals vocabulary + load_documents(docs), graph by graph."""
+    """The file equals vocabulary + the pipeline's write of docs, graph by graph."""
     docs = list(generate_documents(25, seed=11))
     store = OxigraphStore(None)
-    load_rdf_files(store, [ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary", now=GENERATED_AT)
-    load_documents(store, docs, now=GENERATED_AT)
+    with Pipeline(store, now=GENERATED_AT) as pipeline:
+        pipeline.write_rdf_files([ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary")
+        pipeline.write(docs)
     stored = Dataset()
     stored.parse(data="".join(f"{q} .\n" for q in store.iter_quads()), format="nquads")
     write_nquads(tmp_path / "c.nq", 25, seed=11)
@@ -88,8 +89,9 @@ def test_corpus_is_realistic():
 def bench_store(tmp_path_factory):
     docs = list(generate_documents(120, seed=5))
     store = OxigraphStore(None)
-    load_rdf_files(store, [ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary", now=GENERATED_AT)
-    load_documents(store, docs, now=GENERATED_AT)
+    with Pipeline(store, now=GENERATED_AT) as pipeline:
+        pipeline.write_rdf_files([ONTOLOGY_DIR / "vocabulary.ttl"], "vocabulary")
+        pipeline.write(docs)
     return store, docs
 
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_kg
 
 from kg.counts import GRAPH_COUNTS, derived_current
 from kg.faults import KILL_AT_ENV, PAUSE_AT_ENV
@@ -22,8 +22,7 @@ from kg.store import OxigraphStore
 
 
 def kg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=REPO_ROOT,
-                          timeout=120, env={**os.environ, **(env or {})})
+    return run_kg(*args, env=env, timeout=120)
 
 
 def stored_and_live(path: Path) -> tuple[dict, dict, bool]:

@@ -76,7 +76,7 @@ def test_cli_rejects_a_binary_file_in_one_line(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00\x01 not text")
     result = run_kg("extract", binary)
     assert result.returncode == 1
-    assert result.stderr.strip() == f"kg: error: {binary}: not UTF-8 text (byte 0)"
+    assert result.stderr.strip() == f"kg: error: {binary}:1:1: not UTF-8 text (byte 0xff)"
 
 
 def test_cli_rejects_an_empty_abstract_and_leaves_the_store_alone(tmp_path):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pytest
 from conftest import DATA as DATA_DIR
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, require_shared
 
 from ingest.extract.corpus import dev_records, iter_jsonl, split_of
 from kg.errors import InputError
@@ -68,10 +67,7 @@ def test_dev_gold_follows_the_readme() -> None:
 
 
 def test_dev_gold_covers_the_first_dev_abstracts_in_corpus_order() -> None:
-    if not CORPUS.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the corpus is missing at {CORPUS}")
-        pytest.skip(f"the corpus is not at {CORPUS} (../shared is absent)")
+    require_shared(CORPUS)
     gold_ids = [json.loads(line)["id"] for line in DEV_GOLD.read_text(encoding="utf-8").splitlines()]
     dev_ids = [r.id for r in dev_records(CORPUS)]
     assert gold_ids == dev_ids[:len(gold_ids)]  # in file order, none skipped

@@ -11,12 +11,13 @@ import pytest
 from eutils_server import EutilsStandIn, RunningStandIn
 from pubmed_helpers import FakeClock
 
+from ingest.enrich import enrich_document
 from ingest.http import RemoteError
 from ingest.pubmed.client import EutilsClient
 from ingest.pubmed.refresh import ProgressEvent, refresh
 from ingest.pubmed_page import read_page
 from kg.cli import main
-from kg.loader import load_documents
+from kg.pipeline import run_pipeline
 from kg.queries import get_query
 from kg.store import FORMATS, OxigraphStore
 
@@ -43,7 +44,7 @@ def dump(store: OxigraphStore) -> bytes:
 
 def page_store(seed_page: Path) -> OxigraphStore:
     store = OxigraphStore(None)
-    load_documents(store, read_page(seed_page))
+    run_pipeline(store, read_page(seed_page), enrich=enrich_document)
     return store
 
 
@@ -157,7 +158,7 @@ def test_provisional_study_with_findings_is_resolved_and_stays_resolved(title_on
     snapshot = dump(seed_store)
     from ingest.curated import read_findings
 
-    load_documents(seed_store, read_findings(next(title_only_seed.glob("*findings*.csv"))))
+    run_pipeline(seed_store, read_findings(next(title_only_seed.glob("*findings*.csv"))))
     assert not ask(seed_store, "ASK { ?p ckg:provisional true }")
     assert dump(seed_store) == snapshot  # unchanged source, unchanged graph
 
@@ -219,7 +220,7 @@ def test_doi_only_publication_is_resolved_and_near_miss_title_is_not(relaxed: Ru
         Publication(doi="10.3389/FIMMU.2024.1423487", title="A DOI-only entry"),
         Publication(title="A different paper that esearch ranks first"),
     ))
-    load_documents(store, [doc])
+    run_pipeline(store, [doc])
     # esearch answers the near-miss title with a PMID whose record has another title: must be refused.
     relaxed.state.titles[normalize_title("A different paper that esearch ranks first")] = "39995843"
     client = client_for(relaxed.url)

@@ -18,15 +18,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import EUTILS_FIXTURES
+from conftest import EUTILS_FIXTURES, require_shared
 from eutils_server import EutilsStandIn, RunningStandIn, link_corpus, load_real_records
 from pubmed_helpers import FakeClock
 
 from ingest.pubmed.client import EutilsClient
 from ingest.pubmed.refresh import plan_refresh, refresh
 from kg.cli import main
-from kg.loader import load_documents
 from kg.model import Cohort, Finding, Publication, PublicationRef, SourceDocument
+from kg.pipeline import run_pipeline
 from kg.store import FORMATS, OxigraphStore
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -37,17 +37,8 @@ hashes; the data does not."""
 METAPUB = EUTILS_FIXTURES / "metapub"
 
 
-def need_shared() -> None:
-    if METAPUB.is_dir():
-        return
-    reason = f"real E-utilities records not found at {METAPUB} (../shared is absent)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 def make_corpus(generated_per_node: int = 0) -> tuple[EutilsStandIn, str, list[str]]:
-    need_shared()
+    require_shared(METAPUB)
     state = EutilsStandIn(limit=10_000, keyed_limit=10_000)
     real = load_real_records(state, METAPUB)
     return state, link_corpus(state, real, generated_per_node), real
@@ -85,7 +76,7 @@ def full_dump(store: OxigraphStore) -> bytes:
 def curated_study(store: OxigraphStore, pmid: str) -> None:
     """The seed as a curated study (a cohort in a curated table), as `kg build` would store it."""
     ref = PublicationRef(pmid=pmid)
-    load_documents(store, [SourceDocument(kind="curated", key="t", source="file:///t.csv", records=(
+    run_pipeline(store, [SourceDocument(kind="curated", key="t", source="file:///t.csv", records=(
         Publication(pmid=pmid), Cohort(publication=ref, label="all patients", size=40)))], now=NOW)
 
 
@@ -143,7 +134,7 @@ def test_extracted_only_papers_are_expanded_only_when_asked(corpus):
     curated_study(store, seed)
     extracted = real[100]
     ref = PublicationRef(pmid=extracted)
-    load_documents(store, [SourceDocument(kind="pubmed", key=extracted, source="file:///x.xml", records=(
+    run_pipeline(store, [SourceDocument(kind="pubmed", key=extracted, source="file:///x.xml", records=(
         Publication(pmid=extracted, title="An abstract with a finding"),
         Finding(publication=ref, relation="associated with", method="extracted", p_value=Decimal("0.01"))))],
         now=NOW)
@@ -314,7 +305,7 @@ def test_a_title_pubmed_does_not_know_is_not_searched_again_until_stale():
 
     store = OxigraphStore(None)
     title = "A paper PubMed has not indexed yet"
-    load_documents(store, [SourceDocument(kind="bibliography", key="b", source="file:///b.csv",
+    run_pipeline(store, [SourceDocument(kind="bibliography", key="b", source="file:///b.csv",
                                           records=(Publication(title=title),))], now=NOW)
     (node,) = [str(r[0]) for r in store.query("SELECT ?p WHERE { ?p ckg:provisional true }").rows]
     with RunningStandIn(EutilsStandIn(limit=10_000, keyed_limit=10_000).load_fixtures()) as running:

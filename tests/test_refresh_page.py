@@ -9,8 +9,9 @@ from conftest import REPO_ROOT
 from eutils_server import EutilsStandIn, RunningStandIn
 from streamlit.testing.v1 import AppTest
 
+from ingest.enrich import enrich_document
 from ingest.pubmed_page import read_page
-from kg.loader import load_documents
+from kg.pipeline import run_pipeline
 from kg.store import OxigraphStore
 
 APP = str(REPO_ROOT / "app.py")
@@ -21,7 +22,7 @@ STUDY = "https://pubmed.ncbi.nlm.nih.gov/90000001"
 def page_store(seed_page: Path, tmp_path: Path) -> Path:
     location = tmp_path / "store"
     store = OxigraphStore(location)
-    load_documents(store, read_page(seed_page))
+    run_pipeline(store, read_page(seed_page), enrich=enrich_document)
     store.close()
     return location
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import SHARED
+from conftest import SHARED, require_shared
 from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.term import Node
@@ -118,12 +117,8 @@ CASES = load_cases()
 
 def need_suite() -> None:
     """Skip with the reason when ../shared is absent; fail in CI, where it must be present."""
-    if CASES:
-        return
-    reason = f"the W3C protocol suite is not at {MANIFEST} (../shared is absent)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
+    require_shared(MANIFEST)
+    assert CASES, f"no cases read from {MANIFEST}"
 
 
 # -- running a step ------------------------------------------------------------------------------

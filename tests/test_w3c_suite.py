@@ -13,7 +13,6 @@ results (W3C dataset semantics) is checked in ``test_w3c_engine_deviations``.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
-from conftest import endpoint_in_thread
+from conftest import endpoint_in_thread, require_shared
 from w3c_suite import (
     SUITE,
     Case,
@@ -49,10 +48,7 @@ from kg.sparql_syntax import analyze
 from kg.store import OxigraphStore, dataset_options
 from kg.store.load import load_one_file
 
-if not SUITE.is_dir():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"the W3C suite is missing at {SUITE} (../shared is absent) and CI=true")
-    pytest.skip(f"the W3C suite is not at {SUITE} (../shared is absent)", allow_module_level=True)
+require_shared(SUITE, module=True)
 
 ALL = cases()
 EVALUATIONS = [case for case in ALL if case.kind in ("QueryEvaluationTest", "CSVResultFormatTest")]

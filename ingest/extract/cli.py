@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import URIRef
 from tqdm import tqdm
 
-from ingest.enrich import derived_records
+from ingest.enrich import enrich_document
 from ingest.extract.corpus import iter_jsonl
 from ingest.extract.evaluate import evaluate, format_evaluation, read_gold
 from ingest.extract.pipeline import Extraction, extract_abstract
@@ -25,25 +25,17 @@ from ingest.pubmed.parser import iter_pubmed_xml
 from ingest.pubmed_page import NAVIGATION, parse_page
 from ingest.text import clean_text
 from kg.errors import InputError
+from kg.finding_text import finding_line, numbers_text
 from kg.ids import content_key, normalize_pmid, normalize_title, publication_iri
 from kg.model import Publication, PublicationRef, SourceDocument
 from kg.namespaces import DCTERMS
 from kg.plugins import Command, Source
 from kg.queries import run_named
 from kg.store import Store, open_store
+from kg.textfile import read_text_file
 
 CORPUS = Path("../shared/fixtures/abstracts/abstracts.jsonl")
 """Where the real-abstract corpus sits relative to a checkout under /work (or any parent of the gold file)."""
-
-
-def read_text_file(path: Path) -> str:
-    """A UTF-8 text file, or a one-line ``InputError`` saying why not."""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 def publications_in(path: Path) -> list[Publication]:
@@ -103,16 +95,15 @@ def abstract_documents(args: argparse.Namespace) -> Iterator[SourceDocument]:
             raise InputError("without FILE, give --pmid of a publication whose abstract is in the store")
         text, title = _stored_abstract(args.store, iri)
         publication = Publication(pmid=pmid, title=title, abstract=text)
-        records = [publication, *derived_records(publication)]  # the graph keeps the text its findings point into
         source = iri
     else:
         text = clean_text(read_text_file(args.file))
         if not text:
             raise InputError(f"{args.file}: the abstract is empty")
         publication = Publication(pmid=pmid, title=args.title, abstract=text)
-        records = [publication, *derived_records(publication)]
         source = args.file.resolve().as_uri()
-    yield SourceDocument(kind="abstract", key=content_key(iri), source=source, records=tuple(records))
+    # the graph keeps the text its findings point into; the pipeline's enrich stage adds the findings
+    yield SourceDocument(kind="abstract", key=content_key(iri), source=source, records=(publication,))
 
 
 ABSTRACT = Source(
@@ -120,6 +111,7 @@ ABSTRACT = Source(
     help="a plain-text abstract (or, with only --pmid, the stored one): findings and concept mentions",
     documents=abstract_documents,
     add_arguments=_abstract_arguments,
+    enrich=enrich_document,
     description="Extract findings and concept mentions from an abstract and store them with the publication. "
                 "Curated findings of the same statement supersede the extracted ones (both stay visible).",
 )
@@ -214,17 +206,12 @@ def _run_findings(args: argparse.Namespace) -> int:
         if row["finding"] in seen:
             continue
         seen.add(row["finding"])
-        numbers = " ".join(part for part in (
-            f"n={_value(row, 'count')}" if row.get("count") is not None else "",
-            f"of {_value(row, 'denominator')}" if row.get("denominator") is not None else "",
-            f"{_value(row, 'percentage')}%" if row.get("percentage") is not None else "",
-            f"P{_value(row, 'pComparator') or '='}{_value(row, 'pValue')}" if row.get("pValue") is not None else "",
-            f"{_value(row, 'effectMeasure')} {_value(row, 'effectSize')}" if row.get("effectSize") is not None else "",
-        ) if part)
+        numbers = numbers_text(*(_value(row, name) or None for name in (
+            "count", "denominator", "percentage", "pValue", "pComparator", "effectMeasure", "effectSize")))
+        line = finding_line(_value(row, "subjectLabel") or "-", str(row["relation"]), str(row["directionName"]),
+                            _value(row, "objectLabel"), _value(row, "subgroup"), numbers)
         superseded = f"  superseded by {row['supersededBy']}" if row.get("supersededBy") else ""
-        print(f"[{row['method']}] {_value(row, 'subjectLabel') or '-'} --{row['relation']}/{row['directionName']}--> "
-              f"{_value(row, 'objectLabel')} [{_value(row, 'subgroup') or 'all patients'}] {numbers}"
-              f"  conf={_value(row, 'confidence') or '-'}{superseded}")
+        print(f"[{row['method']}] {line}  conf={_value(row, 'confidence') or '-'}{superseded}")
         if row.get("evidence"):
             where = f" @{row['start']}-{row['end']}" if row.get("start") is not None else ""
             print(f"    evidence{where}: {row['evidence']}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.textfile import decode_utf8
 
 
 @dataclass(frozen=True)
@@ -39,24 +40,21 @@ def iter_json_objects(path: Path) -> Iterator[tuple[int, dict]]:
     objects are ``InputError``s naming the file and line.
     """
     try:
-        stream = path.open("r", encoding="utf-8")
+        stream = path.open("rb")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
     with stream:
-        line_no = 0
-        try:
-            for line_no, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                except ValueError as exc:
-                    raise InputError(f"{path}:{line_no}: not JSON ({exc.msg})") from None
-                if not isinstance(item, dict):
-                    raise InputError(f"{path}:{line_no}: expected a JSON object")
-                yield line_no, item
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}:{line_no + 1}: not UTF-8 text (byte {exc.start})") from None
+        for line_no, raw in enumerate(stream, start=1):
+            line = decode_utf8(raw, str(path), first_line=line_no)
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError as exc:
+                raise InputError(f"{path}:{line_no}: not JSON ({exc.msg})") from None
+            if not isinstance(item, dict):
+                raise InputError(f"{path}:{line_no}: expected a JSON object")
+            yield line_no, item
 
 
 def iter_jsonl(path: Path) -> Iterator[CorpusRecord]:

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.finding_text import concept_text, describe_finding, finding_line, numbers_text
 from kg.model import Finding
 
 FIELDS = ("concepts", "direction", "statistics", "subgroup")
@@ -44,10 +45,10 @@ class GoldFinding:
     numbers: tuple[Decimal | None, ...]
 
     def describe(self) -> str:
-        subject = self.subject or (f'"{self.subject_text}"' if self.subject_text else "-")
-        obj = self.object or f'"{self.object_text}"'
-        nums = ", ".join(f"{k}={v}" for k, v in zip(NUMBERS, self.numbers, strict=True) if v is not None)
-        return f"{subject} --{self.relation or '?'}/{self.direction}--> {obj} [{self.subgroup}] {nums}".rstrip()
+        """The finding as ``kg.finding_text`` prints every finding."""
+        subject = self.subject or concept_text(None, self.subject_text)
+        obj = self.object or concept_text(None, self.object_text)
+        return finding_line(subject, self.relation, self.direction, obj, self.subgroup, numbers_text(*self.numbers))
 
 
 @dataclass
@@ -150,13 +151,6 @@ def _agreement(gold: GoldFinding, pred: Finding) -> dict[str, bool]:
     }
 
 
-def _describe(pred: Finding) -> str:
-    subject = _slug(pred.subject_concept) or (f'"{pred.subject_label}"' if pred.subject_label else "-")
-    obj = _slug(pred.object_concept) or f'"{pred.object_label}"'
-    nums = ", ".join(f"{k}={v}" for k, v in zip(NUMBERS, (pred.count, pred.denominator, pred.percentage,
-                                                          pred.p_value), strict=True) if v is not None)
-    return f"{subject} --{pred.relation}/{pred.direction}--> {obj} [{pred.subgroup}] {nums}".rstrip()
-
 
 def _score(gold: list[GoldFinding], predicted: list[Finding], notes: Evaluation | None) -> tuple[Score, dict]:
     pairs = []
@@ -184,10 +178,10 @@ def _score(gold: list[GoldFinding], predicted: list[Finding], notes: Evaluation 
         if notes is not None and not all(agree[name] for name in FIELDS):
             wrong = ", ".join(name for name in FIELDS if not agree[name])
             notes.misses.append(f"{gold[gi].describe()}  (paired, wrong: {wrong}; got "
-                                f"{_describe(predicted[agree['pred']])})")
+                                f"{describe_finding(predicted[agree['pred']])})")
     if notes is not None:
         notes.misses += [f"{g.describe()}  (not found)" for gi, g in enumerate(gold) if gi not in used_g]
-        notes.spurious += [_describe(p) for pi, p in enumerate(predicted) if pi not in used_p]
+        notes.spurious += [describe_finding(p) for pi, p in enumerate(predicted) if pi not in used_p]
     return overall, fields
 
 

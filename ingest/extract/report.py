@@ -14,6 +14,7 @@ from decimal import Decimal
 from ingest.extract.pipeline import Extraction
 from ingest.extract.sentences import split_sentences
 from ingest.extract.statistics import Statistic
+from kg.finding_text import describe_finding
 
 
 def _number(value: Decimal | int | None) -> float | int | None:
@@ -95,34 +96,12 @@ def extraction_json(extraction: Extraction) -> dict[str, object]:
     }
 
 
-def _short(iri: str | None, label: str | None) -> str:
-    if iri:
-        return iri.rsplit("/", 1)[-1]
-    return f'"{label}"' if label else "-"
-
-
 def extraction_table(extraction: Extraction) -> str:
     """A plain-text summary: one line per finding, then the counts."""
     head = extraction.publication.pmid or extraction.publication.title or "(no identifier)"
     lines = [f"# {head}"]
     for item in extraction.findings:
-        f = item.finding
-        numbers = []
-        if f.count is not None:
-            numbers.append(f"n={f.count}" + (f"/{f.denominator}" if f.denominator is not None else ""))
-        elif f.denominator is not None:
-            numbers.append(f"of {f.denominator}")
-        if f.percentage is not None:
-            numbers.append(f"{f.percentage}%")
-        if f.p_value is not None:
-            numbers.append(f"P{f.p_comparator or '='}{f.p_value}")
-        if f.effect_size is not None:
-            ci = f" ({f.ci_low}-{f.ci_high})" if f.ci_low is not None else ""
-            numbers.append(f"{f.effect_measure} {f.effect_size}{ci}")
-        lines.append(
-            f"{_short(f.subject_concept, f.subject_label)} --{f.relation}/{f.direction}--> "
-            f"{_short(f.object_concept, f.object_label)} [{f.subgroup}] {' '.join(numbers)}  conf={f.confidence}"
-        )
+        lines.append(f"{describe_finding(item.finding)}  conf={item.finding.confidence}")
     lines.append(f"{len(extraction.findings)} finding(s), {len(extraction.statistics)} statistic(s), "
                  f"{extraction.uninterpreted_sentences} of {extraction.sentences} sentence(s) uninterpreted")
     return "\n".join(lines) + "\n"

@@ -182,7 +182,7 @@ def _records(path: Path) -> Iterator[PubmedRecord]:
 def _document(record: PubmedRecord, source: str) -> SourceDocument:
     pub = record.publication
     cites = tuple(Citation(citing=pub.ref, cited=PublicationRef(pmid=r)) for r in record.references)
-    return enrich_document(SourceDocument(kind="pubmed", key=pub.pmid or "", source=source, records=(pub, *cites)))
+    return SourceDocument(kind="pubmed", key=pub.pmid or "", source=source, records=(pub, *cites))
 
 
 def read_pubmed_xml(path: Path) -> Iterator[SourceDocument]:
@@ -264,4 +264,5 @@ PUBMED_XML = Source(
                 "completely before anything is stored; then records are stored in batches as they "
                 "are parsed, so memory stays bounded for baseline-sized files.",
     streaming=True,
+    enrich=enrich_document,
 )

@@ -25,6 +25,11 @@ fetched only when a later run's depth reaches it.
 3. every publication in scope lacking a fresh record gets it (efetch), one
    graph per PMID (``graph/pubmed/<pmid>``) with ``ckg:lastRefreshed``.
 
+Every batch goes through one ``kg.pipeline.Pipeline`` (enrich, write); its
+derive stage (supersessions, counts) runs once, when the refresh ends, also
+after a cancel or an error, so a refresh of N batches scans the whole graph
+once instead of N times.
+
 **Fixed point.** ``ckg:lastRefreshed`` has day precision and an unchanged graph
 is never rewritten, so a second refresh right after a first changes no triple,
 and asks nothing (everything in scope is fresh). ``force`` asks again; what
@@ -49,11 +54,12 @@ from ingest.pubmed import api
 from ingest.pubmed.client import EutilsClient
 from ingest.pubmed.parser import PubmedRecord, parse_pubmed_xml
 from ingest.pubmed.resolve import Unresolved, find_pmid, merge_resolutions, record_misses
+from kg.counts import live_counts
 from kg.errors import KGError
 from kg.ids import graph_iri, is_provisional, normalize_pmid
-from kg.loader import load_documents
 from kg.model import Citation, PublicationRef, SourceDocument
 from kg.namespaces import PUBMED
+from kg.pipeline import Pipeline
 from kg.store import Store
 
 log = logging.getLogger(__name__)
@@ -84,11 +90,6 @@ _ELINK_LINKS = """
 SELECT ?g ?written ?citing ?cited WHERE {
   GRAPH ?g { ?g ckg:sourceKind "elink" ; prov:generatedAtTime ?written OPTIONAL { ?citing cito:cites ?cited } }
 }"""
-_COUNTS = {
-    "publications": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a bibo:Document }",
-    "links": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?b WHERE { ?a cito:cites ?b } }",
-    "findings": "SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a ckg:Finding }",
-}
 
 
 class RefreshCancelled(KGError):
@@ -274,20 +275,16 @@ def stored_links(store: Store) -> StoredLinks:
     return found
 
 
-def _counts(store: Store) -> dict[str, int]:
-    return {kind: int(store.query(text).values()[0]["n"] or 0) for kind, text in _COUNTS.items()}
-
-
 def _pubmed_documents(records: Iterable[PubmedRecord], stamp: str, source: str) -> list[SourceDocument]:
     docs = []
     for record in records:
         pub = record.publication
         cites = tuple(Citation(citing=pub.ref, cited=PublicationRef(pmid=ref)) for ref in record.references)
         publication = replace(pub, last_refreshed=stamp)
-        docs.append(enrich_document(SourceDocument(
+        docs.append(SourceDocument(
             kind="pubmed", key=pub.pmid or "", source=f"{source}efetch.fcgi?db=pubmed&id={pub.pmid}",
             records=(publication, *cites),
-        )))
+        ))
     return docs
 
 
@@ -298,10 +295,10 @@ def _link_documents(links: dict[str, tuple[str, ...]], short: str, source: str) 
             records = tuple(Citation(citing=PublicationRef(pmid=o), cited=PublicationRef(pmid=pmid)) for o in linked)
         else:
             records = tuple(Citation(citing=PublicationRef(pmid=pmid), cited=PublicationRef(pmid=o)) for o in linked)
-        docs.append(enrich_document(SourceDocument(
+        docs.append(SourceDocument(
             kind="elink", key=f"{short}-{pmid}", records=records,
             source=f"{source}elink.fcgi?dbfrom=pubmed&linkname={LINKS[short]}&id={pmid}",
-        )))
+        ))
     return docs
 
 
@@ -340,6 +337,8 @@ class _Reporter:
 @dataclass
 class _Context:
     store: Store
+    pipeline: Pipeline | None
+    """Every batch is written through it; it derives once, when the refresh ends."""
     client: EutilsClient | None
     force: bool
     cutoff: datetime
@@ -436,7 +435,7 @@ def plan_refresh(
 ) -> RefreshPlan:
     """What ``refresh`` with the same arguments would ask, read from the store alone (nothing is sent)."""
     now = now or datetime.now(UTC)
-    ctx = _Context(store, None, force, _cutoff(now, since), "", now, RefreshSummary(), _Reporter(None, None))
+    ctx = _Context(store, None, None, force, _cutoff(now, since), "", now, RefreshSummary(), _Reporter(None, None))
     ctx.known, ctx.links = _state(store), stored_links(store)
     named = [normalize_pmid(p) for p in pmids] if pmids else None
     plan = RefreshPlan()
@@ -469,8 +468,9 @@ def refresh(
     named = [normalize_pmid(p) for p in pmids] if pmids else None
     summary = RefreshSummary()
     reporter = _Reporter(progress, cancel)
-    ctx = _Context(store, client, force, _cutoff(now, since), stamp, now, summary, reporter)
-    before = _counts(store)
+    pipeline = Pipeline(store, enrich=enrich_document, now=now)
+    ctx = _Context(store, pipeline, client, force, _cutoff(now, since), stamp, now, summary, reporter)
+    before = live_counts(store)
     listener = client.http.on_retry
 
     def on_retry(path: str, number: int, allowed: int, delay: float, reason: str) -> None:
@@ -482,15 +482,16 @@ def refresh(
 
     client.http.on_retry = on_retry
     try:
-        _run(ctx, named, depth, expand_extracted)
+        with pipeline:  # batches are written as they arrive; the derive stage runs once, on the way out
+            _run(ctx, named, depth, expand_extracted)
         reporter.emit("finished", phase="done")
     except RemoteError as exc:
         raise RemoteError(f"{exc} (batches finished before this were stored and are kept)") from exc
     finally:
         client.http.on_retry = listener
-        after = _counts(store)
+        after = live_counts(store)
         summary.new_publications = after["publications"] - before["publications"]
-        summary.new_citation_links = after["links"] - before["links"]
+        summary.new_citation_links = after["citationLinks"] - before["citationLinks"]
         summary.new_findings = after["findings"] - before["findings"]
         stats = client.http.stats
         summary.requests, summary.throttled, summary.retries = stats.requests, stats.throttled, stats.retries
@@ -499,7 +500,7 @@ def refresh(
 
 
 def _resolve(ctx: _Context) -> None:
-    assert ctx.client is not None
+    assert ctx.client is not None and ctx.pipeline is not None
     unresolved = _unresolved(ctx)
     ctx.reporter.start("resolve", len(unresolved), "resolving publications known by title or DOI")
     resolutions = []
@@ -514,10 +515,11 @@ def _resolve(ctx: _Context) -> None:
     record_misses(ctx.store, misses, ctx.stamp, f"{ctx.client.base_url}esearch.fcgi", ctx.now)
     if resolutions:
         merge_resolutions(ctx.store, resolutions, ctx.now)
+        ctx.pipeline.stored_state_changed()  # graphs were rewritten and aliases recorded outside the pipeline
         ctx.summary.resolved = len(resolutions)
-        # The records fetched to check the match are stored now, not fetched again below.
-        result = load_documents(ctx.store, _pubmed_documents([r.record for r in resolutions], ctx.stamp,
-                                                             ctx.client.base_url), now=ctx.now)
+        # The records fetched to check the match are stored here, not fetched again below.
+        result = ctx.pipeline.write(_pubmed_documents([r.record for r in resolutions], ctx.stamp,
+                                                      ctx.client.base_url))
         ctx.summary.records_written += result.written
         ctx.summary.records_unchanged += result.unchanged
         ctx.known = _state(ctx.store)
@@ -525,12 +527,12 @@ def _resolve(ctx: _Context) -> None:
 
 def _fetch_links(ctx: _Context, asked: list[str]) -> set[str]:
     """Ask both link kinds of ``asked`` (batches of 200), store each batch, return every linked PMID."""
-    assert ctx.client is not None
+    assert ctx.client is not None and ctx.pipeline is not None
     ctx.reporter.plan(len(LINKS) * len(asked), f"asking the links of {len(asked)} publication(s)")
     found: set[str] = set()
     for short, linkname in LINKS.items():
         for links in api.elink(ctx.client, asked, linkname):
-            result = load_documents(ctx.store, _link_documents(links, short, ctx.client.base_url), now=ctx.now)
+            result = ctx.pipeline.write(_link_documents(links, short, ctx.client.base_url))
             ctx.summary.link_sets_written += result.written
             ctx.summary.link_sets_unchanged += result.unchanged
             for linked in links.values():
@@ -540,7 +542,7 @@ def _fetch_links(ctx: _Context, asked: list[str]) -> set[str]:
 
 
 def _run(ctx: _Context, named: list[str] | None, depth: int, expand_extracted: bool) -> None:
-    assert ctx.client is not None
+    assert ctx.client is not None and ctx.pipeline is not None
     ctx.known, ctx.links = _state(ctx.store), stored_links(ctx.store)
     if named is None:
         _resolve(ctx)
@@ -555,7 +557,7 @@ def _run(ctx: _Context, named: list[str] | None, depth: int, expand_extracted: b
     for body in api.efetch(ctx.client, targets):
         records = parse_pubmed_xml(body, where="efetch answer")
         returned.update(r.publication.pmid or "" for r in records)
-        result = load_documents(ctx.store, _pubmed_documents(records, ctx.stamp, ctx.client.base_url), now=ctx.now)
+        result = ctx.pipeline.write(_pubmed_documents(records, ctx.stamp, ctx.client.base_url))
         ctx.summary.records_written += result.written
         ctx.summary.records_unchanged += result.unchanged
         ctx.reporter.advance(len(records), "fetched")
