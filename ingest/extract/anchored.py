@@ -1,0 +1,224 @@
+"""Findings anchored on the comparison statistics of a sentence that no worded rule read.
+
+Most results a trial abstract reports carry a P-value or an effect size with its
+interval, whatever words surround them. The worded rules read a sentence only
+when its verbs fit one of their shapes; this reader starts from the statistics
+instead: each clause holding a P-value or an effect size gives a candidate
+whose
+
+* object is the outcome the clause reports: the noun phrase printed just before
+  the statistic ("... in receptive language (p < 0.0001)") or, failing that, the
+  noun phrase the clause opens with before its verb ("Sickness absence was higher
+  ...");
+* subject is the arm the clause names that is not the comparator ("in the
+  gatifloxacin group", "with clopidogrel"), or the abstract's tested arm when the
+  clause compares without naming it ("compared to controls");
+* direction comes from the clause's comparative words, else from the effect size
+  (a ratio below 1 or a negative difference decreases), else the clause's
+  statistic must be non-significant (no effect); a candidate with none of these is
+  dropped.
+
+It runs only on sentences no worded rule read, and every candidate goes through
+the shared gate (``ingest.extract.gate``) like any other rule's.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from itertools import pairwise
+
+from ingest.extract import cues
+from ingest.extract.draft import Context, Draft, Local, confidence
+from ingest.extract.sentences import Sentence
+from ingest.extract.statistics import Statistic
+
+RULE = "statistic-anchored"
+_ANCHORS = ("p_value", "effect_size")
+_RATIOS = {"HR", "OR", "RR", "IRR"}
+_CLAUSE = re.compile(r";\s+|,\s+(?:and\s+|whereas\s+|while\s+|but\s+)?(?=[A-Z]|the\s|there\s)|\.\s+")
+_NP = r"[A-Za-z][\w'’/+-]*(?:\s+(?:of\s+|in\s+)?[\w'’/+≥≤<>-]+){0,5}?"
+_BEFORE_STAT = re.compile(
+    rf"(?:^|[,;:]\s*|\b(?:in|for|on|and|regarding|including)\s+)(?:the\s+)?(?P<obj>{_NP})\s*[(\[,]?\s*$",
+    re.IGNORECASE)
+_LEAD = re.compile(r"^(?:(?:however|moreover|furthermore|finally|overall|additionally|in\s+addition|similarly|"
+                   r"(?:at|after|by|during|over|within|on)\s+[^,]{1,40}),\s*)*"
+                   r"(?:there\s+(?:was|were)\s+(?:an?\s+|no\s+)?(?:\w+\s+){0,2}?(?:increase|decrease|reduction|"
+                   r"improvement|difference|change)s?\s+in\s+)?", re.IGNORECASE)
+_VERB = re.compile(r"\s(?:(?:significantly|also|not|further|both)\s+)?"
+                   r"(?:was|were|had|has|have|did|is|are|decreased|increased|improved|fell|rose|declined|differed|"
+                   r"remained|showed|reduced|changed|dropped|developed|correlated|could|presented|achieved|tended|"
+                   r"occurred|favou?red|lost|gained)\b", re.IGNORECASE)
+_HEAD = re.compile(r"^(?:the\s+|a\s+)?"
+                   r"(?:(?:mean|median|average|overall|total|absolute|relative|estimated|adjusted)\s+)*"
+                   r"(?:(?:changes?|differences?|proportion|percentage|number|incidence|rates?|risk|hazard\s+ratio|"
+                   r"odds(?:\s+ratio)?|estimate|values?)\s+(?:values?\s+)?(?:of|for|in)\s+)?"
+                   r"(?:(?:patients|participants|subjects|children|women|men)\s+(?:with|who\s+had)\s+(?:an?\s+)?)?",
+                   re.IGNORECASE)
+_TAIL = re.compile(r"\s+(?:with|in|among|between|after|from|at|on|during|compared|versus|vs\.?|using|following|"
+                   r"for)\s.*$", re.IGNORECASE)
+_ARM = re.compile(
+    r"\b(?:in|with|for|of|among|on|by|from)\s+(?:the\s+|those\s+(?:in|on|receiving)\s+(?:the\s+)?)?"
+    r"(?P<arm>(?!(?:in|with|of|the|and|or|to|than|comparison)\b)[\w'’/+-]+"
+    r"(?:\s+(?!(?:in|with|of|the|and|or|to|than|comparison)\b)[\w'’/+-]+){0,3}?)\s+(?:group|arm|cohort)s?\b|"
+    r"\b(?:in|of|from)\s+(?P<label>(?:[Aa]rm|[Gg]roup)\s+[A-Z0-9]{1,3})\b|"
+    r"\b(?:with|using|receiving|given|on|after)\s+(?P<drug>[a-zA-Z][\w/+-]{2,}(?:\s+[\w/+-]+){0,2}?)"
+    r"(?=\s+(?:than|compared|versus|vs\.?)\b)|"
+    r"^(?:the\s+)?(?P<lead>[\w'’/+-]+(?:\s+[\w'’/+-]+){0,2}?)\s+(?:group|arm)\s+(?:patients\s+)?"
+    r"(?:had|showed|was|were|achieved|received|reported|experienced)\b|"
+    r"\b(?P<generic>the\s+intervention|active\s+treatment)\b",
+    re.IGNORECASE)
+_NOT_ARM_WORD = re.compile(r"^(?:both|two|three|all|each|either|other|same|different|age|the|these|this|that|"
+                           r"between|per|treatment\s+and|control|placebo)$", re.IGNORECASE)
+_COMPARES = re.compile(r"\b(?:compared|versus|vs\.?|than|relative\s+to|between\s+(?:the\s+)?(?:two\s+)?groups|"
+                       r"between-group)\b", re.IGNORECASE)
+_NULL = re.compile(r"\b(?:no\s+(?:significant\s+)?differences?|did\s+not\s+differ|similar|comparable|equal|unchanged|"
+                   r"not\s+(?:statistically\s+)?significant(?:ly)?|non-?significant)\b", re.IGNORECASE)
+_CONTROL = re.compile(r"\b(?:placebo|controls?|usual|standard|sham|vehicle|conventional|no\s+\w+|SoC|TAU)\b",
+                      re.IGNORECASE)
+_AGAINST_CONTROL = re.compile(
+    r"\b(?:compared|versus|vs\.?|than|relative\s+to)\s+(?:with\s+|to\s+)?(?:the\s+|those\s+)?"
+    r"(?:\w+\s+){0,3}?(?:placebo|controls?|usual|standard|sham|vehicle|conventional)\b|"
+    r"\bbetween\s+(?:the\s+)?(?:two\s+|2\s+)?(?:treatment\s+)?(?:groups|arms)\b", re.IGNORECASE)
+_WORDS = re.compile(r"[a-z]+")
+_UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely"}
+_DOWN_VERBS = {"fell", "declined", "dropped", "lost", "smaller", "decline", "lowered"}
+_STOP_OBJECT = re.compile(r"^(?:p|ci|or|hr|rr|mean|medians?|differences?|respectively|patients|group|groups|"
+                          r"both|all|vs|versus|compared|than|there|which|this|it|those|these|control|controls|"
+                          r"intervention|subgroup|analys[ie]s|model|regression|improvements?|increases?|decreases?|"
+                          r"changes?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                          r"fourteen|fifteen|twenty|thirty|forty|fifty|hundred|[a-z]+teen|[a-z]+ty)$",
+                          re.IGNORECASE)
+
+
+def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int, ctx: Context) -> list[Draft]:
+    """One candidate per clause with a comparison statistic (sentence coordinates, before the gate)."""
+    text = local.text
+    anchors = [s for s in local.stats if s.kind in _ANCHORS and s.start >= body]
+    if not anchors:
+        return []
+    drafts: list[Draft] = []
+    for start, end in _clauses(text, body):
+        own = [s for s in anchors if start <= s.start < end]
+        if not own:
+            continue
+        draft = _clause_draft(local, sentence, subgroup, start, end, own, ctx)
+        if draft is not None:
+            drafts.append(draft)
+    return drafts
+
+
+def _clauses(text: str, body: int) -> list[tuple[int, int]]:
+    """Clause spans of a sentence, split where a new statement starts (not inside brackets)."""
+    cuts = [body]
+    depth = 0
+    for index, char in enumerate(text):
+        if index < body:
+            continue
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and char in ",;." and index > cuts[-1]:
+            match = _CLAUSE.match(text, index)
+            if match:
+                cuts.append(match.end())
+    cuts.append(len(text))
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
+
+
+def _clause_draft(local: Local, sentence: Sentence, subgroup: str, start: int, end: int,
+                  own: list[Statistic], ctx: Context) -> Draft | None:
+    text = local.text
+    clause = text[start:end]
+    first = own[0]
+    obj = _object(text, start, first.start)
+    if obj is None:
+        return None
+    subject = _subject(clause, ctx)
+    if subject is None:
+        return None
+    words = set(_WORDS.findall(text[start:first.start].casefold()))
+    direction = _direction(words, own, clause)
+    if direction is None:
+        return None
+    return Draft(relation="associated with", direction=direction, subject_concept=None, subject_label=subject,
+                 object_concept=None, object_label=obj, subgroup=subgroup, sentence=sentence,
+                 statistics=tuple(own[:2]), confidence=confidence(subject, obj, own, "0.35"), found_by=RULE)
+
+
+def _object(text: str, start: int, anchor: int) -> str | None:
+    """The outcome the statistic is printed against, or the noun phrase the clause opens with."""
+    before = text[start:anchor]
+    before = re.sub(r"[(\[][^()\[\]]*$", "", before).rstrip(" ,;:([")  # an open bracket's own numbers
+    candidates = []
+    near = _BEFORE_STAT.search(before[-80:])
+    if near:
+        candidates.append(near["obj"])
+    lead = _LEAD.match(text, start)
+    verb = _VERB.search(text, lead.end(), anchor) if lead else None
+    if lead and verb:
+        opening = text[lead.end():verb.start()]
+        opening = opening[_HEAD.match(opening).end():]  # type: ignore[union-attr]
+        candidates.append(_TAIL.sub("", re.sub(r"\s*[(\[].*$", "", opening)))
+    for candidate in candidates:
+        phrase = " ".join(candidate.split()).strip(" ,;:")
+        tokens = phrase.split()
+        if not tokens or len(tokens) > 8 or any(ch.isdigit() for ch in phrase.replace("-", "")[:1]):
+            continue
+        if re.search(r"\d[\d.,]*\s*%|\d\.\d", phrase) or _STOP_OBJECT.match(tokens[0]) or \
+                _STOP_OBJECT.match(tokens[-1]):
+            continue
+        if _NULL.search(phrase) or _COMPARES.search(phrase) or _ARM.search(f"in {phrase}"):
+            continue
+        return phrase
+    return None
+
+
+def _subject(clause: str, ctx: Context) -> str | None:
+    """The arm the clause names that is not the comparator (the tested arm first).
+
+    Without a named arm, the abstract's tested arm when the clause compares against a control.
+    """
+    arms = []
+    for match in _ARM.finditer(clause):
+        if match["generic"]:
+            arms.append("intervention")
+            continue
+        arm = " ".join((match["arm"] or match["label"] or match["drug"] or match["lead"]).split())
+        if _NOT_ARM_WORD.match(arm) or _NOT_ARM_WORD.match(arm.split()[0]) or _CONTROL.search(arm):
+            continue
+        if any(ch.isdigit() for ch in arm) and not match["label"]:
+            continue
+        long_form = ctx.abbreviations.get(arm)
+        if long_form and _CONTROL.search(long_form):
+            continue
+        arms.append(f"{arm} group" if match["arm"] else arm)
+    tested = set(_WORDS.findall((ctx.intervention or "").casefold())) - {"the", "of", "and", "with", "in"}
+    for arm in arms:
+        if tested & set(_WORDS.findall(arm.casefold())):
+            return arm
+    if arms:
+        return arms[0]
+    if ctx.intervention and _AGAINST_CONTROL.search(clause):
+        return ctx.intervention
+    return None
+
+
+def _direction(words: set[str], own: list[Statistic], clause: str) -> str | None:
+    """From the clause's comparative words, else the effect size, else a non-significant statistic."""
+    if _NULL.search(clause):
+        return "no_effect"
+    up = bool(words & (cues.INCREASE_WORDS | _UP_VERBS))
+    down = bool(words & (cues.DECREASE_WORDS | _DOWN_VERBS))
+    if up != down:
+        return "increases" if up else "decreases"
+    effect = next((s for s in own if s.kind == "effect_size"), None)
+    if effect is not None and effect.value is not None:
+        null = Decimal(1) if (effect.measure or "") in _RATIOS else Decimal(0)
+        if effect.value != null:
+            return "increases" if effect.value > null else "decreases"
+    p = next((s for s in own if s.kind == "p_value"), None)
+    if p is not None and p.operator in ("=", ">", ">=") and p.value > Decimal("0.05"):
+        return "no_effect"
+    return None
