@@ -25,11 +25,13 @@ the shared gate (``ingest.extract.gate``) like any other rule's.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from itertools import pairwise
 
 from ingest.extract import cues
 from ingest.extract.draft import Context, Draft, Local, confidence
+from ingest.extract.gate import noun_phrase_problem
 from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
 
@@ -41,7 +43,8 @@ _NP = r"[A-Za-z][\w'’/+-]*(?:\s+(?:of\s+|in\s+)?[\w'’/+≥≤<>-]+){0,5}?"
 _BEFORE_STAT = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:in|for|on|and|regarding|including)\s+)(?:the\s+)?(?P<obj>{_NP})\s*[(\[,]?\s*$",
     re.IGNORECASE)
-_LEAD = re.compile(r"^(?:(?:however|moreover|furthermore|finally|overall|additionally|in\s+addition|similarly|"
+_LEAD = re.compile(r"^(?:whereas\s+|while\s+)?(?:(?:however|moreover|furthermore|finally|overall|additionally|"
+                   r"in\s+addition|similarly|with\s+regard\s+to\s+[^,]{1,40}|"
                    r"(?:at|after|by|during|over|within|on)\s+[^,]{1,40}),\s*)*"
                    r"(?:there\s+(?:was|were)\s+(?:an?\s+|no\s+)?(?:\w+\s+){0,2}?(?:increase|decrease|reduction|"
                    r"improvement|difference|change)s?\s+in\s+)?", re.IGNORECASE)
@@ -66,6 +69,12 @@ _ARM = re.compile(
     r"(?=\s+(?:than|compared|versus|vs\.?)\b)|"
     r"^(?:the\s+)?(?P<lead>[\w'’/+-]+(?:\s+[\w'’/+-]+){0,2}?)\s+(?:group|arm)\s+(?:patients\s+)?"
     r"(?:had|showed|was|were|achieved|received|reported|experienced)\b|"
+    r"\b(?:patients|participants|children|women|men|those|subjects)\s+(?:who\s+|that\s+)?(?:received|receiving|"
+    r"treated\s+with|on|given|allocated\s+to|randomi[sz]ed\s+to)\s+(?:the\s+)?"
+    r"(?P<recv>[\w/+-]+(?:\s+[\w/+-]+){0,2}?)(?=\s*[,;:.]|\s*$|\s+(?:and|or|compared|versus|vs\.?|than|in|at|during|"
+    r"were|was|had|group)\b)|"
+    r"\busing\s+(?P<using>[A-Z][\w/+-]*)|"
+    r"\bthe\s+(?P<pat>(?!(?:remaining|other|same|two|three|all|both|these|treated|control)\b)(?-i:[a-z])[\w/+-]{3,})\s+patients\b|"
     r"\b(?P<generic>the\s+intervention|active\s+treatment)\b",
     re.IGNORECASE)
 _NOT_ARM_WORD = re.compile(r"^(?:both|two|three|all|each|either|other|same|different|age|the|these|this|that|"
@@ -80,32 +89,59 @@ _AGAINST_CONTROL = re.compile(
     r"\b(?:compared|versus|vs\.?|than|relative\s+to)\s+(?:with\s+|to\s+)?(?:the\s+|those\s+)?"
     r"(?:\w+\s+){0,3}?(?:placebo|controls?|usual|standard|sham|vehicle|conventional)\b|"
     r"\bbetween\s+(?:the\s+)?(?:two\s+|2\s+)?(?:treatment\s+)?(?:groups|arms)\b", re.IGNORECASE)
+_BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z]+")
 _UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely"}
 _DOWN_VERBS = {"fell", "declined", "dropped", "lost", "smaller", "decline", "lowered"}
 _STOP_OBJECT = re.compile(r"^(?:p|ci|or|hr|rr|mean|medians?|differences?|respectively|patients|group|groups|"
-                          r"both|all|vs|versus|compared|than|there|which|this|it|those|these|control|controls|"
+                          r"both|all|vs|versus|compared|than|there|which|this|it|those|these|control|controls|children|men|women|"
+                          r"people|infants|participants|subjects|"
                           r"intervention|subgroup|analys[ie]s|model|regression|improvements?|increases?|decreases?|"
                           r"changes?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
                           r"fourteen|fifteen|twenty|thirty|forty|fifty|hundred|[a-z]+teen|[a-z]+ty)$",
                           re.IGNORECASE)
 
 
-def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int, ctx: Context) -> list[Draft]:
-    """One candidate per clause with a comparison statistic (sentence coordinates, before the gate)."""
+def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int, ctx: Context,
+                      read: Sequence[Draft] = ()) -> list[Draft]:
+    """One candidate per clause with a comparison statistic (sentence coordinates, before the gate).
+
+    ``read`` are the findings worded rules read in the sentence: a clause holding one of their
+    statistics or naming one of their outcomes is theirs.
+    """
     text = local.text
     anchors = [s for s in local.stats if s.kind in _ANCHORS and s.start >= body]
     if not anchors:
         return []
+    if _NULL.search(text) and _BALANCE.search(text):
+        return []  # a null comparison of who was enrolled checks balance, it reports no result
+    claimed = {s.start for d in read for s in d.statistics}
+    outcomes = [d.object_label.casefold() for d in read if d.object_label]
     drafts: list[Draft] = []
     for start, end in _clauses(text, body):
         own = [s for s in anchors if start <= s.start < end]
         if not own:
             continue
-        draft = _clause_draft(local, sentence, subgroup, start, end, own, ctx)
-        if draft is not None:
-            drafts.append(draft)
+        from_here = start
+        for index, group in enumerate(_groups(own)):
+            if not any(s.start in claimed for s in group):
+                draft = _clause_draft(local, sentence, subgroup, (start, end), from_here, group, ctx,
+                                      opening=index == 0)
+                if draft is not None and not any(draft.object_label and draft.object_label.casefold() in o
+                                                 for o in outcomes):
+                    drafts.append(draft)
+            from_here = group[-1].end
     return drafts
+
+
+def _groups(stats: list[Statistic]) -> list[list[Statistic]]:
+    """The clause's statistics in groups that each end with a P-value (an effect size goes with the next one)."""
+    groups: list[list[Statistic]] = [[]]
+    for stat in stats:
+        groups[-1].append(stat)
+        if stat.kind == "p_value":
+            groups.append([])
+    return [g for g in groups if g]
 
 
 def _clauses(text: str, body: int) -> list[tuple[int, int]]:
@@ -127,18 +163,19 @@ def _clauses(text: str, body: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
-def _clause_draft(local: Local, sentence: Sentence, subgroup: str, start: int, end: int,
-                  own: list[Statistic], ctx: Context) -> Draft | None:
+def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: tuple[int, int], start: int,
+                  own: list[Statistic], ctx: Context, *, opening: bool) -> Draft | None:
+    """The candidate of one group of statistics: its outcome is printed between ``start`` and the group."""
     text = local.text
-    clause = text[start:end]
+    clause = text[clause_span[0]:clause_span[1]]
     first = own[0]
-    obj = _object(text, start, first.start)
+    obj = _object(text, start, first.start, opening=opening)
     if obj is None:
         return None
     subject = _subject(clause, ctx)
     if subject is None:
         return None
-    words = set(_WORDS.findall(text[start:first.start].casefold()))
+    words = set(_WORDS.findall(text[clause_span[0]:first.start].casefold()))
     direction = _direction(words, own, clause)
     if direction is None:
         return None
@@ -147,7 +184,7 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, start: int, e
                  statistics=tuple(own[:2]), confidence=confidence(subject, obj, own, "0.35"), found_by=RULE)
 
 
-def _object(text: str, start: int, anchor: int) -> str | None:
+def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str | None:
     """The outcome the statistic is printed against, or the noun phrase the clause opens with."""
     before = text[start:anchor]
     before = re.sub(r"[(\[][^()\[\]]*$", "", before).rstrip(" ,;:([")  # an open bracket's own numbers
@@ -155,7 +192,7 @@ def _object(text: str, start: int, anchor: int) -> str | None:
     near = _BEFORE_STAT.search(before[-80:])
     if near:
         candidates.append(near["obj"])
-    lead = _LEAD.match(text, start)
+    lead = _LEAD.match(text, start) if opening else None
     verb = _VERB.search(text, lead.end(), anchor) if lead else None
     if lead and verb:
         opening = text[lead.end():verb.start()]
@@ -164,12 +201,15 @@ def _object(text: str, start: int, anchor: int) -> str | None:
     for candidate in candidates:
         phrase = " ".join(candidate.split()).strip(" ,;:")
         tokens = phrase.split()
+        if noun_phrase_problem(phrase, max_words=8) or _VERB.search(f" {phrase} ") or \
+                (tokens and re.search(r"\d", tokens[-1])):
+            continue
         if not tokens or len(tokens) > 8 or any(ch.isdigit() for ch in phrase.replace("-", "")[:1]):
             continue
         if re.search(r"\d[\d.,]*\s*%|\d\.\d", phrase) or _STOP_OBJECT.match(tokens[0]) or \
                 _STOP_OBJECT.match(tokens[-1]):
             continue
-        if _NULL.search(phrase) or _COMPARES.search(phrase) or _ARM.search(f"in {phrase}"):
+        if _NULL.search(phrase) or _COMPARES.search(phrase) or _ARM.search(f"in {phrase}") or _CONTROL.search(phrase):
             continue
         return phrase
     return None
@@ -181,11 +221,13 @@ def _subject(clause: str, ctx: Context) -> str | None:
     Without a named arm, the abstract's tested arm when the clause compares against a control.
     """
     arms = []
+    clause = re.sub(r"\s*[(\[][^()\[\]]*[)\]]|['‘’\"]", "", clause)  # "the 'at risk' (N = 212) group"
     for match in _ARM.finditer(clause):
         if match["generic"]:
             arms.append("intervention")
             continue
-        arm = " ".join((match["arm"] or match["label"] or match["drug"] or match["lead"]).split())
+        arm = " ".join((match["arm"] or match["label"] or match["drug"] or match["lead"] or match["recv"] or
+                        match["using"] or match["pat"]).split())
         if _NOT_ARM_WORD.match(arm) or _NOT_ARM_WORD.match(arm.split()[0]) or _CONTROL.search(arm):
             continue
         if any(ch.isdigit() for ch in arm) and not match["label"]:

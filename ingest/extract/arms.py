@@ -26,7 +26,8 @@ _OUTCOME_LAST = re.compile(r"\b(?:absorption|function|characteristics|markers?|l
                            r"incidence)(?:\s+(?:from|of)\s.*)?$", re.IGNORECASE)
 """A title phrase headed by a measured quantity ("X absorption from Y") names what was measured, not what was
 tested."""
-_NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial|study|pilot|phase)\b", re.IGNORECASE)
+_NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial|study|pilot|phase|rigorous|evaluation|"
+                      r"cost-effectiveness|analysis)\b", re.IGNORECASE)
 
 
 _ARM_DEFINITION = re.compile(

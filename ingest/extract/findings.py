@@ -313,6 +313,8 @@ def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], st
     if not drafts:
         drafts = anchored_findings(local, sentence, subgroup, body, ctx) + \
             occurrence_findings(local, sentence, subgroup, body, ctx)
+    else:
+        drafts += anchored_findings(local, sentence, subgroup, body, ctx, read=drafts)
     return [_to_abstract(_measured_change(d), offset) for d in drafts]
 
 
