@@ -45,13 +45,20 @@ _BEFORE_STAT = re.compile(
     re.IGNORECASE)
 _LEAD = re.compile(r"^(?:whereas\s+|while\s+)?(?:(?:however|moreover|furthermore|finally|overall|additionally|"
                    r"in\s+addition|similarly|with\s+regard\s+to\s+[^,]{1,40}|"
-                   r"(?:at|after|by|during|over|within|on)\s+[^,]{1,40}),\s*)*"
+                   r"(?:at|after|by|during|over|within|on|in|among)\s+[^,]{1,60}),\s*|"
+                   r"(?:in|among)\s+(?:the\s+)?[\w'’/+-]+(?:\s+[\w'’/+-]+){0,3}?\s+(?:group|arm|cohort)\s+)*"
                    r"(?:there\s+(?:was|were)\s+(?:an?\s+|no\s+)?(?:\w+\s+){0,2}?(?:increase|decrease|reduction|"
                    r"improvement|difference|change)s?\s+in\s+)?", re.IGNORECASE)
 _VERB = re.compile(r"\s(?:(?:significantly|also|not|further|both)\s+)?"
                    r"(?:was|were|had|has|have|did|is|are|decreased|increased|improved|fell|rose|declined|differed|"
                    r"remained|showed|reduced|changed|dropped|developed|correlated|could|presented|achieved|tended|"
                    r"occurred|favou?red|lost|gained)\b", re.IGNORECASE)
+_AFTER_VERB = re.compile(
+    r"\b(?:had|showed|received|developed|experienced|achieved|reported|presented|required|needed)\s+(?:an?\s+)?"
+    r"(?:(?:significantly|statistically)\s+)?(?:(?:more|less|fewer|higher|lower|greater|smaller|shorter|longer|better|"
+    r"worse|reduced|increased|decreased|improved)\s+)?(?P<obj>[A-Za-z][\w'’/+-]*(?:\s+(?!than\b|compared\b|versus\b|"
+    r"vs\b)[\w'’/+-]+){0,5}?)(?=\s*[(\[,;]|\s+(?:than|compared|versus|vs\.?|in|at|after|during)\b)", re.IGNORECASE)
+"""The outcome a verb names after it: "group I received more fluid than group C"."""
 _HEAD = re.compile(r"^(?:the\s+|a\s+)?"
                    r"(?:(?:mean|median|average|overall|total|absolute|relative|estimated|adjusted)\s+)*"
                    r"(?:(?:changes?|differences?|proportion|percentage|number|incidence|rates?|risk|hazard\s+ratio|"
@@ -89,6 +96,7 @@ _AGAINST_CONTROL = re.compile(
     r"\b(?:compared|versus|vs\.?|than|relative\s+to)\s+(?:with\s+|to\s+)?(?:the\s+|those\s+)?"
     r"(?:\w+\s+){0,3}?(?:placebo|controls?|usual|standard|sham|vehicle|conventional)\b|"
     r"\bbetween\s+(?:the\s+)?(?:two\s+|2\s+)?(?:treatment\s+)?(?:groups|arms)\b", re.IGNORECASE)
+_MARKS = re.compile(r"[()\[\],;.]")
 _BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z]+")
 _UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely"}
@@ -148,15 +156,14 @@ def _clauses(text: str, body: int) -> list[tuple[int, int]]:
     """Clause spans of a sentence, split where a new statement starts (not inside brackets)."""
     cuts = [body]
     depth = 0
-    for index, char in enumerate(text):
-        if index < body:
-            continue
+    for mark in _MARKS.finditer(text, body):
+        char = mark.group()
         if char in "([":
             depth += 1
         elif char in ")]":
             depth = max(0, depth - 1)
-        elif depth == 0 and char in ",;." and index > cuts[-1]:
-            match = _CLAUSE.match(text, index)
+        elif depth == 0 and mark.start() > cuts[-1]:
+            match = _CLAUSE.match(text, mark.start())
             if match:
                 cuts.append(match.end())
     cuts.append(len(text))
@@ -198,6 +205,9 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str 
         opening = text[lead.end():verb.start()]
         opening = opening[_HEAD.match(opening).end():]  # type: ignore[union-attr]
         candidates.append(_TAIL.sub("", re.sub(r"\s*[(\[].*$", "", opening)))
+    after = _AFTER_VERB.search(text, start, anchor) if opening else None
+    if after:
+        candidates.append(_TAIL.sub("", after["obj"]))
     for candidate in candidates:
         phrase = " ".join(candidate.split()).strip(" ,;:")
         tokens = phrase.split()
