@@ -24,6 +24,10 @@ def _anchored(text: str, title: str | None = None) -> list[tuple[str | None, str
      "cost", "increases"),
     ("Wound infection developed in 5 of 86 patients in the cefuroxime group compared to 8 of 91 in the "
      "sulbactam group (p = 0.6).", "cefuroxime group", "Wound infection", "no_effect"),
+    ("Fourteen of 379 women in the zinc group and 17 of 340 in the placebo group had a high score (p=0.46).",
+     "zinc group", "high score", "no_effect"),
+    ("In the laser group, fewer ablations were required (1.72 vs. 2.31, P = 0.039).", "laser group", "ablations",
+     "decreases"),
 ])
 def test_a_clause_with_a_statistic_gives_a_finding(text: str, subject: str, obj: str, direction: str) -> None:
     found = _anchored(text)
@@ -47,7 +51,7 @@ def test_a_comparison_against_controls_names_the_tested_arm() -> None:
     "Serum ferritin was measured in all children (P = 0.01).",  # no arm, no comparison
     "Relapse was seen in 12% of patients (95% CI 8 to 16).",  # a prevalence, not a comparison
     "The mean age was 63 years in the zinc group and 62 years in the placebo group (p = 0.33).",  # balance
-    "Fourteen of 379 women in the zinc group and 17 of 340 in the placebo group had a high score (p=0.46).",
+    "Fourteen of 379 women were in the zinc group and 17 of 340 in the placebo group (p=0.46).",
     "A generalized linear model showed a higher risk in the placebo group (OR = 1.25, P = 0.001).",
 ])
 def test_no_finding_without_an_outcome_an_arm_and_a_direction(text: str) -> None:

@@ -43,7 +43,7 @@ _NP = r"[A-Za-z][\w'’/+-]*(?:\s+(?:of\s+|in\s+)?[\w'’/+≥≤<>-]+){0,5}?"
 _BEFORE_STAT = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:in|for|on|and|regarding|including)\s+)(?:the\s+)?(?P<obj>{_NP})\s*[(\[,]?\s*$",
     re.IGNORECASE)
-_LEAD = re.compile(r"^(?:whereas\s+|while\s+)?(?:(?:however|moreover|furthermore|finally|overall|additionally|"
+_LEAD = re.compile(r"(?:whereas\s+|while\s+)?(?:(?:however|moreover|furthermore|finally|overall|additionally|"
                    r"in\s+addition|similarly|with\s+regard\s+to\s+[^,]{1,40}|"
                    r"(?:at|after|by|during|over|within|on|in|among)\s+[^,]{1,60}),\s*|"
                    r"(?:in|among)\s+(?:the\s+)?[\w'’/+-]+(?:\s+[\w'’/+-]+){0,3}?\s+(?:group|arm|cohort)\s+)*"
@@ -97,6 +97,10 @@ _AGAINST_CONTROL = re.compile(
     r"(?:\w+\s+){0,3}?(?:placebo|controls?|usual|standard|sham|vehicle|conventional)\b|"
     r"\bbetween\s+(?:the\s+)?(?:two\s+|2\s+)?(?:treatment\s+)?(?:groups|arms)\b", re.IGNORECASE)
 _MARKS = re.compile(r"[()\[\],;.]")
+_STOP_LAST = re.compile(r"^(?:p|ci|or|hr|rr|respectively|patients|groups?|vs|versus|compared|than|both|all|"
+                        r"differences?|model|analys[ie]s|ratios?|participants|subjects|children|women|men)$",
+                        re.IGNORECASE)
+_COMPARATOR = re.compile(r"\b(?:compared|versus|vs\.?|than|relative\s+to|against|over)\b", re.IGNORECASE)
 _BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z]+")
 _UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely"}
@@ -179,12 +183,13 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     obj = _object(text, start, first.start, opening=opening)
     if obj is None:
         return None
-    subject = _subject(clause, ctx)
-    if subject is None:
-        return None
     words = set(_WORDS.findall(text[clause_span[0]:first.start].casefold()))
     direction = _direction(words, own, clause)
     if direction is None:
+        return None
+    worded = bool(words & (cues.INCREASE_WORDS | _UP_VERBS | cues.DECREASE_WORDS | _DOWN_VERBS))
+    subject = _subject(clause, ctx, worded=worded) or _subject(text[:clause_span[0]], ctx, named_only=True)
+    if subject is None:
         return None
     return Draft(relation="associated with", direction=direction, subject_concept=None, subject_label=subject,
                  object_concept=None, object_label=obj, subgroup=subgroup, sentence=sentence,
@@ -202,9 +207,9 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str 
     lead = _LEAD.match(text, start) if opening else None
     verb = _VERB.search(text, lead.end(), anchor) if lead else None
     if lead and verb:
-        opening = text[lead.end():verb.start()]
-        opening = opening[_HEAD.match(opening).end():]  # type: ignore[union-attr]
-        candidates.append(_TAIL.sub("", re.sub(r"\s*[(\[].*$", "", opening)))
+        head = text[lead.end():verb.start()]
+        head = head[_HEAD.match(head).end():]  # type: ignore[union-attr]
+        candidates.append(_TAIL.sub("", re.sub(r"\s*[(\[].*$", "", head)))
     after = _AFTER_VERB.search(text, start, anchor) if opening else None
     if after:
         candidates.append(_TAIL.sub("", after["obj"]))
@@ -217,7 +222,7 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str 
         if not tokens or len(tokens) > 8 or any(ch.isdigit() for ch in phrase.replace("-", "")[:1]):
             continue
         if re.search(r"\d[\d.,]*\s*%|\d\.\d", phrase) or _STOP_OBJECT.match(tokens[0]) or \
-                _STOP_OBJECT.match(tokens[-1]):
+                _STOP_LAST.match(tokens[-1]):
             continue
         if _NULL.search(phrase) or _COMPARES.search(phrase) or _ARM.search(f"in {phrase}") or _CONTROL.search(phrase):
             continue
@@ -225,16 +230,23 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str 
     return None
 
 
-def _subject(clause: str, ctx: Context) -> str | None:
+def _subject(clause: str, ctx: Context, *, named_only: bool = False, worded: bool = True) -> str | None:
     """The arm the clause names that is not the comparator (the tested arm first).
 
-    Without a named arm, the abstract's tested arm when the clause compares against a control.
+    Without a named arm, the abstract's tested arm when the clause compares against a control
+    (``named_only`` looks for a named arm only: the words before the clause, "In the X group, ...").
+    A direction read from comparative words belongs to the arm before the comparator; one read from the
+    effect size or the P-value belongs to the tested arm, wherever the clause names it.
     """
-    arms = []
     clause = re.sub(r"\s*[(\[][^()\[\]]*[)\]]|['‘’\"]", "", clause)  # "the 'at risk' (N = 212) group"
+    comparator = _COMPARATOR.search(clause)
+    pivot = comparator.start() if comparator else len(clause)
+    front: list[str] = []
+    back: list[str] = []
     for match in _ARM.finditer(clause):
+        side = front if match.start() < pivot else back
         if match["generic"]:
-            arms.append("intervention")
+            side.append("intervention")
             continue
         arm = " ".join((match["arm"] or match["label"] or match["drug"] or match["lead"] or match["recv"] or
                         match["using"] or match["pat"]).split())
@@ -245,14 +257,20 @@ def _subject(clause: str, ctx: Context) -> str | None:
         long_form = ctx.abbreviations.get(arm)
         if long_form and _CONTROL.search(long_form):
             continue
-        arms.append(f"{arm} group" if match["arm"] else arm)
+        side.append(f"{arm} group" if match["arm"] else arm)
     tested = set(_WORDS.findall((ctx.intervention or "").casefold())) - {"the", "of", "and", "with", "in"}
-    for arm in arms:
+    for arm in front:
         if tested & set(_WORDS.findall(arm.casefold())):
             return arm
-    if arms:
-        return arms[0]
-    if ctx.intervention and _AGAINST_CONTROL.search(clause):
+    if _NULL.search(clause) or not worded:  # the tested arm may be named after the comparator
+        for arm in back:
+            if tested & set(_WORDS.findall(arm.casefold())):
+                return arm
+    if front:
+        return front[0]
+    if back:
+        return None  # only the arm a comparison is measured against: its direction would be reversed
+    if ctx.intervention and not named_only and _AGAINST_CONTROL.search(clause):
         return ctx.intervention
     return None
 
