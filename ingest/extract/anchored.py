@@ -55,7 +55,7 @@ _VERB = re.compile(r"\s(?:(?:significantly|also|not|further|both)\s+)?"
                    r"occurred|favou?red|lost|gained)\b", re.IGNORECASE)
 _AFTER_VERB = re.compile(
     r"\b(?:had|showed|received|developed|experienced|achieved|reported|presented|required|needed)\s+(?:an?\s+)?"
-    r"(?:(?:significantly|statistically)\s+)?(?:(?:more|less|fewer|higher|lower|greater|smaller|shorter|longer|better|"
+    r"(?:[\d.,]+\s*%?\s+)?(?:(?:significantly|statistically)\s+)?(?:(?:more|less|fewer|higher|lower|greater|smaller|shorter|longer|better|"
     r"worse|reduced|increased|decreased|improved)\s+)?(?P<obj>[A-Za-z][\w'’/+-]*(?:\s+(?!than\b|compared\b|versus\b|"
     r"vs\b)[\w'’/+-]+){0,5}?)(?=\s*[(\[,;]|\s+(?:than|compared|versus|vs\.?|in|at|after|during)\b)", re.IGNORECASE)
 """The outcome a verb names after it: "group I received more fluid than group C"."""
@@ -105,13 +105,13 @@ _BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNOREC
 _WORDS = re.compile(r"[a-z]+")
 _UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely"}
 _DOWN_VERBS = {"fell", "declined", "dropped", "lost", "smaller", "decline", "lowered"}
-_STOP_OBJECT = re.compile(r"^(?:p|ci|or|hr|rr|mean|medians?|differences?|respectively|patients|group|groups|"
-                          r"both|all|vs|versus|compared|than|there|which|this|it|those|these|control|controls|children|men|women|"
-                          r"people|infants|participants|subjects|"
-                          r"intervention|subgroup|analys[ie]s|model|regression|improvements?|increases?|decreases?|"
-                          r"changes?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-                          r"fourteen|fifteen|twenty|thirty|forty|fifty|hundred|[a-z]+teen|[a-z]+ty)$",
-                          re.IGNORECASE)
+_STOP_OBJECT = re.compile(
+    r"^(?:p|ci|or|hr|rr|mean|medians?|differences?|respectively|patients|group|groups|both|all|vs|versus|compared|"
+    r"than|there|which|this|it|those|these|control|controls|children|men|women|people|infants|participants|"
+    r"subjects|intervention|subgroup|analys[ie]s|model|regression|improvements?|increases?|decreases?|changes?|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)$",
+    re.IGNORECASE)
 
 
 def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int, ctx: Context,
@@ -217,7 +217,7 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str 
         phrase = " ".join(candidate.split()).strip(" ,;:")
         tokens = phrase.split()
         if noun_phrase_problem(phrase, max_words=8) or _VERB.search(f" {phrase} ") or \
-                (tokens and re.search(r"\d", tokens[-1])):
+                (tokens and re.fullmatch(r"[\d.,/%±-]+", tokens[-1])):
             continue
         if not tokens or len(tokens) > 8 or any(ch.isdigit() for ch in phrase.replace("-", "")[:1]):
             continue
