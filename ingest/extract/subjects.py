@@ -43,7 +43,9 @@ _TRIAL_OF = re.compile(
 )
 """The allocation or design sentence naming the tested arm: "trial of tCBT in addition to ..."."""
 _NOT_AN_ARM = re.compile(r"^(?:patients|participants|subjects|children|adults|women|men|people|the|a|an|"
-                         r"efficacy|effects?|safety|two|three|four|different|this|these)\b", re.IGNORECASE)
+                         r"efficacy|effects?|safety|two|three|four|different|this|these|rigorous|randomi[sz]ed|"
+                         r"controlled|cluster|pilot|design|data)\b|\b(?:evaluation|analysis|design|outcomes?|follow-up|"
+                         r"methods?|participants|patients)$", re.IGNORECASE)
 _ARM_LABEL = re.compile(r"^(?:the\s+)?(?P<label>(?:arm|group)\s+[A-Z0-9]{1,3})(?:\s+(?:group|arm))?$", re.IGNORECASE)
 
 
@@ -60,7 +62,7 @@ def arm_names_of(text: str, ctx: Context) -> ArmNames:
     name = ctx.intervention
     aliases: list[str] = []
     trial = _TRIAL_OF.search(text[:20_000])
-    if trial and not _NOT_AN_ARM.match(trial["x"]):
+    if trial and not _NOT_AN_ARM.search(trial["x"]):
         x = " ".join(trial["x"].split())
         if name is None:
             name = x
