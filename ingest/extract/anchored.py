@@ -30,7 +30,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from ingest.extract import cues
-from ingest.extract.draft import Context, Draft, Local, confidence
+from ingest.extract.draft import ALL_PATIENTS, Context, Draft, Local, confidence
 from ingest.extract.gate import noun_phrase_problem
 from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
@@ -191,6 +191,8 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     subject = _subject(clause, ctx, worded=worded) or _subject(text[:clause_span[0]], ctx, named_only=True)
     if subject is None:
         return None
+    if set(_WORDS.findall(subgroup.casefold())) & set(_WORDS.findall(subject.casefold())) - {"group", "arm"}:
+        subgroup = ALL_PATIENTS  # "In the X group, ...": the compared arm, not a subgroup
     return Draft(relation="associated with", direction=direction, subject_concept=None, subject_label=subject,
                  object_concept=None, object_label=obj, subgroup=subgroup, sentence=sentence,
                  statistics=tuple(own[:2]), confidence=confidence(subject, obj, own, "0.35"), found_by=RULE)
