@@ -105,6 +105,7 @@ _BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNOREC
 _WORDS = re.compile(r"[a-z]+")
 _UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely"}
 _DOWN_VERBS = {"fell", "declined", "dropped", "lost", "smaller", "decline", "lowered"}
+_DIRECTION_WORDS = frozenset(cues.INCREASE_WORDS | _UP_VERBS | cues.DECREASE_WORDS | _DOWN_VERBS)
 _STOP_OBJECT = re.compile(
     r"^(?:p|ci|or|hr|rr|mean|medians?|differences?|respectively|patients|group|groups|both|all|vs|versus|compared|"
     r"than|there|which|this|it|those|these|control|controls|children|men|women|people|infants|participants|"
@@ -128,6 +129,8 @@ def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int
     if _NULL.search(text) and _BALANCE.search(text):
         return []  # a null comparison of who was enrolled checks balance, it reports no result
     claimed = {s.start for d in read for s in d.statistics}
+    if all(s.start in claimed for s in anchors):
+        return []
     outcomes = [d.object_label.casefold() for d in read if d.object_label]
     drafts: list[Draft] = []
     for start, end in _clauses(text, body):
@@ -180,16 +183,16 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     text = local.text
     clause = text[clause_span[0]:clause_span[1]]
     first = own[0]
-    obj = _object(text, start, first.start, opening=opening)
-    if obj is None:
-        return None
     words = set(_WORDS.findall(text[clause_span[0]:first.start].casefold()))
     direction = _direction(words, own, clause)
     if direction is None:
         return None
-    worded = bool(words & (cues.INCREASE_WORDS | _UP_VERBS | cues.DECREASE_WORDS | _DOWN_VERBS))
+    worded = bool(words & _DIRECTION_WORDS)
     subject = _subject(clause, ctx, worded=worded) or _subject(text[:clause_span[0]], ctx, named_only=True)
     if subject is None:
+        return None
+    obj = _object(text, start, first.start, opening=opening)  # the costliest part, so the last
+    if obj is None:
         return None
     if set(_WORDS.findall(subgroup.casefold())) & set(_WORDS.findall(subject.casefold())) - {"group", "arm"}:
         subgroup = ALL_PATIENTS  # "In the X group, ...": the compared arm, not a subgroup

@@ -61,7 +61,7 @@ def arm_names_of(text: str, ctx: Context) -> ArmNames:
     """The names of the arm the abstract tests, read once per abstract."""
     name = ctx.intervention
     aliases: list[str] = []
-    trial = _TRIAL_OF.search(text[:20_000])
+    trial = _TRIAL_OF.search(text[:6_000])  # the design sentence comes early
     if trial and not _NOT_AN_ARM.search(trial["x"]):
         x = " ".join(trial["x"].split())
         if name is None:
@@ -74,7 +74,7 @@ def arm_names_of(text: str, ctx: Context) -> ArmNames:
     for short, long_form in ctx.abbreviations.items():
         if long_form.casefold() in folded and short.casefold() not in folded:
             aliases.append(short)
-    role = _ROLE_IN_TEXT.search(text[:20_000])
+    role = _ROLE_IN_TEXT.search(text[:6_000])
     if role:
         aliases.append(" ".join(role[0].split()[1:]).casefold())
     return ArmNames(name, tuple(dict.fromkeys(aliases)))
