@@ -91,3 +91,10 @@ def test_the_pipeline_resolves_generic_subjects_of_every_rule() -> None:
                                                     title="Efficacy of zinc versus placebo in diarrhoea").findings]
     subjects = {f.subject_label for f in findings}
     assert any(s and s.startswith("zinc (") and "intervention group" in s for s in subjects), subjects
+
+
+def test_the_role_word_the_abstract_uses_alone_is_one_of_the_arm_names() -> None:
+    text = "Drinking fell by 5% with the intervention (95% CI -4.7% to 16%). The intervention period lasted a year."
+    arm = arm_names_of(text, _context("Online Screening"))
+    assert arm.aliases == ("intervention",)
+    assert arm_names_of("The intervention period lasted a year.", _context("Online Screening")).aliases == ()

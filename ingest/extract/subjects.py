@@ -34,7 +34,8 @@ _GENERIC = re.compile(
 """A subject that names the tested arm only by its role."""
 
 _ROLE_IN_TEXT = re.compile(r"\bthe\s+(?P<role>intervention|experimental|active\s+treatment|treatment|study)"
-                           r"\s+(?:group|arm)s?\b", re.IGNORECASE)
+                           r"\s+(?:group|arm)s?\b|\b(?:with|of|to)\s+the\s+intervention\b(?!\s+(?:period|trial|study|"
+                           r"phase|design|programme|program))", re.IGNORECASE)
 _TRIAL_OF = re.compile(
     r"\b(?:trial|study|evaluation)\s+(?:of|using|with|testing)\s+(?:an?\s+|the\s+)?"
     r"(?P<x>[A-Za-z][\w/+-]*(?:\s+(?:and\s+)?[\w/+-]+){0,4}?)"
@@ -76,7 +77,7 @@ def arm_names_of(text: str, ctx: Context) -> ArmNames:
             aliases.append(short)
     role = _ROLE_IN_TEXT.search(text[:6_000])
     if role:
-        aliases.append(" ".join(role[0].split()[1:]).casefold())
+        aliases.append(" ".join(re.sub(r"^.*?\bthe\s+", "", role[0], flags=re.IGNORECASE).split()).casefold())
     return ArmNames(name, tuple(dict.fromkeys(aliases)))
 
 
