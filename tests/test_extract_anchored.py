@@ -26,6 +26,8 @@ def _anchored(text: str, title: str | None = None) -> list[tuple[str | None, str
      "sulbactam group (p = 0.6).", "cefuroxime group", "Wound infection", "no_effect"),
     ("Fourteen of 379 women in the zinc group and 17 of 340 in the placebo group had a high score (p=0.46).",
      "zinc group", "high score", "no_effect"),
+    ("Tumour progression occurred in 46% of the protocol group compared with 69% in the observation group "
+     "(P<.05).", "protocol group", "Tumour progression", "decreases"),
     ("In the laser group, fewer ablations were required (1.72 vs. 2.31, P = 0.039).", "laser group", "ablations",
      "decreases"),
 ])

@@ -101,11 +101,11 @@ _STOP_LAST = re.compile(r"^(?:p|ci|or|hr|rr|respectively|patients|groups?|vs|ver
                         r"differences?|model|analys[ie]s|ratios?|participants|subjects|children|women|men)$",
                         re.IGNORECASE)
 _COMPARATOR = re.compile(r"\b(?:compared|versus|vs\.?|than|relative\s+to|against|over)\b", re.IGNORECASE)
+_PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?%")
 _BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z]+")
 _UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely"}
 _DOWN_VERBS = {"fell", "declined", "dropped", "lost", "smaller", "decline", "lowered"}
-_DIRECTION_WORDS = frozenset(cues.INCREASE_WORDS | _UP_VERBS | cues.DECREASE_WORDS | _DOWN_VERBS)
 _STOP_OBJECT = re.compile(
     r"^(?:p|ci|or|hr|rr|mean|medians?|differences?|respectively|patients|group|groups|both|all|vs|versus|compared|"
     r"than|there|which|this|it|those|these|control|controls|children|men|women|people|infants|participants|"
@@ -184,10 +184,10 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     clause = text[clause_span[0]:clause_span[1]]
     first = own[0]
     words = set(_WORDS.findall(text[clause_span[0]:first.start].casefold()))
-    direction = _direction(words, own, clause)
-    if direction is None:
+    read = _direction(words, own, clause)
+    if read is None:
         return None
-    worded = bool(words & _DIRECTION_WORDS)
+    direction, worded = read
     subject = _subject(clause, ctx, worded=worded) or _subject(text[:clause_span[0]], ctx, named_only=True)
     if subject is None:
         return None
@@ -280,20 +280,30 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False, worded: boo
     return None
 
 
-def _direction(words: set[str], own: list[Statistic], clause: str) -> str | None:
-    """From the clause's comparative words, else the effect size, else a non-significant statistic."""
+def _direction(words: set[str], own: list[Statistic], clause: str) -> tuple[str, bool] | None:
+    """The direction, and whether it belongs to the arm named before the comparator.
+
+    From the clause's comparative words, else the effect size, else a non-significant statistic, else
+    the percentages either side of the comparator ("46% of the X group compared with 69% in the Y group").
+    """
     if _NULL.search(clause):
-        return "no_effect"
+        return "no_effect", False
     up = bool(words & (cues.INCREASE_WORDS | _UP_VERBS))
     down = bool(words & (cues.DECREASE_WORDS | _DOWN_VERBS))
     if up != down:
-        return "increases" if up else "decreases"
+        return ("increases" if up else "decreases"), True
     effect = next((s for s in own if s.kind == "effect_size"), None)
     if effect is not None and effect.value is not None:
         null = Decimal(1) if (effect.measure or "") in _RATIOS else Decimal(0)
         if effect.value != null:
-            return "increases" if effect.value > null else "decreases"
+            return ("increases" if effect.value > null else "decreases"), False
     p = next((s for s in own if s.kind == "p_value"), None)
     if p is not None and p.operator in ("=", ">", ">=") and p.value > Decimal("0.05"):
-        return "no_effect"
+        return "no_effect", False
+    comparator = _COMPARATOR.search(clause)
+    if p is not None and comparator:
+        before = _PERCENT.findall(clause[:comparator.start()])
+        after = _PERCENT.findall(clause[comparator.end():])
+        if before and after and Decimal(before[-1]) != Decimal(after[0]):
+            return ("increases" if Decimal(before[-1]) > Decimal(after[0]) else "decreases"), True
     return None
