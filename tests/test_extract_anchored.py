@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.extract.anchored import _subject
+from ingest.extract.concepts import default_matcher
+from ingest.extract.draft import Context
 from ingest.extract.pipeline import extract_abstract
 from kg.model import PublicationRef
 
@@ -64,3 +67,24 @@ def test_a_sentence_a_worded_rule_reads_gets_no_anchored_finding() -> None:
     text = "Zinc reduced the duration of diarrhoea compared with placebo (P = 0.01)."
     findings = [f.finding for f in extract_abstract(text, _REF).findings]
     assert findings and all(f.found_by != "statistic-anchored" for f in findings)
+
+
+def _ctx(intervention: str | None = None, abbreviations: dict[str, str] | None = None) -> Context:
+    matcher = default_matcher()
+    return Context(matcher=matcher, concepts=matcher.concepts, intervention=intervention,
+                   abbreviations=abbreviations or {})
+
+
+def test_a_control_named_first_reverses_the_direction_for_the_tested_arm() -> None:
+    clause = ("The time to recovery was longer in the placebo group compared to the zinc arm (24.4 vs 23.0 hours; "
+              "P = 0.011).")
+    assert _subject(clause, _ctx()) == ("zinc group", True)
+    assert _subject(clause, _ctx(), worded=False) == ("zinc group", True)
+    assert _subject("Recovery was longer in the zinc arm than in the placebo arm.", _ctx()) == ("zinc group", False)
+
+
+def test_an_arm_abbreviation_the_abstract_defines_names_the_arm() -> None:
+    clause = "The incidence of diarrhoea in the SeG was 19.1% versus 52.6% in the CG (p=0.046)."
+    ctx = _ctx(abbreviations={"SeG": "selenium group", "CG": "control group"})
+    assert _subject(clause, ctx) == ("SeG", False)
+    assert _subject(clause, _ctx()) is None  # an abbreviation the abstract does not define names no arm

@@ -68,7 +68,7 @@ _HEAD = re.compile(r"^(?:the\s+|a\s+)?"
 _TAIL = re.compile(r"\s+(?:with|in|among|between|after|from|at|on|during|compared|versus|vs\.?|using|following|"
                    r"for)\s.*$", re.IGNORECASE)
 _ARM = re.compile(
-    r"\b(?:in|with|for|of|among|on|by|from)\s+(?:the\s+|those\s+(?:in|on|receiving)\s+(?:the\s+)?)?"
+    r"\b(?:in|with|for|of|among|on|by|from|to|than)\s+(?:the\s+|those\s+(?:in|on|receiving)\s+(?:the\s+)?)?"
     r"(?P<arm>(?!(?:in|with|of|the|and|or|to|than|comparison)\b)[\w'’/+-]+"
     r"(?:\s+(?!(?:in|with|of|the|and|or|to|than|comparison)\b)[\w'’/+-]+){0,3}?)\s+(?:group|arm|cohort)s?\b|"
     r"\b(?:in|of|from)\s+(?P<label>(?:[Aa]rm|[Gg]roup)\s+[A-Z0-9]{1,3})\b|"
@@ -82,7 +82,8 @@ _ARM = re.compile(
     r"were|was|had|group)\b)|"
     r"\busing\s+(?P<using>[A-Z][\w/+-]*)|"
     r"\bthe\s+(?P<pat>(?!(?:remaining|other|same|two|three|all|both|these|treated|control)\b)(?-i:[a-z])[\w/+-]{3,})\s+patients\b|"
-    r"\b(?P<generic>the\s+intervention|active\s+treatment)\b",
+    r"\b(?P<generic>the\s+intervention|active\s+treatment)\b|"
+    r"\b(?:in|of|with)\s+the\s+(?P<abbr>(?-i:[A-Z][\w-]*[A-Z][\w-]*))\b",
     re.IGNORECASE)
 _NOT_ARM_WORD = re.compile(r"^(?:both|two|three|all|each|either|other|same|different|age|the|these|this|that|"
                            r"between|per|treatment\s+and|control|placebo)$", re.IGNORECASE)
@@ -101,6 +102,7 @@ _STOP_LAST = re.compile(r"^(?:p|ci|or|hr|rr|respectively|patients|groups?|vs|ver
                         r"differences?|model|analys[ie]s|ratios?|participants|subjects|children|women|men)$",
                         re.IGNORECASE)
 _COMPARATOR = re.compile(r"\b(?:compared|versus|vs\.?|than|relative\s+to|against|over)\b", re.IGNORECASE)
+_REVERSED = {"increases": "decreases", "decreases": "increases"}
 _PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?%")
 _BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z]+")
@@ -188,9 +190,12 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     if read is None:
         return None
     direction, worded = read
-    subject = _subject(clause, ctx, worded=worded) or _subject(text[:clause_span[0]], ctx, named_only=True)
-    if subject is None:
+    named = _subject(clause, ctx, worded=worded) or _subject(text[:clause_span[0]], ctx, named_only=True)
+    if named is None:
         return None
+    subject, reversed_ = named
+    if reversed_ and worded:  # a direction read from the statistics is the tested arm's already
+        direction = _REVERSED.get(direction, direction)
     obj = _object(text, start, first.start, opening=opening)  # the costliest part, so the last
     if obj is None:
         return None
@@ -235,48 +240,55 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str 
     return None
 
 
-def _subject(clause: str, ctx: Context, *, named_only: bool = False, worded: bool = True) -> str | None:
+def _subject(clause: str, ctx: Context, *, named_only: bool = False,
+             worded: bool = True) -> tuple[str, bool] | None:
     """The arm the clause names that is not the comparator (the tested arm first).
 
     Without a named arm, the abstract's tested arm when the clause compares against a control
     (``named_only`` looks for a named arm only: the words before the clause, "In the X group, ...").
     A direction read from comparative words belongs to the arm before the comparator; one read from the
-    effect size or the P-value belongs to the tested arm, wherever the clause names it.
+    effect size or the P-value belongs to the tested arm, wherever the clause names it. The flag says
+    the direction is reversed: the clause names only a control before the comparator ("longer in the
+    placebo than in the zinc arm": zinc shortens it).
     """
     clause = re.sub(r"\s*[(\[][^()\[\]]*[)\]]|['‘’\"]", "", clause)  # "the 'at risk' (N = 212) group"
     comparator = _COMPARATOR.search(clause)
     pivot = comparator.start() if comparator else len(clause)
     front: list[str] = []
     back: list[str] = []
+    control_first = False
     for match in _ARM.finditer(clause):
         side = front if match.start() < pivot else back
         if match["generic"]:
             side.append("intervention")
             continue
+        if match["abbr"] and match["abbr"] not in ctx.abbreviations:
+            continue
         arm = " ".join((match["arm"] or match["label"] or match["drug"] or match["lead"] or match["recv"] or
-                        match["using"] or match["pat"]).split())
-        if _NOT_ARM_WORD.match(arm) or _NOT_ARM_WORD.match(arm.split()[0]) or _CONTROL.search(arm):
+                        match["using"] or match["pat"] or match["abbr"]).split())
+        if _CONTROL.search(arm) or _CONTROL.search(ctx.abbreviations.get(arm, "")):
+            control_first = control_first or side is front
+            continue
+        if _NOT_ARM_WORD.match(arm) or _NOT_ARM_WORD.match(arm.split()[0]):
             continue
         if any(ch.isdigit() for ch in arm) and not match["label"]:
-            continue
-        long_form = ctx.abbreviations.get(arm)
-        if long_form and _CONTROL.search(long_form):
             continue
         side.append(f"{arm} group" if match["arm"] else arm)
     tested = set(_WORDS.findall((ctx.intervention or "").casefold())) - {"the", "of", "and", "with", "in"}
     for arm in front:
         if tested & set(_WORDS.findall(arm.casefold())):
-            return arm
+            return arm, False
     if _NULL.search(clause) or not worded:  # the tested arm may be named after the comparator
         for arm in back:
             if tested & set(_WORDS.findall(arm.casefold())):
-                return arm
+                return arm, False
     if front:
-        return front[0]
+        return front[0], False
     if back:
-        return None  # only the arm a comparison is measured against: its direction would be reversed
+        # only the arm a comparison is measured against: usable when a control is what was measured
+        return (back[0], True) if control_first and len(back) == 1 else None
     if ctx.intervention and not named_only and _AGAINST_CONTROL.search(clause):
-        return ctx.intervention
+        return ctx.intervention, False
     return None
 
 
