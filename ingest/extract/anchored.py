@@ -47,7 +47,8 @@ _LEAD = re.compile(r"(?:whereas\s+|while\s+)?(?:(?:however|moreover|furthermore|
                    r"in\s+addition|similarly|with\s+regard\s+to\s+[^,]{1,40}|"
                    r"(?:at|after|by|during|over|within|on|in|among)\s+[^,]{1,60}),\s*|"
                    r"(?:in|among)\s+(?:the\s+)?[\w'’/+-]+(?:\s+[\w'’/+-]+){0,3}?\s+(?:group|arm|cohort)\s+)*"
-                   r"(?:there\s+(?:was|were)\s+(?:an?\s+|no\s+)?(?:\w+\s+){0,2}?(?:increase|decrease|reduction|"
+                   r"(?:there\s+(?:was|were)\s+(?:no\s+(?:evidence\s+(?:of|for)\s+)?)?(?:an?\s+)?(?:\w+\s+){0,2}?"
+                   r"(?:increase|decrease|reduction|"
                    r"improvement|difference|change)s?\s+in\s+)?", re.IGNORECASE)
 _VERB = re.compile(r"\s(?:(?:significantly|also|not|further|both)\s+)?"
                    r"(?:was|were|had|has|have|did|is|are|decreased|increased|improved|fell|rose|declined|differed|"
