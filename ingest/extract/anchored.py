@@ -3,23 +3,27 @@
 Most results a trial abstract reports carry a P-value or an effect size with its
 interval, whatever words surround them. The worded rules read a sentence only
 when its verbs fit one of their shapes; this reader starts from the statistics
-instead: each clause holding a P-value or an effect size gives a candidate
-whose
+instead: each group of statistics in a clause (ending with a P-value) gives a
+candidate whose
 
-* object is the outcome the clause reports: the noun phrase printed just before
-  the statistic ("... in receptive language (p < 0.0001)") or, failing that, the
-  noun phrase the clause opens with before its verb ("Sickness absence was higher
-  ...");
-* subject is the arm the clause names that is not the comparator ("in the
-  gatifloxacin group", "with clopidogrel"), or the abstract's tested arm when the
-  clause compares without naming it ("compared to controls");
+* object is the outcome the group reports: the noun phrase printed just before
+  the statistic ("... in receptive language (p < 0.0001)"), the noun phrase the
+  clause opens with before its verb ("Sickness absence was higher ..."), or the one
+  a verb names after it ("group I received more fluid than ...");
+* subject is the arm the clause names before its comparator ("in the
+  gatifloxacin group", "patients who received X", "using X"), the tested arm
+  first, or the abstract's tested arm when the clause compares against a control
+  without naming it ("compared to the control group");
 * direction comes from the clause's comparative words, else from the effect size
-  (a ratio below 1 or a negative difference decreases), else the clause's
-  statistic must be non-significant (no effect); a candidate with none of these is
-  dropped.
+  (a ratio below 1 or a negative difference decreases), else a non-significant
+  P-value (no effect), else the percentages either side of the comparator; a
+  candidate with none of these is dropped. A worded direction belongs to the arm
+  before the comparator, a statistical one to the tested arm.
 
-It runs only on sentences no worded rule read, and every candidate goes through
-the shared gate (``ingest.extract.gate``) like any other rule's.
+It reads the sentences no worded rule read, and the clauses of read sentences whose
+statistics and outcome no worded finding holds; every candidate goes through the
+shared gate (``ingest.extract.gate``) and subject resolution
+(``ingest.extract.subjects``) like any other rule's.
 """
 
 from __future__ import annotations
