@@ -14,7 +14,12 @@ abstract (the words compared as the scorer compares them):
   (for a miss; an extra whose object words are in no gold finding is ``object not in gold``);
 * ``not read`` - no extracted finding of the abstract shares the object words (misses only).
 
-Misses are also counted by the gold direction, to show how many nulls no rule reads.
+Misses are also counted by the gold direction, to show how many nulls no rule reads, and
+by sentence shape: for each gold finding whose outcome no extracted finding names, the
+sentence of the abstract that shares most words with it (its P-value counting extra) is
+found and named by the statistic that anchors it (a P-value, an effect size with its CI,
+a count (%) or percentage pair, another number, or none), and whether any rule read that
+sentence at all.
 """
 
 from __future__ import annotations
@@ -32,10 +37,12 @@ from ingest.extract.score import (  # noqa: E402
     _object_text,
     _share,
     _subject_text,
+    _words,
     corpus_records,
     read_gold_jsonl,
     relational,
 )
+from ingest.extract.sentences import split_sentences  # noqa: E402
 from kg.model import PublicationRef  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "fixtures" / "abstracts" / "abstracts.jsonl"
@@ -50,6 +57,7 @@ def main(argv: list[str]) -> int:
     extras: Counter[str] = Counter()
     by_direction: Counter[str] = Counter()
     extras_by_rule: Counter[tuple[str, str]] = Counter()
+    shapes: Counter[tuple[str, bool]] = Counter()
     for item in gold:
         record = records[item.id]
         extraction = extract_abstract(record.text, PublicationRef(pmid=record.pmid, title=record.title),
@@ -63,6 +71,8 @@ def main(argv: list[str]) -> int:
         pairs = _match(item.findings, predicted, same)
         hit_gold = {g for g, _ in pairs}
         hit_pred = {p for _, p in pairs}
+        sentences = split_sentences(record.text)
+        read_starts = {f.finding.evidence[0].start for f in extraction.findings}
         for gi, g in enumerate(item.findings):
             if gi in hit_gold:
                 continue
@@ -77,6 +87,8 @@ def main(argv: list[str]) -> int:
             else:
                 cause = "not read"
             misses[cause] += 1
+            if not objs:
+                shapes[_shape(g, sentences, extraction.statistics, read_starts)] += 1
             if cause == "not read":
                 by_direction[g.direction] += 1
         for pi, p in enumerate(predicted):
@@ -95,6 +107,10 @@ def main(argv: list[str]) -> int:
     for cause, n in misses.most_common():
         print(f"  {cause:34} {n}")
     print("  not read, by gold direction:", dict(by_direction.most_common()))
+    print("misses whose outcome no finding names, by the statistic anchoring their sentence:")
+    for shape in ("P-value", "effect size with CI", "count (%) or percentage pair", "other number", "no statistic"):
+        unread, read = shapes[(shape, False)], shapes[(shape, True)]
+        print(f"  {shape:34} {unread + read:4}  (sentence read by no rule: {unread})")
     print("extras (extracted findings no gold finding matches):", sum(extras.values()))
     for cause, n in extras.most_common():
         print(f"  {cause:34} {n}")
@@ -102,6 +118,31 @@ def main(argv: list[str]) -> int:
     for (rule, cause), n in extras_by_rule.most_common(20):
         print(f"  {rule:30} {cause:22} {n}")
     return 0
+
+
+def _shape(gold: object, sentences: list, stats: tuple, read_starts: set[int]) -> tuple[str, bool]:
+    """The anchoring statistic of the sentence that best matches a gold finding, and whether a rule read it."""
+    outcome, subject = _words(gold.object), _words(gold.subject)  # type: ignore[attr-defined]
+    p_text = str(gold.p_value) if gold.p_value is not None else None  # type: ignore[attr-defined]
+
+    def score(sentence: object) -> int:
+        words = _words(sentence.text)  # type: ignore[attr-defined]
+        bonus = 3 if p_text and p_text in sentence.text else 0  # type: ignore[attr-defined]
+        return 2 * len(outcome & words) + len(subject & words) + bonus
+
+    best = max(sentences, key=score)
+    kinds = [s.kind for s in stats if best.start <= s.start < best.end]
+    if "p_value" in kinds:
+        shape = "P-value"
+    elif "effect_size" in kinds:
+        shape = "effect size with CI"
+    elif "count_percent" in kinds or kinds.count("percent") >= 2:
+        shape = "count (%) or percentage pair"
+    elif kinds:
+        shape = "other number"
+    else:
+        shape = "no statistic"
+    return shape, best.start in read_starts
 
 
 if __name__ == "__main__":

@@ -21,7 +21,13 @@ _OUTCOME_FIRST = re.compile(r"(?:incidence|rates?|risk|outcomes?|prevalence|effe
                             r"relationships?|associations?)\b", re.IGNORECASE)
 _TITLE_VERB = re.compile(r"\b(?:reduces|improves|increases|decreases|prevents|modulates?|supports|enhances|is|are|"
                          r"does|do|can|may|affects?)\b|'s?\b|\bpatients\b|\bpreference\b", re.IGNORECASE)
-_NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial|study|pilot|phase)\b", re.IGNORECASE)
+_OUTCOME_LAST = re.compile(r"\b(?:absorption|function|characteristics|markers?|length|size|status|levels?|"
+                           r"concentrations?|expression|outcomes?|performance|survival|mortality|prevalence|"
+                           r"incidence)(?:\s+(?:from|of)\s.*)?$", re.IGNORECASE)
+"""A title phrase headed by a measured quantity ("X absorption from Y") names what was measured, not what was
+tested."""
+_NOT_ARM = re.compile(r"^(?:a|an|the|randomi[sz]ed|controlled|double-blind|trial|study|pilot|phase|rigorous|evaluation|"
+                      r"cost-effectiveness|analysis)\b", re.IGNORECASE)
 
 
 _ARM_DEFINITION = re.compile(
@@ -57,7 +63,7 @@ def title_intervention(title: str | None) -> str | None:
         if match:
             x = " ".join(match["x"].split())
             if 0 < len(x.split()) <= 6 and not _NOT_ARM.match(x) and not _OUTCOME_FIRST.match(x) \
-                    and not _TITLE_VERB.search(x):
+                    and not _TITLE_VERB.search(x) and not _OUTCOME_LAST.search(x):
                 return x
     return None
 

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.extract import cues
+from ingest.extract.anchored import anchored_findings
 from ingest.extract.comparisons import LEAD, comparison_findings
 from ingest.extract.concepts import ConceptMention
 from ingest.extract.draft import ALL_PATIENTS, Context, Draft, Local, confidence
@@ -310,7 +311,10 @@ def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], st
     for start, end in _strong_clauses(sentence.text, body):
         drafts += _relational(local, sentence, subgroup, start, end, ctx) or []
     if not drafts:
-        drafts = occurrence_findings(local, sentence, subgroup, body, ctx)
+        drafts = anchored_findings(local, sentence, subgroup, body, ctx) + \
+            occurrence_findings(local, sentence, subgroup, body, ctx)
+    else:
+        drafts += anchored_findings(local, sentence, subgroup, body, ctx, read=drafts)
     return [_to_abstract(_measured_change(d), offset) for d in drafts]
 
 

@@ -20,6 +20,7 @@ from ingest.extract.findings import sentence_findings
 from ingest.extract.gate import Abbreviations, passes, significance_direction, tidy
 from ingest.extract.sentences import Sentence, split_sentences
 from ingest.extract.statistics import Statistic, find_statistics
+from ingest.extract.subjects import arm_names_of, resolve_subject
 from kg.model import Evidence, Finding, Mention, PublicationRef
 
 MAX_CHARS = 200_000
@@ -191,6 +192,7 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
     background = _background_spans(text)
     conclusions = _conclusion_spans(text)
     abbreviations = Abbreviations.from_long_forms(ctx.abbreviations)
+    arm = arm_names_of(text, ctx)
     findings: dict[Finding, ExtractedFinding] = {}
     uninterpreted = 0
     m_index = s_index = 0
@@ -205,7 +207,7 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
         skipped = too_long or any(a <= sentence.start < b for a, b in background)
         drafts = [] if skipped else sentence_findings(sentence, own_mentions, own_stats, ctx)
         for draft in drafts:
-            draft = tidy(draft)
+            draft = resolve_subject(tidy(draft), ctx, arm)
             if not passes(draft):
                 continue
             record = _finding(_labelled(significance_direction(draft), abbreviations), publication)

@@ -236,6 +236,17 @@ _RULES = (
          ("There was a negative correlation between CSF protein and ventilation time in the PE group (p = 0.03), "
           "but not in the IVIG group (p = 0.13).",),
          ("There was no correlation between CSF protein and ventilation time.",)),
+    Rule("statistic-anchored", "finding", 190,
+         "a clause with a P-value or an effect size that no worded rule read: the outcome printed before the "
+         "statistic or opening the clause, the arm the clause names (the tested one first), direction from "
+         "comparative words, the effect size, or a non-significant P-value",
+         ("Serum ferritin fell to 21 in the zinc group compared with 30 in the placebo group (P = 0.01).",
+          "On the behaviour scale, sensory awareness significantly improved (p = 0.04) in the treatment group "
+          "compared to the control group.",
+          "The overall cost for the counselling group was higher ($1,574 vs. $1,534, p = 0.021)."),
+         ("Serum ferritin was measured in all children (P = 0.01).",
+          "Relapse was seen in 12% of patients (95% CI 8 to 16).",
+          "The mean age was 63 years in the zinc group and 62 years in the placebo group (p = 0.33).")),
     Rule("occurrence-respectively", "finding", 200, '"X and Y occurred in a% and b%, respectively"',
          ("Diarrhoea and neutropenia were observed in 7% and 5%, respectively.",),
          ("Diarrhoea was observed in 7% of patients and neutropenia in some.",)),

@@ -1,0 +1,326 @@
+"""Findings anchored on the comparison statistics of a sentence that no worded rule read.
+
+Most results a trial abstract reports carry a P-value or an effect size with its
+interval, whatever words surround them. The worded rules read a sentence only
+when its verbs fit one of their shapes; this reader starts from the statistics
+instead: each group of statistics in a clause (ending with a P-value) gives a
+candidate whose
+
+* object is the outcome the group reports: the noun phrase printed just before
+  the statistic ("... in receptive language (p < 0.0001)"), the noun phrase the
+  clause opens with before its verb ("Sickness absence was higher ..."), or the one
+  a verb names after it ("group I received more fluid than ...");
+* subject is the arm the clause names before its comparator ("in the
+  gatifloxacin group", "patients who received X", "using X"), the tested arm
+  first, or the abstract's tested arm when the clause compares against a control
+  without naming it ("compared to the control group");
+* direction comes from the clause's comparative words, else from the effect size
+  (a ratio below 1 or a negative difference decreases), else a non-significant
+  P-value (no effect), else the percentages either side of the comparator; a
+  candidate with none of these is dropped. A worded direction belongs to the arm
+  before the comparator, a statistical one to the tested arm.
+
+It reads the sentences no worded rule read, and the clauses of read sentences whose
+statistics and outcome no worded finding holds; every candidate goes through the
+shared gate (``ingest.extract.gate``) and subject resolution
+(``ingest.extract.subjects``) like any other rule's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from itertools import pairwise
+
+from ingest.extract import cues
+from ingest.extract.draft import ALL_PATIENTS, Context, Draft, Local, confidence
+from ingest.extract.gate import noun_phrase_problem
+from ingest.extract.sentences import Sentence
+from ingest.extract.statistics import Statistic
+
+RULE = "statistic-anchored"
+_ANCHORS = ("p_value", "effect_size")
+_RATIOS = {"HR", "OR", "RR", "IRR"}
+_CLAUSE = re.compile(r";\s+|,\s+(?:and\s+|whereas\s+|while\s+|but\s+)?(?=[A-Z]|the\s|there\s)|\.\s+")
+_NP = r"[A-Za-z][\w'’/+-]*(?:\s+(?:of\s+|in\s+)?[\w'’/+≥≤<>-]+){0,5}?"
+_BEFORE_STAT = re.compile(
+    rf"(?:^|[,;:]\s*|\b(?:in|for|on|and|regarding|including)\s+)(?:the\s+)?(?P<obj>{_NP})\s*[(\[,]?\s*$",
+    re.IGNORECASE)
+_LEAD = re.compile(r"(?:whereas\s+|while\s+)?(?:(?:however|moreover|furthermore|finally|overall|additionally|"
+                   r"in\s+addition|similarly|with\s+regard\s+to\s+[^,]{1,40}|"
+                   r"(?:at|after|by|during|over|within|on|in|among)\s+[^,]{1,60}),\s*|"
+                   r"(?:in|among)\s+(?:the\s+)?[\w'’/+-]+(?:\s+[\w'’/+-]+){0,3}?\s+(?:group|arm|cohort)\s+)*"
+                   r"(?:there\s+(?:was|were)\s+(?:no\s+(?:evidence\s+(?:of|for)\s+)?)?(?:an?\s+)?(?:\w+\s+){0,2}?"
+                   r"(?:increase|decrease|reduction|"
+                   r"improvement|difference|change)s?\s+in\s+)?", re.IGNORECASE)
+_VERB = re.compile(r"\s(?:(?:significantly|also|not|further|both)\s+)?"
+                   r"(?:was|were|had|has|have|did|is|are|decreased|increased|improved|fell|rose|declined|differed|"
+                   r"remained|showed|reduced|changed|dropped|developed|correlated|could|presented|achieved|tended|"
+                   r"occurred|favou?red|lost|gained)\b", re.IGNORECASE)
+_AFTER_VERB = re.compile(
+    r"\b(?:had|showed|received|developed|experienced|achieved|reported|presented|required|needed)\s+(?:an?\s+)?"
+    r"(?:[\d.,]+\s*%?\s+)?(?:(?:significantly|statistically)\s+)?(?:(?:more|less|fewer|higher|lower|greater|smaller|shorter|longer|better|"
+    r"worse|reduced|increased|decreased|improved)\s+)?(?P<obj>[A-Za-z][\w'’/+-]*(?:\s+(?!than\b|compared\b|versus\b|"
+    r"vs\b)[\w'’/+-]+){0,5}?)(?=\s*[(\[,;]|\s+(?:than|compared|versus|vs\.?|in|at|after|during)\b)", re.IGNORECASE)
+"""The outcome a verb names after it: "group I received more fluid than group C"."""
+_HEAD = re.compile(r"^(?:the\s+|a\s+)?"
+                   r"(?:(?:mean|median|average|overall|total|absolute|relative|estimated|adjusted)\s+)*"
+                   r"(?:(?:changes?|differences?|proportion|percentage|number|incidence|rates?|risk|hazard\s+ratio|"
+                   r"odds(?:\s+ratio)?|estimate|values?)\s+(?:values?\s+)?(?:of|for|in)\s+)?"
+                   r"(?:(?:patients|participants|subjects|children|women|men)\s+(?:with|who\s+had)\s+(?:an?\s+)?)?",
+                   re.IGNORECASE)
+_TAIL = re.compile(r"\s+(?:with|in|among|between|after|from|at|on|during|compared|versus|vs\.?|using|following|"
+                   r"for)\s.*$", re.IGNORECASE)
+_ARM = re.compile(
+    r"\b(?:in|with|for|of|among|on|by|from|to|than)\s+(?:the\s+|those\s+(?:in|on|receiving)\s+(?:the\s+)?)?"
+    r"(?P<arm>(?!(?:in|with|of|the|and|or|to|than|comparison)\b)[\w'’/+-]+"
+    r"(?:\s+(?!(?:in|with|of|the|and|or|to|than|comparison)\b)[\w'’/+-]+){0,3}?)\s+(?:group|arm|cohort)s?\b|"
+    r"\b(?:in|of|from)\s+(?P<label>(?:[Aa]rm|[Gg]roup)\s+[A-Z0-9]{1,3})\b|"
+    r"\b(?:with|using|receiving|given|on|after)\s+(?P<drug>[a-zA-Z][\w/+-]{2,}(?:\s+[\w/+-]+){0,2}?)"
+    r"(?=\s+(?:than|compared|versus|vs\.?)\b)|"
+    r"^(?:the\s+)?(?P<lead>[\w'’/+-]+(?:\s+[\w'’/+-]+){0,2}?)\s+(?:group|arm)\s+(?:patients\s+)?"
+    r"(?:had|showed|was|were|achieved|received|reported|experienced)\b|"
+    r"\b(?:patients|participants|children|women|men|those|subjects)\s+(?:who\s+|that\s+)?(?:received|receiving|"
+    r"treated\s+with|on|given|allocated\s+to|randomi[sz]ed\s+to)\s+(?:the\s+)?"
+    r"(?P<recv>[\w/+-]+(?:\s+[\w/+-]+){0,2}?)(?=\s*[,;:.]|\s*$|\s+(?:and|or|compared|versus|vs\.?|than|in|at|during|"
+    r"were|was|had|group)\b)|"
+    r"\busing\s+(?P<using>[A-Z][\w/+-]*)|"
+    r"\bthe\s+(?P<pat>(?!(?:remaining|other|same|two|three|all|both|these|treated|control)\b)(?-i:[a-z])[\w/+-]{3,})\s+patients\b|"
+    r"\b(?P<generic>the\s+intervention|active\s+treatment)\b|"
+    r"\b(?:in|of|with)\s+the\s+(?P<abbr>(?-i:[A-Z][\w-]*[A-Z][\w-]*))\b",
+    re.IGNORECASE)
+_NOT_ARM_WORD = re.compile(r"^(?:both|two|three|all|each|either|other|same|different|age|the|these|this|that|"
+                           r"between|per|treatment\s+and|control|placebo)$", re.IGNORECASE)
+_COMPARES = re.compile(r"\b(?:compared|versus|vs\.?|than|relative\s+to|between\s+(?:the\s+)?(?:two\s+)?groups|"
+                       r"between-group)\b", re.IGNORECASE)
+_NULL = re.compile(r"\b(?:no\s+(?:significant\s+)?differences?|did\s+not\s+differ|similar|comparable|equal|unchanged|"
+                   r"not\s+(?:statistically\s+)?significant(?:ly)?|non-?significant)\b", re.IGNORECASE)
+_CONTROL = re.compile(r"\b(?:placebo|controls?|usual|standard|sham|vehicle|conventional|no\s+\w+|SoC|TAU)\b",
+                      re.IGNORECASE)
+_AGAINST_CONTROL = re.compile(
+    r"\b(?:compared|versus|vs\.?|than|relative\s+to)\s+(?:with\s+|to\s+)?(?:the\s+|those\s+)?"
+    r"(?:\w+\s+){0,3}?(?:placebo|controls?|usual|standard|sham|vehicle|conventional)\b|"
+    r"\bbetween\s+(?:the\s+)?(?:two\s+|2\s+)?(?:treatment\s+)?(?:groups|arms)\b", re.IGNORECASE)
+_MARKS = re.compile(r"[()\[\],;.]")
+_STOP_LAST = re.compile(r"^(?:p|ci|or|hr|rr|respectively|patients|groups?|vs|versus|compared|than|both|all|"
+                        r"differences?|model|analys[ie]s|ratios?|participants|subjects|children|women|men)$",
+                        re.IGNORECASE)
+_COMPARATOR = re.compile(r"\b(?:compared|versus|vs\.?|than|relative\s+to|against|over)\b", re.IGNORECASE)
+_REVERSED = {"increases": "decreases", "decreases": "increases"}
+_PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?%")
+_BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNORECASE)
+_WORDS = re.compile(r"[a-z]+")
+_UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely"}
+_DOWN_VERBS = {"fell", "declined", "dropped", "lost", "smaller", "decline", "lowered"}
+_STOP_OBJECT = re.compile(
+    r"^(?:p|ci|or|hr|rr|mean|medians?|differences?|respectively|patients|group|groups|both|all|vs|versus|compared|"
+    r"than|there|which|this|it|those|these|control|controls|children|men|women|people|infants|participants|"
+    r"subjects|intervention|subgroup|analys[ie]s|model|regression|improvements?|increases?|decreases?|changes?|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)$",
+    re.IGNORECASE)
+
+
+def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int, ctx: Context,
+                      read: Sequence[Draft] = ()) -> list[Draft]:
+    """One candidate per clause with a comparison statistic (sentence coordinates, before the gate).
+
+    ``read`` are the findings worded rules read in the sentence: a clause holding one of their
+    statistics or naming one of their outcomes is theirs.
+    """
+    text = local.text
+    anchors = [s for s in local.stats if s.kind in _ANCHORS and s.start >= body]
+    if not anchors:
+        return []
+    if _NULL.search(text) and _BALANCE.search(text):
+        return []  # a null comparison of who was enrolled checks balance, it reports no result
+    claimed = {s.start for d in read for s in d.statistics}
+    if all(s.start in claimed for s in anchors):
+        return []
+    outcomes = [d.object_label.casefold() for d in read if d.object_label]
+    drafts: list[Draft] = []
+    for start, end in _clauses(text, body):
+        own = [s for s in anchors if start <= s.start < end]
+        if not own:
+            continue
+        from_here = start
+        for index, group in enumerate(_groups(own)):
+            if not any(s.start in claimed for s in group):
+                draft = _clause_draft(local, sentence, subgroup, (start, end), from_here, group, ctx,
+                                      opening=index == 0)
+                if draft is not None and not any(draft.object_label and draft.object_label.casefold() in o
+                                                 for o in outcomes):
+                    drafts.append(draft)
+            from_here = group[-1].end
+    return drafts
+
+
+def _groups(stats: list[Statistic]) -> list[list[Statistic]]:
+    """The clause's statistics in groups that each end with a P-value (an effect size goes with the next one)."""
+    groups: list[list[Statistic]] = [[]]
+    for stat in stats:
+        groups[-1].append(stat)
+        if stat.kind == "p_value":
+            groups.append([])
+    return [g for g in groups if g]
+
+
+def _clauses(text: str, body: int) -> list[tuple[int, int]]:
+    """Clause spans of a sentence, split where a new statement starts (not inside brackets)."""
+    cuts = [body]
+    depth = 0
+    for mark in _MARKS.finditer(text, body):
+        char = mark.group()
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and mark.start() > cuts[-1]:
+            match = _CLAUSE.match(text, mark.start())
+            if match:
+                cuts.append(match.end())
+    cuts.append(len(text))
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
+
+
+def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: tuple[int, int], start: int,
+                  own: list[Statistic], ctx: Context, *, opening: bool) -> Draft | None:
+    """The candidate of one group of statistics: its outcome is printed between ``start`` and the group."""
+    text = local.text
+    clause = text[clause_span[0]:clause_span[1]]
+    first = own[0]
+    words = set(_WORDS.findall(text[clause_span[0]:first.start].casefold()))
+    read = _direction(words, own, clause)
+    if read is None:
+        return None
+    direction, worded = read
+    named = _subject(clause, ctx, worded=worded) or _subject(text[:clause_span[0]], ctx, named_only=True)
+    if named is None:
+        return None
+    subject, reversed_ = named
+    if reversed_ and worded:  # a direction read from the statistics is the tested arm's already
+        direction = _REVERSED.get(direction, direction)
+    obj = _object(text, start, first.start, opening=opening)  # the costliest part, so the last
+    if obj is None:
+        return None
+    if set(_WORDS.findall(subgroup.casefold())) & set(_WORDS.findall(subject.casefold())) - {"group", "arm"}:
+        subgroup = ALL_PATIENTS  # "In the X group, ...": the compared arm, not a subgroup
+    return Draft(relation="associated with", direction=direction, subject_concept=None, subject_label=subject,
+                 object_concept=None, object_label=obj, subgroup=subgroup, sentence=sentence,
+                 statistics=tuple(own[:2]), confidence=confidence(subject, obj, own, "0.35"), found_by=RULE)
+
+
+def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str | None:
+    """The outcome the statistic is printed against, or the noun phrase the clause opens with."""
+    before = text[start:anchor]
+    before = re.sub(r"[(\[][^()\[\]]*$", "", before).rstrip(" ,;:([")  # an open bracket's own numbers
+    candidates = []
+    near = _BEFORE_STAT.search(before[-80:])
+    if near:
+        candidates.append(near["obj"])
+    lead = _LEAD.match(text, start) if opening else None
+    verb = _VERB.search(text, lead.end(), anchor) if lead else None
+    if lead and verb:
+        head = text[lead.end():verb.start()]
+        head = head[_HEAD.match(head).end():]  # type: ignore[union-attr]
+        candidates.append(_TAIL.sub("", re.sub(r"\s*[(\[].*$", "", head)))
+    after = _AFTER_VERB.search(text, start, anchor) if opening else None
+    if after:
+        candidates.append(_TAIL.sub("", after["obj"]))
+    for candidate in candidates:
+        phrase = " ".join(candidate.split()).strip(" ,;:")
+        tokens = phrase.split()
+        if noun_phrase_problem(phrase, max_words=8) or _VERB.search(f" {phrase} ") or \
+                (tokens and re.fullmatch(r"[\d.,/%±-]+", tokens[-1])):
+            continue
+        if not tokens or len(tokens) > 8 or any(ch.isdigit() for ch in phrase.replace("-", "")[:1]):
+            continue
+        if re.search(r"\d[\d.,]*\s*%|\d\.\d", phrase) or _STOP_OBJECT.match(tokens[0]) or \
+                _STOP_LAST.match(tokens[-1]):
+            continue
+        if _NULL.search(phrase) or _COMPARES.search(phrase) or _ARM.search(f"in {phrase}") or _CONTROL.search(phrase):
+            continue
+        return phrase
+    return None
+
+
+def _subject(clause: str, ctx: Context, *, named_only: bool = False,
+             worded: bool = True) -> tuple[str, bool] | None:
+    """The arm the clause names that is not the comparator (the tested arm first).
+
+    Without a named arm, the abstract's tested arm when the clause compares against a control
+    (``named_only`` looks for a named arm only: the words before the clause, "In the X group, ...").
+    A direction read from comparative words belongs to the arm before the comparator; one read from the
+    effect size or the P-value belongs to the tested arm, wherever the clause names it. The flag says
+    the direction is reversed: the clause names only a control before the comparator ("longer in the
+    placebo than in the zinc arm": zinc shortens it).
+    """
+    clause = re.sub(r"\s*[(\[][^()\[\]]*[)\]]|['‘’\"]", "", clause)  # "the 'at risk' (N = 212) group"
+    comparator = _COMPARATOR.search(clause)
+    pivot = comparator.start() if comparator else len(clause)
+    front: list[str] = []
+    back: list[str] = []
+    control_first = False
+    for match in _ARM.finditer(clause):
+        side = front if match.start() < pivot else back
+        if match["generic"]:
+            side.append("intervention")
+            continue
+        if match["abbr"] and match["abbr"] not in ctx.abbreviations:
+            continue
+        arm = " ".join((match["arm"] or match["label"] or match["drug"] or match["lead"] or match["recv"] or
+                        match["using"] or match["pat"] or match["abbr"]).split())
+        if _CONTROL.search(arm) or _CONTROL.search(ctx.abbreviations.get(arm, "")):
+            control_first = control_first or side is front
+            continue
+        if _NOT_ARM_WORD.match(arm) or _NOT_ARM_WORD.match(arm.split()[0]):
+            continue
+        if any(ch.isdigit() for ch in arm) and not match["label"]:
+            continue
+        side.append(f"{arm} group" if match["arm"] else arm)
+    tested = set(_WORDS.findall((ctx.intervention or "").casefold())) - {"the", "of", "and", "with", "in"}
+    for arm in front:
+        if tested & set(_WORDS.findall(arm.casefold())):
+            return arm, False
+    if _NULL.search(clause) or not worded:  # the tested arm may be named after the comparator
+        for arm in back:
+            if tested & set(_WORDS.findall(arm.casefold())):
+                return arm, False
+    if front:
+        return front[0], False
+    if back:
+        # only the arm a comparison is measured against: usable when a control is what was measured
+        return (back[0], True) if control_first and len(back) == 1 else None
+    if ctx.intervention and not named_only and _AGAINST_CONTROL.search(clause):
+        return ctx.intervention, False
+    return None
+
+
+def _direction(words: set[str], own: list[Statistic], clause: str) -> tuple[str, bool] | None:
+    """The direction, and whether it belongs to the arm named before the comparator.
+
+    From the clause's comparative words, else the effect size, else a non-significant statistic, else
+    the percentages either side of the comparator ("46% of the X group compared with 69% in the Y group").
+    """
+    if _NULL.search(clause):
+        return "no_effect", False
+    up = bool(words & (cues.INCREASE_WORDS | _UP_VERBS))
+    down = bool(words & (cues.DECREASE_WORDS | _DOWN_VERBS))
+    if up != down:
+        return ("increases" if up else "decreases"), True
+    effect = next((s for s in own if s.kind == "effect_size"), None)
+    if effect is not None and effect.value is not None:
+        null = Decimal(1) if (effect.measure or "") in _RATIOS else Decimal(0)
+        if effect.value != null:
+            return ("increases" if effect.value > null else "decreases"), False
+    p = next((s for s in own if s.kind == "p_value"), None)
+    if p is not None and p.operator in ("=", ">", ">=") and p.value > Decimal("0.05"):
+        return "no_effect", False
+    comparator = _COMPARATOR.search(clause)
+    if p is not None and comparator:
+        before = _PERCENT.findall(clause[:comparator.start()])
+        after = _PERCENT.findall(clause[comparator.end():])
+        if before and after and Decimal(before[-1]) != Decimal(after[0]):
+            return ("increases" if Decimal(before[-1]) > Decimal(after[0]) else "decreases"), True
+    return None

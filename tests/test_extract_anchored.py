@@ -1,0 +1,90 @@
+"""Findings read from the comparison statistics of sentences no worded rule reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.extract.anchored import _subject
+from ingest.extract.concepts import default_matcher
+from ingest.extract.draft import Context
+from ingest.extract.pipeline import extract_abstract
+from kg.model import PublicationRef
+
+_REF = PublicationRef(title="anchored")
+
+
+def _anchored(text: str, title: str | None = None) -> list[tuple[str | None, str | None, str]]:
+    findings = [f.finding for f in extract_abstract(text, _REF, title=title).findings]
+    return [(f.subject_label, f.object_label, f.direction) for f in findings if f.found_by == "statistic-anchored"]
+
+
+@pytest.mark.parametrize(("text", "subject", "obj", "direction"), [
+    ("The BDI scores fell from 17.3 at baseline to 11.0 in the counselling group and to 15.7 in the control "
+     "group (p<0.001).", "counselling group", "BDI scores", "decreases"),
+    ("First dialysis in the clopidogrel group was significantly more successful than in the placebo group "
+     "(P = 0.008).", "clopidogrel group", "First dialysis", "increases"),
+    ("The overall cost for the coaching group was higher ($10,574 vs. $8,534, p = 0.021).", "coaching group",
+     "cost", "increases"),
+    ("Wound infection developed in 5 of 86 patients in the cefuroxime group compared to 8 of 91 in the "
+     "sulbactam group (p = 0.6).", "cefuroxime group", "Wound infection", "no_effect"),
+    ("Fourteen of 379 women in the zinc group and 17 of 340 in the placebo group had a high score (p=0.46).",
+     "zinc group", "high score", "no_effect"),
+    ("Tumour progression occurred in 46% of the protocol group compared with 69% in the observation group "
+     "(P<.05).", "protocol group", "Tumour progression", "decreases"),
+    ("In the laser group, fewer ablations were required (1.72 vs. 2.31, P = 0.039).", "laser group", "ablations",
+     "decreases"),
+])
+def test_a_clause_with_a_statistic_gives_a_finding(text: str, subject: str, obj: str, direction: str) -> None:
+    found = _anchored(text)
+    assert any(s and subject in s and o == obj and d == direction for s, o, d in found), found
+
+
+def test_the_tested_arm_is_preferred_over_the_comparator() -> None:
+    text = ("Clinical failure was seen in 19 of 70 patients in the cefixime group as compared to 1 of 88 patients "
+            "in the gatifloxacin group (OR 0.031, 95% CI 0.004-0.237, p<0.001).")
+    found = _anchored(text, title="Gatifloxacin versus cefixime for enteric fever")
+    assert found and all(s and "gatifloxacin" in s for s, _, _ in found), found
+
+
+def test_a_comparison_against_controls_names_the_tested_arm() -> None:
+    text = "Sensory awareness significantly improved (p = 0.0367) compared to the control group."
+    found = _anchored(text, title="Hyperbaric treatment for children with autism")
+    assert found and found[0][0] and found[0][0].startswith("Hyperbaric treatment") and found[0][2] == "increases"
+
+
+@pytest.mark.parametrize("text", [
+    "Serum ferritin was measured in all children (P = 0.01).",  # no arm, no comparison
+    "Relapse was seen in 12% of patients (95% CI 8 to 16).",  # a prevalence, not a comparison
+    "The mean age was 63 years in the zinc group and 62 years in the placebo group (p = 0.33).",  # balance
+    "Fourteen of 379 women were in the zinc group and 17 of 340 in the placebo group (p=0.46).",
+    "A generalized linear model showed a higher risk in the placebo group (OR = 1.25, P = 0.001).",
+])
+def test_no_finding_without_an_outcome_an_arm_and_a_direction(text: str) -> None:
+    assert _anchored(text) == []
+
+
+def test_a_sentence_a_worded_rule_reads_gets_no_anchored_finding() -> None:
+    text = "Zinc reduced the duration of diarrhoea compared with placebo (P = 0.01)."
+    findings = [f.finding for f in extract_abstract(text, _REF).findings]
+    assert findings and all(f.found_by != "statistic-anchored" for f in findings)
+
+
+def _ctx(intervention: str | None = None, abbreviations: dict[str, str] | None = None) -> Context:
+    matcher = default_matcher()
+    return Context(matcher=matcher, concepts=matcher.concepts, intervention=intervention,
+                   abbreviations=abbreviations or {})
+
+
+def test_a_control_named_first_reverses_the_direction_for_the_tested_arm() -> None:
+    clause = ("The time to recovery was longer in the placebo group compared to the zinc arm (24.4 vs 23.0 hours; "
+              "P = 0.011).")
+    assert _subject(clause, _ctx()) == ("zinc group", True)
+    assert _subject(clause, _ctx(), worded=False) == ("zinc group", True)
+    assert _subject("Recovery was longer in the zinc arm than in the placebo arm.", _ctx()) == ("zinc group", False)
+
+
+def test_an_arm_abbreviation_the_abstract_defines_names_the_arm() -> None:
+    clause = "The incidence of diarrhoea in the SeG was 19.1% versus 52.6% in the CG (p=0.046)."
+    ctx = _ctx(abbreviations={"SeG": "selenium group", "CG": "control group"})
+    assert _subject(clause, ctx) == ("SeG", False)
+    assert _subject(clause, _ctx()) is None  # an abbreviation the abstract does not define names no arm
