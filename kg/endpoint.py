@@ -282,6 +282,10 @@ class ProcessPoolEvaluator:
 
 def make_evaluator(store: Store, workers: int) -> ThreadEvaluator | ProcessPoolEvaluator:
     """The evaluator for a store: worker processes on disk, a thread in memory or for a remote store."""
+    from kg.store.client import OwnerClient, OwnerEvaluator
+
+    if isinstance(store, OwnerClient):  # another process owns the store: its evaluator answers
+        return OwnerEvaluator(store)  # type: ignore[return-value]
     if isinstance(store, OxigraphStore):
         if store.location != "memory:" and workers > 0:
             return ProcessPoolEvaluator(store.location, workers)

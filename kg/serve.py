@@ -435,7 +435,7 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
     config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers,
                          args.max_query_chars, args.max_query_depth, args.header_timeout)
-    store = open_store(args.store)
+    store = open_store(args.store, own=True)  # the owner of the store, or a client of its owner
     try:
         serve(store, config)
     finally:

@@ -1,0 +1,485 @@
+"""The owner of an on-disk store and the channel other processes reach it through.
+
+pyoxigraph on RocksDB lets one process open a store for writing, and reading it
+read-only while another process writes is undefined behaviour. So a long-running
+face (the explorer, ``kg serve``) that opens a store nobody holds becomes its
+*owner*: it keeps the store open read-write and serves an *owner channel*, a small
+HTTP server on 127.0.0.1 with an ephemeral port, in a daemon thread. Every other
+``kg`` process given the same store finds the channel through the discovery file
+``STORE/kg-owner.json`` and works through it (``kg.store.client.OwnerClient``).
+
+Security: the channel listens on loopback only and every request must carry the
+secret token of the discovery file (``Authorization: Bearer ...``, compared with
+``hmac.compare_digest``); the file is written with mode 0600, so only the user
+who owns the store can read it. Requests without the token get 401. The token is
+never logged.
+
+Writes through the channel run one at a time on the owner's ``OxigraphStore``
+(the same atomic per-graph replacement as a direct open), so a client's undo
+after Ctrl-C runs after the write it undoes. Errors go back as a kind and a
+one-line message, re-raised by the client as the same exception type.
+
+A dead owner leaves its discovery file behind; ``find_owner`` treats a file whose
+process is gone, or that does not answer ``/ping`` within a second, as stale. The
+RocksDB lock dies with the process, so nothing ever needs deleting by hand.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hmac
+import json
+import logging
+import os
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import asdict, dataclass
+from http import HTTPStatus
+from http.client import HTTPConnection, HTTPException
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg import __version__
+from kg.errors import InputError, KGError, StoreError
+from kg.store.embedded import OxigraphStore
+from kg.store.interface import QueryResult, Triple
+
+log = logging.getLogger(__name__)
+
+DISCOVERY_FILE = "kg-owner.json"
+"""The file in the store directory that names the owner's channel (pid, port, token)."""
+
+PING_TIMEOUT = 1.0
+"""Seconds an owner has to answer ``/ping`` before its discovery file counts as stale."""
+
+
+@dataclass(frozen=True)
+class OwnerInfo:
+    """What the discovery file says: where the owner's channel listens and the token it wants."""
+
+    pid: int
+    port: int
+    token: str
+    version: str
+    started: float
+    store: str
+    """The resolved store directory."""
+
+
+def discovery_path(store: Path) -> Path:
+    """Where the discovery file of ``store`` lives."""
+    return store / DISCOVERY_FILE
+
+
+def read_discovery(store: Path) -> OwnerInfo | None:
+    """The discovery file's content, or None when there is none or it cannot be read as one."""
+    try:
+        data = json.loads(discovery_path(store).read_text(encoding="utf-8"))
+        return OwnerInfo(int(data["pid"]), int(data["port"]), str(data["token"]), str(data["version"]),
+                         float(data["started"]), str(data["store"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_discovery(store: Path, info: OwnerInfo) -> None:
+    """Write the discovery file atomically (a temporary file renamed over it) with mode 0600.
+
+    The temporary file is created 0600 from the start, so the token is never readable by others.
+    """
+    fd, temporary = tempfile.mkstemp(prefix=".kg-owner.", suffix=".tmp", dir=store)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(asdict(info), out)
+        os.replace(temporary, discovery_path(store))
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def remove_discovery(store: Path, token: str) -> None:
+    """Remove the discovery file if it is still the one with ``token`` (a newer owner's file stays)."""
+    info = read_discovery(store)
+    if info is not None and hmac.compare_digest(info.token, token):
+        with suppress(OSError):
+            discovery_path(store).unlink()
+
+
+def remove_stale_discovery(store: Path) -> None:
+    """Remove a discovery file left by a dead owner; call it only while holding the store's lock.
+
+    Holding the RocksDB lock proves that no owner is alive (an owner holds that lock for its lifetime).
+    """
+    with suppress(OSError):
+        discovery_path(store).unlink()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (it may belong to another user)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def ping(info: OwnerInfo, timeout: float = PING_TIMEOUT) -> dict[str, Any] | None:
+    """The owner's ``/ping`` answer, or None if it does not answer in time or refuses the token."""
+    connection = HTTPConnection("127.0.0.1", info.port, timeout=timeout)
+    try:
+        connection.request("GET", "/ping", headers={"Authorization": f"Bearer {info.token}"})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != HTTPStatus.OK:
+            return None
+        answer = json.loads(body)
+        return answer if isinstance(answer, dict) else None
+    except (OSError, HTTPException, ValueError):
+        return None
+    finally:
+        connection.close()
+
+
+def find_owner(store: Path) -> OwnerInfo | None:
+    """The live owner of ``store``, or None (no discovery file, or a stale one)."""
+    info = read_discovery(store)
+    if info is None or not pid_alive(info.pid):
+        return None
+    answer = ping(info)
+    if answer is None or answer.get("pid") != info.pid:
+        return None
+    return info
+
+
+# -- the wire format of terms and answers ------------------------------------------------------
+
+
+def encode_term(term: Node | None) -> list[str | None] | None:
+    """An rdflib term as a short JSON list: ``["u", iri]``, ``["b", id]``, ``["l", text, datatype, lang]``."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ["u", str(term)]
+    if isinstance(term, BNode):
+        return ["b", str(term)]
+    if isinstance(term, Literal):
+        return ["l", str(term), str(term.datatype) if term.datatype is not None else None, term.language]
+    raise TypeError(f"cannot send {term!r}")
+
+
+def decode_term(value: list[str | None] | None) -> Node | None:
+    """The inverse of ``encode_term``; typed literals keep their lexical form, as ``from_ox`` does."""
+    if value is None:
+        return None
+    kind = value[0]
+    if kind == "u":
+        return URIRef(str(value[1]))
+    if kind == "b":
+        return BNode(str(value[1]))
+    if kind == "l":
+        text, datatype, language = str(value[1]), value[2], value[3]
+        if language:
+            return Literal(text, lang=language)
+        if datatype:
+            return Literal(text, datatype=URIRef(datatype), normalize=False)
+        return Literal(text)
+    raise ValueError(f"unknown term kind {kind!r}")
+
+
+def encode_result(result: QueryResult) -> dict[str, Any]:
+    """A ``QueryResult`` as JSON-ready data."""
+    return {
+        "variables": list(result.variables),
+        "rows": [[encode_term(term) for term in row] for row in result.rows],
+        "boolean": result.boolean,
+        "triples": None if result.triples is None else [[encode_term(t) for t in triple] for triple in result.triples],
+        "truncated": result.truncated,
+    }
+
+
+def decode_result(data: dict[str, Any]) -> QueryResult:
+    """The inverse of ``encode_result``."""
+    triples = data.get("triples")
+    return QueryResult(
+        variables=tuple(data["variables"]),
+        rows=[tuple(decode_term(term) for term in row) for row in data["rows"]],
+        boolean=data.get("boolean"),
+        triples=None if triples is None else [tuple(decode_term(t) for t in triple) for triple in triples],  # type: ignore[misc]
+        truncated=bool(data.get("truncated")),
+    )
+
+
+ERROR_KINDS: dict[str, type[KGError]] = {"InputError": InputError, "StoreError": StoreError, "KGError": KGError}
+"""Exception types that cross the channel by name; the client adds the endpoint's (timeout, busy)."""
+
+
+def error_kind(exc: KGError) -> str:
+    """The name an exception crosses the channel under: its own class name."""
+    return type(exc).__name__
+
+
+# -- the service -------------------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _ChannelServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Requests go to the debug log without headers (the token is in one)."""
+        log.debug("owner channel: %s", format % args)
+
+    # -- plumbing
+
+    def _authorized(self) -> bool:
+        given = self.headers.get("Authorization", "")
+        expected = f"Bearer {self.server.token}"
+        if hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
+            return True
+        self._send_json(HTTPStatus.UNAUTHORIZED, {"kind": "StoreError", "message": "the owner channel wants its token"})
+        return False
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send_json(self, status: HTTPStatus, data: object) -> None:
+        body = json.dumps(data).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_error(self, exc: BaseException) -> None:
+        if isinstance(exc, KGError):
+            status = HTTPStatus.BAD_REQUEST if isinstance(exc, InputError) else HTTPStatus.CONFLICT
+            self._send_json(status, {"kind": error_kind(exc), "message": str(exc)})
+            return
+        log.exception("owner channel: request failed")
+        self._send_json(HTTPStatus.INTERNAL_SERVER_ERROR,
+                        {"kind": "StoreError", "message": f"the store's owner failed: {type(exc).__name__}: {exc}"})
+
+    # -- requests
+
+    def do_GET(self) -> None:
+        if not self._authorized():
+            return
+        service = self.server.service
+        path = self.path.split("?", 1)[0]
+        try:
+            if path == "/ping":
+                self._send_json(HTTPStatus.OK, {"pid": os.getpid(), "version": __version__,
+                                                "generation": service.store.generation})
+            elif path == "/count":
+                self._send_json(HTTPStatus.OK, {"quads": service.store.quad_count()})
+            elif path == "/dump":
+                self._dump()
+            else:
+                self._send_json(HTTPStatus.NOT_FOUND, {"kind": "StoreError", "message": f"no such request {path}"})
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the client as one line
+            self._send_error(exc)
+
+    def do_POST(self) -> None:
+        if not self._authorized():
+            return
+        service = self.server.service
+        path = self.path.split("?", 1)[0]
+        try:
+            if path == "/query":
+                request = json.loads(self._body())
+                result = service.store.query(request["sparql"], max_rows=request.get("max_rows"))
+                self._send_json(HTTPStatus.OK, encode_result(result))
+            elif path == "/replace":
+                graphs = json.loads(self._body())["graphs"]
+                decoded: dict[str, list[Triple]] = {
+                    name: [tuple(decode_term(t) for t in triple) for triple in triples]  # type: ignore[misc]
+                    for name, triples in graphs.items()
+                }
+                with service.write_lock:
+                    service.store.replace_graphs(decoded)
+                self._send_json(HTTPStatus.OK, {"generation": service.store.generation})
+            elif path == "/drop":
+                names = json.loads(self._body())["graphs"]
+                with service.write_lock:
+                    service.store.drop_graphs(names)
+                self._send_json(HTTPStatus.OK, {"generation": service.store.generation})
+            elif path == "/load":
+                self._load()
+            elif path == "/evaluate":
+                self._evaluate()
+            else:
+                self._send_json(HTTPStatus.NOT_FOUND, {"kind": "StoreError", "message": f"no such request {path}"})
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the client as one line
+            self._send_error(exc)
+
+    def _load(self) -> None:
+        """Load a file the owner reads itself (same machine), or the bytes the client sends when it cannot."""
+        service = self.server.service
+        fmt = ox.RdfFormat.from_media_type(self.headers["X-Format"])
+        if fmt is None:
+            raise InputError(f"unknown RDF format {self.headers['X-Format']}")
+        graph = self.headers.get("X-Graph") or None
+        base = self.headers.get("X-Base") or None
+        if self.headers.get("X-Path"):
+            path = Path(self.headers["X-Path"])
+            self._body()
+            if not os.access(path, os.R_OK):
+                self._send_json(HTTPStatus.OK, {"unreadable": True})
+                return
+            with service.write_lock:
+                added = service.store.load_file(path, fmt, graph, base)
+            self._send_json(HTTPStatus.OK, {"added": added})
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        fd, spooled = tempfile.mkstemp(prefix=".kg-load.", dir=service.directory)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while length > 0:
+                    chunk = self.rfile.read(min(length, 1 << 20))
+                    if not chunk:
+                        raise StoreError("the client stopped sending the file")
+                    out.write(chunk)
+                    length -= len(chunk)
+            with service.write_lock:
+                added = service.store.load_file(Path(spooled), fmt, graph, base)
+        finally:
+            with suppress(OSError):
+                os.unlink(spooled)
+        self._send_json(HTTPStatus.OK, {"added": added})
+
+    def _dump(self) -> None:
+        """Stream the dump; the connection closes after it, which ends the body."""
+        service = self.server.service
+        media_type = self.headers.get("X-Format", "application/n-quads")
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise InputError(f"unknown RDF format {media_type}")
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        service.store.dump(self.wfile, fmt)  # type: ignore[arg-type]
+
+    def _evaluate(self) -> None:
+        """Evaluate an endpoint request with the owner's evaluator (created on first use)."""
+        from kg.endpoint import EvalRequest
+
+        data = json.loads(self._body())
+        timeout = float(data.pop("timeout"))
+        for key in ("default_graphs", "named_graphs"):
+            if data.get(key) is not None:
+                data[key] = tuple(data[key])
+        answer = self.server.service.evaluator().evaluate(EvalRequest(**data), timeout)
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", answer.media_type)
+        self.send_header("X-Truncated", "1" if answer.truncated else "0")
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+
+class _ChannelServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, service: OwnerService) -> None:
+        self.service = service
+        self.token = service.token
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+
+class OwnerService:
+    """The owner channel of an open on-disk ``OxigraphStore``: start it, and stop it on exit.
+
+    ``evaluator_factory`` builds the endpoint evaluator ``/evaluate`` uses (by default
+    ``kg.endpoint.make_evaluator(store, workers)``), created on the first request.
+    """
+
+    def __init__(self, store: OxigraphStore, *, workers: int = 2,
+                 evaluator_factory: Callable[[], Any] | None = None) -> None:
+        if store.location == "memory:":
+            raise StoreError("a memory store has no owner channel")
+        self.store = store
+        self.directory = Path(store.location).resolve()
+        self.token = secrets.token_urlsafe(32)
+        self.write_lock = threading.Lock()
+        self._workers = workers
+        self._factory = evaluator_factory
+        self._evaluator: Any = None
+        self._evaluator_lock = threading.Lock()
+        self._server: _ChannelServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The channel's port (0 before ``start``)."""
+        return self._server.server_address[1] if self._server else 0
+
+    def evaluator(self) -> Any:
+        """The endpoint evaluator for ``/evaluate``, made on first use."""
+        with self._evaluator_lock:
+            if self._evaluator is None:
+                if self._factory is not None:
+                    self._evaluator = self._factory()
+                else:
+                    from kg.endpoint import make_evaluator
+
+                    self._evaluator = make_evaluator(self.store, self._workers)
+            return self._evaluator
+
+    def start(self) -> OwnerInfo:
+        """Listen on loopback, publish the discovery file, and remove it again at exit."""
+        self._server = _ChannelServer(self)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="kg-owner-channel", daemon=True)
+        self._thread.start()
+        info = OwnerInfo(os.getpid(), self.port, self.token, __version__, time.time(), str(self.directory))
+        write_discovery(self.directory, info)
+        atexit.register(self.stop)
+        log.info("owner of %s: channel on 127.0.0.1:%d", self.directory, self.port)
+        return info
+
+    def stop(self) -> None:
+        """Remove the discovery file, stop the channel and the evaluator (idempotent)."""
+        remove_discovery(self.directory, self.token)
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        with self._evaluator_lock:
+            evaluator, self._evaluator = self._evaluator, None
+        if evaluator is not None:
+            evaluator.close()
+        with suppress(Exception):
+            atexit.unregister(self.stop)
+
+
+class OwnedStore(OxigraphStore):
+    """An on-disk store this process owns: an ``OxigraphStore`` whose channel stops when it closes."""
+
+    service: OwnerService
+
+    def serve_channel(self, *, workers: int = 2) -> OwnerInfo:
+        """Start the owner channel for this store."""
+        self.service = OwnerService(self, workers=workers)
+        return self.service.start()
+
+    def close(self) -> None:
+        service = getattr(self, "service", None)
+        try:
+            if service is not None:
+                service.stop()
+        finally:
+            super().close()
