@@ -436,6 +436,9 @@ def _run(args: argparse.Namespace) -> int:
     config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers,
                          args.max_query_chars, args.max_query_depth, args.header_timeout)
     store = open_store(args.store, own=True)  # the owner of the store, or a client of its owner
+    service = getattr(store, "service", None)
+    if service is not None:  # the evaluator other endpoints reach through the owner channel
+        service.workers = args.workers
     try:
         serve(store, config)
     finally:

@@ -22,6 +22,7 @@ one-line message, re-raised by the client as the same exception type.
 A dead owner leaves its discovery file behind; ``find_owner`` treats a file whose
 process is gone, or that does not answer ``/ping`` within a second, as stale. The
 RocksDB lock dies with the process, so nothing ever needs deleting by hand.
+(Crash tests stop the owner after a committed write with ``KG_TEST_PAUSE_AT=owner-after-write``.)
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from rdflib.term import Node
 
 from kg import __version__
 from kg.errors import InputError, KGError, StoreError
+from kg.faults import pause_point
 from kg.store.embedded import OxigraphStore
 from kg.store.interface import QueryResult, Triple
 
@@ -310,11 +312,13 @@ class _Handler(BaseHTTPRequestHandler):
                 }
                 with service.write_lock:
                     service.store.replace_graphs(decoded)
+                pause_point("owner-after-write")
                 self._send_json(HTTPStatus.OK, {"generation": service.store.generation})
             elif path == "/drop":
                 names = json.loads(self._body())["graphs"]
                 with service.write_lock:
                     service.store.drop_graphs(names)
+                pause_point("owner-after-write")
                 self._send_json(HTTPStatus.OK, {"generation": service.store.generation})
             elif path == "/load":
                 self._load()
@@ -416,7 +420,8 @@ class OwnerService:
         self.directory = Path(store.location).resolve()
         self.token = secrets.token_urlsafe(32)
         self.write_lock = threading.Lock()
-        self._workers = workers
+        self.workers = workers
+        """Worker processes of the endpoint evaluator ``/evaluate`` makes (``kg serve --workers``)."""
         self._factory = evaluator_factory
         self._evaluator: Any = None
         self._evaluator_lock = threading.Lock()
@@ -437,7 +442,7 @@ class OwnerService:
                 else:
                     from kg.endpoint import make_evaluator
 
-                    self._evaluator = make_evaluator(self.store, self._workers)
+                    self._evaluator = make_evaluator(self.store, self.workers)
             return self._evaluator
 
     def start(self) -> OwnerInfo:
