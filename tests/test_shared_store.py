@@ -6,6 +6,7 @@ Real processes and real loopback sockets throughout: an owner is ``kg serve`` (o
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -301,3 +302,70 @@ def test_store_error_when_the_owner_is_gone_mid_session(seed_store: Path):
     owner.close()
     with pytest.raises(StoreError, match="lost the owner of"):
         client.query("ASK { ?s ?p ?o }")
+
+
+# -- make run ------------------------------------------------------------------------------------
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Processes whose process group is ``pgid`` (from /proc), zombies excluded."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _wait_for(url: str, deadline: float) -> None:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            assert time.monotonic() < deadline, f"nothing answered at {url}"
+            time.sleep(0.3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+def test_explore_with_endpoint_starts_both_and_stopping_it_stops_every_process(seed_store: Path, tmp_path: Path,
+                                                                                stop: str):
+    """What ``make run`` runs: the endpoint owns the store, the explorer beside it; stopping leaves nothing behind.
+
+    Ctrl-C in a terminal signals the whole foreground group; ``kill PID`` signals the launcher alone.
+    """
+    from test_browser import _free_port
+
+    port, endpoint = _free_port(), _free_port()
+    launcher = subprocess.Popen([sys.executable, "-m", "kg", "explore", "--store", str(seed_store), "--port", str(port),
+                                 "--endpoint", str(endpoint)], cwd=REPO_ROOT, start_new_session=True,
+                                stdout=(tmp_path / "run.log").open("wb"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        _wait_for(f"http://127.0.0.1:{port}/_stcore/health", deadline)
+        _wait_for(f"http://127.0.0.1:{endpoint}/sparql", deadline)
+        info = read_discovery(seed_store)
+        assert info is not None and info.pid in _group_members(launcher.pid)  # kg serve owns the store
+        assert len(_group_members(launcher.pid)) >= 3  # the launcher, kg serve, streamlit
+        written = run_kg("ingest", "findings", findings_table(tmp_path), store=seed_store)
+        assert written.returncode == 0 and "lock" not in written.stderr.lower(), written.stderr
+        assert len(sparql(f"http://127.0.0.1:{endpoint}/sparql", FINDINGS_QUERY.format(pmid="28494518"))) > 0
+        if stop == "ctrl-c":
+            os.killpg(launcher.pid, signal.SIGINT)
+        else:
+            launcher.terminate()
+        assert launcher.wait(timeout=30) == (130 if stop == "ctrl-c" else 143)
+        deadline = time.monotonic() + 15
+        while _group_members(launcher.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _group_members(launcher.pid) == []
+        assert not (seed_store / DISCOVERY_FILE).exists()
+    finally:
+        if launcher.poll() is None or _group_members(launcher.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
