@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from http.client import HTTPConnection, HTTPException, HTTPResponse
@@ -27,8 +28,9 @@ from rdflib.term import Node
 from kg.errors import KGError, StoreError
 from kg.sparql import bind_values
 from kg.sparql_syntax import check_engine_text
+from kg.store.embedded import _read_answer as read_answer
 from kg.store.interface import QueryResult, Triple
-from kg.store.owner import ERROR_KINDS, OwnerInfo, decode_result, encode_term, pid_alive
+from kg.store.owner import ERROR_KINDS, TRIPLES_MEDIA_TYPE, OwnerInfo, decode_result, encode_term, pid_alive
 
 if TYPE_CHECKING:
     from kg.endpoint import Answer, EvalRequest
@@ -44,6 +46,7 @@ class OwnerClient:
         self.info = info
         self.location = info.store
         self._auth = {"Authorization": f"Bearer {info.token}"}
+        self._local = threading.local()
 
     # -- plumbing
 
@@ -56,6 +59,30 @@ class OwnerClient:
         except (OSError, HTTPException) as exc:
             connection.close()
             raise self._lost(exc) from exc
+
+    def _read(self, path: str, data: object) -> tuple[int, str | None, bytes]:
+        """A read request on this thread's persistent connection (no new socket and server thread per query).
+
+        A reused connection the owner has closed is reopened once: reads can be repeated safely. Writes
+        never come here: each has its own connection, so none is ever sent twice.
+        """
+        body = json.dumps(data).encode("utf-8")
+        headers = {**self._auth, "Content-Type": "application/json"}
+        while True:
+            connection: HTTPConnection | None = getattr(self._local, "connection", None)
+            reused = connection is not None
+            if connection is None:
+                connection = HTTPConnection("127.0.0.1", self.info.port, timeout=REQUEST_TIMEOUT)
+                self._local.connection = connection
+            try:
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                return response.status, response.getheader("Content-Type"), response.read()
+            except (OSError, HTTPException) as exc:
+                connection.close()
+                self._local.connection = None
+                if not reused:
+                    raise self._lost(exc) from exc
 
     def _lost(self, exc: BaseException) -> StoreError:
         return StoreError(f"lost the owner of {self.location} (pid {self.info.pid}) during the request: "
@@ -95,7 +122,12 @@ class OwnerClient:
     ) -> QueryResult:
         check_engine_text(sparql)  # the same refusals as a direct open, before anything is sent
         text = bind_values(sparql, bindings)
-        return decode_result(self._call("POST", "/query", {"sparql": text, "max_rows": max_rows}))
+        status, media_type, payload = self._read("/query", {"sparql": text, "max_rows": max_rows})
+        if status != HTTPStatus.OK or max_rows is not None:
+            return decode_result(self._answer(status, payload))  # an error is raised as the owner's
+        if media_type == TRIPLES_MEDIA_TYPE:
+            return read_answer(ox.parse(payload, format=ox.RdfFormat.N_TRIPLES), None)
+        return read_answer(ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON), None)
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         if not graphs:
@@ -142,7 +174,11 @@ class OwnerClient:
         return int(self._call("GET", "/count")["quads"])
 
     def close(self) -> None:
-        """Nothing to release: every request has its own connection."""
+        """Close this thread's persistent connection (a write's connection closes with its request)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
 
     # -- what else the faces need
 
