@@ -120,6 +120,9 @@ def test_a_client_gets_the_same_answers_and_errors_as_a_direct_open(owned: Owned
     assert str(literals[0]) == "30000" and literals[0].datatype == ns.XSD.double  # the lexical form is kept
     assert {(str(t), t.language) for t in literals} >= {("étude", "fr"), ("x\ny \"quoted\"", None)}
     assert client.query("ASK { ?s ?p ?o }").boolean is True
+    construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}"
+    assert {(s_, p_, str(o)) for s_, p_, o in client.query(construct).triples or []} == \
+        {(s_, p_, str(o)) for s_, p_, o in owned.query(construct).triples or []} != set()
     assert client.query(f"SELECT ?o WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}", max_rows=2).truncated
     assert client.query("SELECT ?o WHERE { ?s ?p ?o }", {"s": s}).rows  # bindings are applied
 
@@ -187,19 +190,35 @@ def test_readers_share_the_store_and_keep_writers_waiting(seed_store: Path, tmp_
         reader.close()
 
 
+def test_a_wait_that_is_no_number_is_one_line(seed_store: Path):
+    result = run_kg("stats", store=seed_store, env={"KG_STORE_WAIT": "soon"})
+    assert result.returncode == 1
+    assert result.stderr == "kg: error: KG_STORE_WAIT must be a number of seconds, got 'soon'\n"
+
+
 @pytest.mark.slow
 def test_a_second_writer_waits_says_so_and_then_writes(seed_store: Path, tmp_path: Path):
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from kg.store import OxigraphStore; "
-                               "s = OxigraphStore(__import__('pathlib').Path(sys.argv[1])); print('held', flush=True); "
-                               "time.sleep(3.5); s.close()", str(seed_store)], stdout=subprocess.PIPE, text=True)
+    """The holder keeps the store until the waiting writer has said it waits, then lets go."""
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from pathlib import Path; "
+                               "from kg.store import OxigraphStore; s = OxigraphStore(Path(sys.argv[1])); "
+                               "print('held', flush=True); sys.stdin.read(); s.close()", str(seed_store)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdin is not None and holder.stdout is not None
+    assert holder.stdout.readline().strip() == "held"
+    writer = subprocess.Popen([sys.executable, "-m", "kg", "ingest", "findings", str(findings_table(tmp_path)),
+                               "--store", str(seed_store)], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        result = run_kg("ingest", "findings", findings_table(tmp_path), store=seed_store)
+        assert writer.stderr is not None
+        first = writer.stderr.readline()
+        assert first == f"kg: waiting for another kg process to release {seed_store}\n"
+        assert writer.poll() is None  # still waiting, not failed
     finally:
+        holder.stdin.close()
         holder.wait(timeout=30)
-    assert result.returncode == 0, result.stderr
-    assert f"kg: waiting for another kg process to release {seed_store}" in result.stderr
-    assert "graph(s) written" in result.stdout
+    out, rest = writer.communicate(timeout=120)
+    assert writer.returncode == 0, rest
+    assert "graph(s) written" in out
 
 
 # -- real owner processes ------------------------------------------------------------------------

@@ -60,6 +60,15 @@ class OwnerClient:
             connection.close()
             raise self._lost(exc) from exc
 
+    @property
+    def last_owner_seconds(self) -> float | None:
+        """Seconds the owner spent on this thread's last whole answer, evaluation and serialization.
+
+        The rest of the request's time is the channel and this side's parsing: ``bench/owner_bench.py``
+        reports that difference, which the engine's own speed does not blur.
+        """
+        return getattr(self._local, "owner_seconds", None)
+
     def _read(self, path: str, data: object) -> tuple[int, str | None, bytes]:
         """A read request on this thread's persistent connection (no new socket and server thread per query).
 
@@ -77,6 +86,8 @@ class OwnerClient:
             try:
                 connection.request("POST", path, body=body, headers=headers)
                 response = connection.getresponse()
+                spent = response.getheader("X-Owner-Seconds")
+                self._local.owner_seconds = float(spent) if spent else None
                 return response.status, response.getheader("Content-Type"), response.read()
             except (OSError, HTTPException) as exc:
                 connection.close()

@@ -125,9 +125,12 @@ def _open_on_disk(path: Path, *, read_only: bool, own: bool) -> Store:
 
 
 def _is_lock_error(exc: BaseException) -> bool:
-    cause = exc.__cause__ or exc
-    text = str(cause)
-    return "lock" in text.lower() and ("LOCK" in text or "Resource temporarily unavailable" in text)
+    """Whether opening failed because another process holds RocksDB's lock (worth waiting for).
+
+    This process holding it already ("lock hold by current process") is not: no wait would release it.
+    """
+    text = str(exc.__cause__ or exc)
+    return "While lock file" in text and "current process" not in text
 
 
 def _try_read_write(directory: Path, *, own: bool) -> Store | None:

@@ -348,6 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
         The client parses it with pyoxigraph and converts it exactly as ``OxigraphStore.query`` does, so
         the owner spends no Python per term; errors carry the same messages as a direct open.
         """
+        started = time.perf_counter()
         answer = native_query(self.server.service.store.engine, sparql)
         try:
             if isinstance(answer, ox.QueryTriples):
@@ -361,6 +362,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = body or b""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", media_type)
+        self.send_header("X-Owner-Seconds", f"{time.perf_counter() - started:.6f}")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
