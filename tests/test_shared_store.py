@@ -178,6 +178,17 @@ def test_read_commands_refuse_a_path_that_is_not_a_store_and_create_nothing(tmp_
     assert not (tmp_path / "typo").exists() and not any(empty.iterdir())
 
 
+def test_the_explorer_on_a_path_that_is_not_a_store_says_so_in_one_line(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("KG_STORE", str(tmp_path / "typo"))
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == [f"cannot open the store: not a cohort-kg store: {tmp_path / 'typo'}"]
+    assert not (tmp_path / "typo").exists()
+
+
 def test_readers_share_the_store_and_keep_writers_waiting(seed_store: Path, tmp_path: Path):
     reader = open_store(str(seed_store), read_only=True)
     try:
