@@ -14,7 +14,6 @@ exact text a direct open would run.
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
@@ -174,10 +173,14 @@ class OwnerClient:
         try:
             if response.status != HTTPStatus.OK:
                 raise self._error(json.loads(response.read() or b"{}"), response.status)
-            try:
-                shutil.copyfileobj(response, out, 1 << 16)
-            except HTTPException as exc:
-                raise self._lost(exc) from exc
+            while True:
+                try:
+                    chunk = response.read(1 << 16)
+                except (OSError, HTTPException) as exc:  # an incomplete answer: the owner's dump failed or it died
+                    raise self._lost(exc) from exc
+                if not chunk:
+                    break
+                out.write(chunk)  # a failure to write the output is the caller's to report
         finally:
             connection.close()
 

@@ -260,6 +260,7 @@ class _Handler(BaseHTTPRequestHandler):
         expected = f"Bearer {self.server.token}"
         if hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
             return True
+        self.close_connection = True  # its body, if any, is not read: the connection cannot carry another request
         self._send_json(HTTPStatus.UNAUTHORIZED, {"kind": "StoreError", "message": "the owner channel wants its token"})
         return False
 
@@ -403,7 +404,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(HTTPStatus.OK, {"added": added})
 
     def _dump(self) -> None:
-        """Stream the dump; the connection closes after it, which ends the body."""
+        """Stream the dump in HTTP chunks.
+
+        A dump that fails midway ends without the last chunk, so the client sees an incomplete
+        answer (``IncompleteRead``), never a short file that looks whole.
+        """
         service = self.server.service
         media_type = self.headers.get("X-Format", "application/n-quads")
         fmt = ox.RdfFormat.from_media_type(media_type)
@@ -411,10 +416,16 @@ class _Handler(BaseHTTPRequestHandler):
             raise InputError(f"unknown RDF format {media_type}")
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", media_type)
-        self.send_header("Connection", "close")
+        self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self.close_connection = True
-        service.store.dump(self.wfile, fmt)  # type: ignore[arg-type]
+        out = _ChunkedWriter(self.wfile)
+        try:
+            service.store.dump(out, fmt)  # type: ignore[arg-type]
+        except Exception:
+            log.exception("owner channel: dump failed; the client gets an incomplete answer")
+            return
+        out.finish()
 
     def _evaluate(self) -> None:
         """Evaluate an endpoint request with the owner's evaluator (created on first use)."""
@@ -432,6 +443,34 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
         self.wfile.write(answer.body)
+
+
+class _ChunkedWriter:
+    """A binary file object writing HTTP/1.1 chunks of about 64 kB; ``finish`` writes the last, empty one."""
+
+    SIZE = 1 << 16
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= self.SIZE:
+            self._send()
+        return len(data)
+
+    def flush(self) -> None:
+        """Chunks go out as they fill; flushing early would only make them smaller."""
+
+    def _send(self) -> None:
+        if self._buffer:
+            self._raw.write(b"%x\r\n%s\r\n" % (len(self._buffer), bytes(self._buffer)))
+            self._buffer.clear()
+
+    def finish(self) -> None:
+        self._send()
+        self._raw.write(b"0\r\n\r\n")
 
 
 class _ChannelServer(ThreadingHTTPServer):
