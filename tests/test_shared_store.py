@@ -274,6 +274,8 @@ def test_cli_commands_work_through_kg_serve_and_the_endpoint_sees_their_writes(s
     table = findings_table(tmp_path)
     with serving(seed_store, tmp_path / "owner.log", "--workers", "0") as (owner, url):
         assert sparql(url, FINDINGS_QUERY.format(pmid=NEW_PMID)) == []
+        compacted = run_kg("optimize", store=seed_store)
+        assert compacted.returncode == 0 and compacted.stdout.startswith("compacted "), compacted.stderr
         commands = [["ingest", "findings", str(table)], ["query", "citing-publications"], ["stats"],
                     ["validate"], ["export", "--format", "nquads"]]
         running = [subprocess.Popen([sys.executable, "-m", "kg", *args, "--store", str(seed_store)], cwd=REPO_ROOT,

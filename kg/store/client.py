@@ -184,6 +184,10 @@ class OwnerClient:
         finally:
             connection.close()
 
+    def optimize(self) -> None:
+        """Have the owner compact the store (``kg optimize`` beside a running explorer or endpoint)."""
+        self._call("POST", "/optimize", {})
+
     def quad_count(self) -> int:
         return int(self._call("GET", "/count")["quads"])
 

@@ -334,6 +334,11 @@ class _Handler(BaseHTTPRequestHandler):
                     service.store.drop_graphs(names)
                 pause_point("owner-after-write")
                 self._send_json(HTTPStatus.OK, {"generation": service.store.generation})
+            elif path == "/optimize":
+                self._body()
+                with service.write_lock:
+                    service.store.optimize()
+                self._send_json(HTTPStatus.OK, {})
             elif path == "/load":
                 self._load()
             elif path == "/evaluate":
