@@ -27,9 +27,10 @@ from rdflib.term import Node
 from kg.errors import KGError, StoreError
 from kg.sparql import bind_values
 from kg.sparql_syntax import check_engine_text
+from kg.store.discovery import OwnerInfo, pid_alive
 from kg.store.embedded import _read_answer as read_answer
 from kg.store.interface import QueryResult, Triple
-from kg.store.owner import ERROR_KINDS, TRIPLES_MEDIA_TYPE, OwnerInfo, decode_result, encode_term, pid_alive
+from kg.store.wire import ERROR_KINDS, TRIPLES_MEDIA_TYPE, decode_result, encode_term
 
 if TYPE_CHECKING:
     from kg.endpoint import Answer, EvalRequest

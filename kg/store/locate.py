@@ -99,7 +99,7 @@ class ReadOnlyStore(OxigraphStore):
 
 def _open_on_disk(path: Path, *, read_only: bool, own: bool) -> Store:
     from kg.store.client import OwnerClient
-    from kg.store.owner import find_owner
+    from kg.store.discovery import find_owner
 
     directory = path.resolve()
     wait = store_wait()

@@ -19,9 +19,10 @@ Writes through the channel run one at a time on the owner's ``OxigraphStore``
 after Ctrl-C runs after the write it undoes. Errors go back as a kind and a
 one-line message, re-raised by the client as the same exception type.
 
-A dead owner leaves its discovery file behind; ``find_owner`` treats a file whose
-process is gone, or that does not answer ``/ping`` within a second, as stale. The
-RocksDB lock dies with the process, so nothing ever needs deleting by hand.
+A dead owner leaves its discovery file behind; ``find_owner`` (``kg.store.discovery``)
+treats a file whose process is gone, or that does not answer ``/ping`` within a second,
+as stale. The RocksDB lock dies with the process, so nothing ever needs deleting by
+hand. How terms and answers are encoded on the channel is ``kg.store.wire``.
 (Crash tests stop the owner after a committed write with ``KG_TEST_PAUSE_AT=owner-after-write``.)
 """
 
@@ -39,206 +40,47 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import asdict, dataclass
 from http import HTTPStatus
-from http.client import HTTPConnection, HTTPException
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
 
 from kg import __version__
 from kg.errors import InputError, KGError, StoreError
 from kg.faults import pause_point
+from kg.store.discovery import (
+    DISCOVERY_FILE,
+    OwnerInfo,
+    find_owner,
+    read_discovery,
+    remove_discovery,
+    remove_stale_discovery,
+    write_discovery,
+)
 from kg.store.embedded import OxigraphStore, native_query
-from kg.store.interface import QueryResult, Triple, one_line
+from kg.store.interface import Triple, one_line
+from kg.store.wire import (
+    RESULTS_MEDIA_TYPE,
+    TRIPLES_MEDIA_TYPE,
+    decode_term,
+    encode_result,
+    error_kind,
+)
+
+__all__ = [
+    "DISCOVERY_FILE",
+    "OwnedStore",
+    "OwnerInfo",
+    "OwnerService",
+    "find_owner",
+    "read_discovery",
+    "remove_stale_discovery",
+    "write_discovery",
+]
 
 log = logging.getLogger(__name__)
-
-DISCOVERY_FILE = "kg-owner.json"
-"""The file in the store directory that names the owner's channel (pid, port, token)."""
-
-RESULTS_MEDIA_TYPE = "application/sparql-results+json"
-TRIPLES_MEDIA_TYPE = "application/n-triples"
-"""How ``/query`` sends a whole answer: SELECT and ASK as SPARQL JSON results, CONSTRUCT as N-Triples."""
-
-PING_TIMEOUT = 1.0
-"""Seconds an owner has to answer ``/ping`` before its discovery file counts as stale."""
-
-
-@dataclass(frozen=True)
-class OwnerInfo:
-    """What the discovery file says: where the owner's channel listens and the token it wants."""
-
-    pid: int
-    port: int
-    token: str
-    version: str
-    started: float
-    store: str
-    """The resolved store directory."""
-
-
-def discovery_path(store: Path) -> Path:
-    """Where the discovery file of ``store`` lives."""
-    return store / DISCOVERY_FILE
-
-
-def read_discovery(store: Path) -> OwnerInfo | None:
-    """The discovery file's content, or None when there is none or it cannot be read as one."""
-    try:
-        data = json.loads(discovery_path(store).read_text(encoding="utf-8"))
-        return OwnerInfo(int(data["pid"]), int(data["port"]), str(data["token"]), str(data["version"]),
-                         float(data["started"]), str(data["store"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def write_discovery(store: Path, info: OwnerInfo) -> None:
-    """Write the discovery file atomically (a temporary file renamed over it) with mode 0600.
-
-    The temporary file is created 0600 from the start, so the token is never readable by others.
-    """
-    fd, temporary = tempfile.mkstemp(prefix=".kg-owner.", suffix=".tmp", dir=store)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(asdict(info), out)
-        os.replace(temporary, discovery_path(store))
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def remove_discovery(store: Path, token: str) -> None:
-    """Remove the discovery file if it is still the one with ``token`` (a newer owner's file stays)."""
-    info = read_discovery(store)
-    if info is not None and hmac.compare_digest(info.token, token):
-        with suppress(OSError):
-            discovery_path(store).unlink()
-
-
-def remove_stale_discovery(store: Path) -> None:
-    """Remove a discovery file left by a dead owner; call it only while holding the store's lock.
-
-    Holding the RocksDB lock proves that no owner is alive (an owner holds that lock for its lifetime).
-    """
-    with suppress(OSError):
-        discovery_path(store).unlink()
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists (it may belong to another user)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def ping(info: OwnerInfo, timeout: float = PING_TIMEOUT) -> dict[str, Any] | None:
-    """The owner's ``/ping`` answer, or None if it does not answer in time or refuses the token."""
-    connection = HTTPConnection("127.0.0.1", info.port, timeout=timeout)
-    try:
-        connection.request("GET", "/ping", headers={"Authorization": f"Bearer {info.token}"})
-        response = connection.getresponse()
-        body = response.read()
-        if response.status != HTTPStatus.OK:
-            return None
-        answer = json.loads(body)
-        return answer if isinstance(answer, dict) else None
-    except (OSError, HTTPException, ValueError):
-        return None
-    finally:
-        connection.close()
-
-
-def find_owner(store: Path) -> OwnerInfo | None:
-    """The live owner of ``store``, or None (no discovery file, or a stale one)."""
-    info = read_discovery(store)
-    if info is None or not pid_alive(info.pid):
-        return None
-    answer = ping(info)
-    if answer is None or answer.get("pid") != info.pid:
-        return None
-    return info
-
-
-# -- the wire format of terms and answers ------------------------------------------------------
-
-
-def encode_term(term: Node | None) -> list[str | None] | None:
-    """An rdflib term as a short JSON list: ``["u", iri]``, ``["b", id]``, ``["l", text, datatype, lang]``."""
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return ["u", str(term)]
-    if isinstance(term, BNode):
-        return ["b", str(term)]
-    if isinstance(term, Literal):
-        return ["l", str(term), str(term.datatype) if term.datatype is not None else None, term.language]
-    raise TypeError(f"cannot send {term!r}")
-
-
-def decode_term(value: list[str | None] | None) -> Node | None:
-    """The inverse of ``encode_term``; typed literals keep their lexical form, as ``from_ox`` does."""
-    if value is None:
-        return None
-    kind = value[0]
-    if kind == "u":
-        return URIRef(str(value[1]))
-    if kind == "b":
-        return BNode(str(value[1]))
-    if kind == "l":
-        text, datatype, language = str(value[1]), value[2], value[3]
-        if language:
-            return Literal(text, lang=language)
-        if datatype:
-            return Literal(text, datatype=URIRef(datatype), normalize=False)
-        return Literal(text)
-    raise ValueError(f"unknown term kind {kind!r}")
-
-
-def encode_result(result: QueryResult) -> dict[str, Any]:
-    """A ``QueryResult`` as JSON-ready data."""
-    return {
-        "variables": list(result.variables),
-        "rows": [[encode_term(term) for term in row] for row in result.rows],
-        "boolean": result.boolean,
-        "triples": None if result.triples is None else [[encode_term(t) for t in triple] for triple in result.triples],
-        "truncated": result.truncated,
-    }
-
-
-def decode_result(data: dict[str, Any]) -> QueryResult:
-    """The inverse of ``encode_result``."""
-    triples = data.get("triples")
-    return QueryResult(
-        variables=tuple(data["variables"]),
-        rows=[tuple(decode_term(term) for term in row) for row in data["rows"]],
-        boolean=data.get("boolean"),
-        triples=None if triples is None else [tuple(decode_term(t) for t in triple) for triple in triples],  # type: ignore[misc]
-        truncated=bool(data.get("truncated")),
-    )
-
-
-ERROR_KINDS: dict[str, type[KGError]] = {"InputError": InputError, "StoreError": StoreError, "KGError": KGError}
-"""Exception types that cross the channel by name; the client adds the endpoint's (timeout, busy)."""
-
-
-def error_kind(exc: KGError) -> str:
-    """The name an exception crosses the channel under: its own class name."""
-    return type(exc).__name__
-
-
-# -- the service -------------------------------------------------------------------------------
-
 
 class _Handler(BaseHTTPRequestHandler):
     server: _ChannelServer
