@@ -161,6 +161,22 @@ def test_a_client_gets_the_same_answers_and_errors_as_a_direct_open(owned: Owned
         client.load_file(bad, FORMATS["nt"], f"{G}/bad")
 
 
+def test_a_file_the_owner_cannot_read_is_sent_to_it(owned: OwnedStore, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch):
+    """The owner runs as another user than the client: it says it cannot read the path, the client sends the bytes.
+
+    The tests run as root, who can read everything, so the owner's permission check is made to say no.
+    """
+    monkeypatch.setattr("kg.store.owner.os.access", lambda path, mode: False)
+    nt = tmp_path / "private.nt"
+    nt.write_text("".join(f"<https://example.org/p{n}> <https://example.org/q> \"{n}\" .\n" for n in range(500)),
+                  encoding="utf-8")
+    client = open_store(owned.location)
+    assert client.load_file(nt, FORMATS["nt"], f"{G}/private") == 500
+    assert owned.query(f"ASK {{ GRAPH <{G}/private> {{ <https://example.org/p499> ?p \"499\" }} }}").boolean
+    assert not list(Path(owned.location).glob(".kg-load.*"))  # the spooled copy is gone
+
+
 def test_a_stale_discovery_file_is_ignored_then_replaced(seed_store: Path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
