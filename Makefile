@@ -5,6 +5,7 @@ VENV  ?= .venv
 PY    := $(VENV)/bin/python
 STORE ?= data/store
 PORT  ?= 8501
+ENDPOINT_PORT ?= 7878
 
 .PHONY: run test install lint build clean
 
@@ -19,8 +20,10 @@ install: $(VENV)/.installed
 build: install
 	$(VENV)/bin/kg build --store $(STORE)
 
+# The explorer and the SPARQL endpoint on one store (kg serve owns it, the explorer works through it); Ctrl-C stops
+# both. `kg build` works through the owner too when they already run.
 run: build
-	$(VENV)/bin/kg explore --store $(STORE) --port $(PORT)
+	$(VENV)/bin/kg explore --store $(STORE) --port $(PORT) --endpoint $(ENDPOINT_PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,8 +1,10 @@
 """Cached access to the store for every page: one open store per process, query answers as data frames.
 
 The embedded pyoxigraph store allows one writing process, so the app opens it once
-(``st.cache_resource``) and every page shares that handle. Catalog answers are cached with
-``st.cache_data`` so switching pages does not re-run queries; a refresh clears the cache.
+(``st.cache_resource``) as its owner (or as a client of the process that owns it) and every
+page shares that handle. Catalog answers are cached with ``st.cache_data`` so switching pages
+does not re-run queries; a write by any process (it raises the owner's store generation) or a
+refresh clears the cache.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from kg.errors import KGError
 from kg.queries import get_query, page_of, prepare
 from kg.sparql import bind_values, page_limit, set_page
 from kg.sparql_syntax import tokenize
 from kg.store import Store, open_store, resolve_store_spec
+from kg.store.client import OwnerClient
 
 SPEC_KEY = "store_spec"
 
@@ -32,18 +36,58 @@ def store_spec(argv: list[str]) -> str:
 
 
 def current_spec() -> str:
-    """The store this session reads (set by ``app.py`` on every run; computed again if a page runs alone)."""
+    """The store this session reads (set by ``app.py`` on every run; computed again if a page runs alone).
+
+    Every caller goes through here before reading a cached answer, so this is where the caches
+    learn that another process wrote the store (``follow_writes``).
+    """
     spec = st.session_state.get(SPEC_KEY)
     if not spec:
         spec = store_spec(sys.argv[1:])
         st.session_state[SPEC_KEY] = spec
+    follow_writes(spec)
     return spec
 
 
 @st.cache_resource(show_spinner=False)
+def _open(spec: str) -> Store:
+    """One open store per app process and store location: its owner, or a client of another owner.
+
+    A store that stays busy (``KG_STORE_WAIT``) or is no store at all is one line on the page, not a traceback.
+    """
+    try:
+        return open_store(spec, own=True)
+    except KGError as exc:
+        st.error(f"cannot open the store: {exc}")
+        st.stop()
+        raise  # st.stop() ends the script run; this line is for readers and type checkers
+
+
 def get_store(spec: str) -> Store:
-    """One open store per app process and store location."""
-    return open_store(spec)
+    """The open store for ``spec``; a client whose owner died opens again (and may become the owner)."""
+    opened = _open(spec)
+    if isinstance(opened, OwnerClient) and not opened.owner_alive():
+        _open.clear()
+        opened = _open(spec)
+    return opened
+
+
+_seen_generation: dict[str, int] = {}
+"""The store generation the cached answers of each store were computed at."""
+
+
+def store_generation(spec: str) -> int:
+    """How many writes the store's owner has committed (pages may key their own caches on it)."""
+    opened = get_store(spec)
+    return int(getattr(opened, "generation", 0))
+
+
+def follow_writes(spec: str) -> None:
+    """Forget every cached answer once the store has a write the caches have not seen."""
+    generation = store_generation(spec)
+    if _seen_generation.get(spec, generation) != generation:
+        st.cache_data.clear()
+    _seen_generation[spec] = generation
 
 
 def store() -> Store:

@@ -205,7 +205,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
     if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= ENGINE_MAX_DEPTH:
         raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
     check_query(text, TextLimits(args.max_query_chars, args.max_query_depth))
-    store = open_store(args.store)
+    store = open_store(args.store, read_only=True)
     try:
         result = store.query(text, bindings)
     finally:
@@ -232,19 +232,20 @@ def _cmd_queries(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from kg.counts import derived_current, is_pending, refresh_derived, stored_basis
+    from kg.counts import GRAPH_COUNTS, derived_current, is_pending, refresh_derived, stored_basis
     from kg.queries import get_query
     from kg.store import open_store
 
-    store = open_store(args.store)
+    store = open_store(args.store, read_only=not args.recount)  # only --recount writes
     try:
+        counts = get_query("graph-stats").text
         if args.recount:
             refresh_derived(store, force=True)
         elif (stored_basis(store) is not None or is_pending(store)) and not derived_current(store):
-            print("counts: the store changed since they were computed (an interrupted write?); recounting",
-                  file=sys.stderr)
-            refresh_derived(store)
-        result = store.query(get_query("graph-stats").text)
+            print("counts: the store changed since they were stored (an interrupted write?); showing live counts, "
+                  "the next kg write (or kg stats --recount) stores them", file=sys.stderr)
+            counts = GRAPH_COUNTS
+        result = store.query(counts)
         quads = store.quad_count()
         distinct = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
     finally:
@@ -263,7 +264,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from kg.store import open_store
     from kg.validate import format_summary, validate_store
 
-    store = open_store(args.store)
+    store = open_store(args.store, read_only=True)
     try:
         report = validate_store(store)
     finally:
@@ -276,7 +277,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from kg.store import open_store, rdf_format
 
     fmt = rdf_format(args.format)
-    store = open_store(args.store)
+    store = open_store(args.store, read_only=True)
     try:
         if args.output:
             write_replacing(args.output, lambda out: store.dump(out, fmt))

@@ -23,9 +23,10 @@ one-triple graph, ``PENDING_GRAPH``, written before the data and dropped after t
 derived write), which also covers ``kg load`` of plain RDF files, whose graphs
 carry no content hash. ``refresh_derived`` recomputes when either says the derived
 data is behind: a process killed between the data write and the derived write
-leaves the mark, and the next kg write (or ``kg stats``) recomputes supersessions
-and counts. Both checks are small queries; counting quads instead would walk an
-index (about 2.5 s at 1.6M quads).
+leaves the mark, and the next kg write (or ``kg stats --recount``) recomputes
+supersessions and counts; ``kg stats`` meanwhile shows live counts. Both checks
+are small queries; counting quads instead would walk an index (about 2.5 s at
+1.6M quads).
 """
 
 from __future__ import annotations

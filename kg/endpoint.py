@@ -44,37 +44,16 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError, KGError, StoreError
-from kg.guard import QueryTimeout
+from kg.evaluation import Answer, EvalRequest, QueryTimeout, ServerBusy
 from kg.namespaces import PREFIXES
 from kg.negotiation import format_for
-from kg.store import OxigraphStore, QueryResult, Store, native_query, to_ox
+from kg.store.client import OwnerClient, OwnerEvaluator
+from kg.store.embedded import OxigraphStore, native_query
+from kg.store.interface import QueryResult, Store, to_ox
+
+__all__ = ["Answer", "CheckpointPool", "EvalRequest", "ServerBusy", "ThreadEvaluator", "make_evaluator"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class EvalRequest:
-    """One protocol request, already checked to be a read-only query."""
-
-    query: str
-    media_type: str  # the negotiated format (a string: pyoxigraph's format objects cannot be pickled)
-    max_rows: int
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A serialized answer; ``truncated`` says the row cap cut it."""
-
-    body: bytes
-    media_type: str
-    truncated: bool = False
-
-
-class ServerBusy(KGError):
-    """Every worker stayed busy until the deadline."""
 
 
 # -- serialization -----------------------------------------------------------------------------
@@ -580,8 +559,12 @@ def _fork_context() -> multiprocessing.context.BaseContext:
     return _FORK_CONTEXT
 
 
-def make_evaluator(store: Store, workers: int, max_lag: float = 0.0) -> ThreadEvaluator | CheckpointPool:
-    """The evaluator for a store: checkpoint workers on disk, a thread in memory or for a remote store."""
+def make_evaluator(
+    store: Store, workers: int, max_lag: float = 0.0
+) -> ThreadEvaluator | CheckpointPool | OwnerEvaluator:
+    """The evaluator for a store: checkpoint workers on disk, the owner's for a client, a thread otherwise."""
+    if isinstance(store, OwnerClient):  # another process owns the store: its evaluator answers
+        return OwnerEvaluator(store)
     if isinstance(store, OxigraphStore):
         if store.location != "memory:" and workers > 0:
             return CheckpointPool(store, workers, max_lag)

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from rdflib.term import Node
 
-from kg.errors import InputError, KGError
+from kg.errors import InputError
+from kg.evaluation import QueryTimeout
 from kg.sparql_syntax import (
     DEFAULT_MAX_CHARS,
     DEFAULT_MAX_DEPTH,
@@ -35,14 +36,10 @@ from kg.sparql_syntax import (
     analyze,
     where,
 )
-from kg.store import QueryResult, Store
+from kg.store.interface import QueryResult, Store
 
 __all__ = ["QUERY_FORMS", "QueryLimits", "QueryTimeout", "ReadOnlyError", "check_query", "check_read_only",
            "run_limited"]
-
-
-class QueryTimeout(KGError):
-    """The query did not finish within the allowed time."""
 
 
 @dataclass(frozen=True)

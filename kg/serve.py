@@ -441,7 +441,10 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
     config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers,
                          args.max_query_chars, args.max_query_depth, args.header_timeout, args.max_lag)
-    store = open_store(args.store)
+    store = open_store(args.store, own=True)  # the owner of the store, or a client of its owner
+    service = getattr(store, "service", None)
+    if service is not None:  # the evaluator other endpoints reach through the owner channel
+        service.workers = args.workers
     try:
         serve(store, config)
     finally:

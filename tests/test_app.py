@@ -47,7 +47,9 @@ def seed_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def empty_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("empty") / "store"
+    location = tmp_path_factory.mktemp("empty") / "store"
+    OxigraphStore(location).close()  # the explorer opens stores, it does not create them
+    return location
 
 
 def open_page(monkeypatch: pytest.MonkeyPatch, store: Path, page: str) -> AppTest:

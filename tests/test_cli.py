@@ -98,12 +98,14 @@ def test_query_outputs(tmp_path):
 
 def test_query_errors_are_one_line(tmp_path):
     store = tmp_path / "store"
-    for args, expected in [
-        (("query", "no-such-query"), "unknown query"),
-        (("query", "SELECT ?x WHERE { ?x ?y }"), "SPARQL syntax error"),
-        (("query", "citing-publications", "--param", "oops"), "--param wants name=value"),
+    OxigraphStore(store).close()  # an empty store: kg query reads stores, it does not create them
+    for args, expected, where in [
+        (("query", "no-such-query"), "unknown query", store),
+        (("query", "SELECT ?x WHERE { ?x ?y }"), "SPARQL syntax error", store),
+        (("query", "citing-publications", "--param", "oops"), "--param wants name=value", store),
+        (("query", "citing-publications"), f"not a cohort-kg store: {tmp_path / 'typo'}", tmp_path / "typo"),
     ]:
-        result = kg(*args, store=store)
+        result = kg(*args, store=where)
         assert result.returncode == 1
         assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
 

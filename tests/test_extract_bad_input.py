@@ -87,4 +87,5 @@ def test_cli_rejects_an_empty_abstract_and_leaves_the_store_alone(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == f"kg: error: {empty}: the abstract is empty"
     stats = run_kg("stats", store=store)
-    assert "quads: 0" in stats.stdout
+    assert stats.returncode == 1 and not store.exists()  # nothing was created
+    assert stats.stderr.strip() == f"kg: error: not a cohort-kg store: {store}"

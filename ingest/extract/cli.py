@@ -72,7 +72,7 @@ _STORED_ABSTRACT = (
 
 
 def _stored_abstract(store_spec: str | None, iri: str) -> tuple[str, str | None]:
-    store = open_store(store_spec)
+    store = open_store(store_spec, read_only=True)
     try:
         rows = store.query(_STORED_ABSTRACT, {"pub": URIRef(iri)}).values()
     finally:
@@ -191,7 +191,7 @@ def _stored_by_title(store: Store, title: str) -> str | None:
 def _run_findings(args: argparse.Namespace) -> int:
     ref = PublicationRef(pmid=normalize_pmid(args.pmid)) if args.pmid else PublicationRef(title=args.title)
     iri = publication_iri(ref)
-    store = open_store(args.store)
+    store = open_store(args.store, read_only=True)
     try:
         if not args.pmid:
             iri = _stored_by_title(store, args.title) or iri

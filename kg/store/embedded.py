@@ -81,7 +81,7 @@ def native_query(
         raise StoreError(f"query failed: {exc}") from exc
 
 
-def _read_answer(answer: object, max_rows: int | None) -> QueryResult:
+def read_answer(answer: object, max_rows: int | None) -> QueryResult:
     """A pyoxigraph answer as a QueryResult, reading at most ``max_rows`` + 1 rows (evaluation happens here)."""
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(boolean=bool(answer))
@@ -149,7 +149,7 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
         try:
-            return _read_answer(answer, max_rows)
+            return read_answer(answer, max_rows)
         except RuntimeError as exc:
             raise InputError(f"the query failed: {one_line(exc)}") from exc
         except OSError as exc:

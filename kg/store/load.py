@@ -143,6 +143,13 @@ def base_iri(given: str | None, path: Path) -> str:
 
 def compact(store: Store) -> None:
     """Compact the embedded store (what ``kg optimize`` and ``kg load --optimize`` do)."""
+    from kg.store.client import OwnerClient
+
+    if isinstance(store, OwnerClient):  # the owner compacts the store it holds
+        start = time.perf_counter()
+        store.optimize()
+        print(f"compacted {store.location} in {time.perf_counter() - start:.1f} s")
+        return
     if not isinstance(store, OxigraphStore) or store.location == "memory:":
         raise InputError(f"only an on-disk embedded store can be compacted, not {store.location}")
     start = time.perf_counter()
