@@ -133,7 +133,8 @@ class Pipeline:
             try:
                 self.derive()
             except (KGError, OSError) as exc:  # the store itself failed: leave the pending mark for the next command
-                log.warning("derived data not refreshed after the failure (the next kg write redoes it): %s", exc)
+                # INFO, not WARNING: the user sees one line, the error that ended the command.
+                log.info("derived data not refreshed after the failure (the next kg write redoes it): %s", exc)
 
 
 def run_pipeline(

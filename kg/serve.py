@@ -439,6 +439,8 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError("--timeout, --max-rows, --max-request-bytes and --header-timeout must be positive")
     if args.max_query_chars <= 0 or not 0 < args.max_query_depth <= ENGINE_MAX_DEPTH:
         raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
+    if args.max_lag < 0:
+        raise InputError("--max-lag must be 0 or more seconds")
     config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers,
                          args.max_query_chars, args.max_query_depth, args.header_timeout, args.max_lag)
     store = open_store(args.store, own=True)  # the owner of the store, or a client of its owner

@@ -301,7 +301,7 @@ FINDINGS_QUERY = "SELECT ?finding WHERE {{ <https://pubmed.ncbi.nlm.nih.gov/{pmi
 @pytest.mark.slow
 def test_cli_commands_work_through_kg_serve_and_the_endpoint_sees_their_writes(seed_store: Path, tmp_path: Path):
     table = findings_table(tmp_path)
-    with serving(seed_store, tmp_path / "owner.log", "--workers", "0") as (owner, url):
+    with serving(seed_store, tmp_path / "owner.log") as (owner, url):
         assert sparql(url, FINDINGS_QUERY.format(pmid=NEW_PMID)) == []
         compacted = run_kg("optimize", store=seed_store)
         assert compacted.returncode == 0 and compacted.stdout.startswith("compacted "), compacted.stderr
