@@ -139,24 +139,54 @@ def test_one_step_around_a_phenotype_shows_its_risk_factors_and_an_edge_drills_d
 
 def test_findings_filters_and_csv(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "findings")
-    shown, total = caption_count(app, r"(\d+) of (\d+) findings")
-    assert shown == total == 18
-    app.multiselect(key="f_subgroups").set_value(["refractory"]).run()
-    assert caption_count(app, r"(\d+) of (\d+) findings") == (3, 18)
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) findings") == (18, 18)
+    app.selectbox(key="f_subgroup").set_value("refractory").run()
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) findings") == (3, 3)
     app.checkbox(key="f_use_p").check().run()
-    app.multiselect(key="f_subgroups").set_value([]).run()
-    assert caption_count(app, r"(\d+) of (\d+) findings")[0] == 5  # P <= 0.05: 0.02, 0.005, 0.05, 0.01, 0.04
+    app.selectbox(key="f_subgroup").set_value("").run()
+    # P <= 0.05: 0.02, 0.005, 0.05, 0.01, 0.04
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) findings") == (5, 5)
+    assert set(app.dataframe[0].value["P"]) == {"P = 0.02", "P = 0.005", "P = 0.05", "P = 0.01", "P = 0.04"}
     assert len(app.get("download_button")) == 1
+
+
+def test_findings_concept_and_method_filters_are_bound_in_the_store(monkeypatch, seed_path):
+    app = open_page(monkeypatch, seed_path, "findings")
+    concepts = app.selectbox(key="f_concept").options
+    assert "extramedullary relapse" in concepts
+    app.selectbox(key="f_concept").set_value("extramedullary relapse").run()
+    shown, total = caption_count(app, r"Showing 1-(\d+) of (\d+) findings")
+    assert shown == total == 4
+    table = app.dataframe[0].value
+    assert all("extramedullary relapse" in (s, o) for s, o in zip(table["Subject"], table["Object"], strict=True))
+    app.selectbox(key="f_concept").set_value("").run()
+    assert app.selectbox(key="f_method").options == ["any", "Curated"]  # the seed graph's findings are curated
+    app.selectbox(key="f_method").set_value("https://w3id.org/cohort-kg/ontology#Curated").run()
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) findings") == (18, 18)
+    assert set(app.dataframe[0].value["Method"]) == {"Curated"}
+
+
+def test_findings_pages_through_the_store(monkeypatch, seed_path):
+    from explorer import data
+
+    monkeypatch.setenv("KG_STORE", str(seed_path))
+    first = data._answer(str(seed_path), "findings-filtered", (("limit", "5"),))
+    second = data._answer(str(seed_path), "findings-filtered", (("limit", "5"), ("offset", "5")))
+    assert first.total == second.total == 18
+    assert data.page_text(second, "findings") == "Showing 6-10 of 18 findings"
+    assert not set(first.frame["finding"]) & set(second.frame["finding"]), "pages do not overlap"
+    assert list(first.frame["finding"]) == sorted(first.frame["finding"]), "a stable order: by finding IRI"
 
 
 def test_publication_search_and_literal_markup(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "publications")
-    _, total = caption_count(app, r"(\d+) of (\d+) publications")
-    app.text_input(key="p_search").input("Csizmar").run()
-    assert caption_count(app, r"(\d+) of (\d+) publications") == (1, total)
+    shown, total = caption_count(app, r"Showing 1-(\d+) of (\d+) publications")
+    assert shown == total >= 7
+    app.text_input(key="p_search").input("Csizmar").run()  # an author's name, matched in the store
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) publications") == (1, 1)
     assert any(md_escape("Antibody-Based") in h.value for h in app.subheader)
     app.text_input(key="p_search").input(MARKUP_PMID).run()
-    assert caption_count(app, r"(\d+) of (\d+) publications")[0] == 1
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) publications") == (1, 1)
     heading = app.subheader[0].value
     assert heading == md_escape(MARKUP_TITLE), "the title goes to Markdown fully escaped"
     assert "<script>" not in heading and "<b>" not in heading
