@@ -383,3 +383,38 @@ def test_compare_starts_from_the_catalog_default_and_says_what_page_it_shows(mon
     assert app.selectbox(key="c_concept").value == "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
     assert any(c.value.startswith("showing 1-4 of 4 findings") for c in app.caption)
     assert not app.get("button"), "one page: no next page"
+
+
+def test_graph_of_a_large_store_is_aggregated_by_the_store(monkeypatch, seed_path):
+    """Above the threshold the page draws the store's concept-network counts and drills down page by page."""
+    from explorer import graphview
+
+    monkeypatch.setattr(graphview, "STORE_AGGREGATE_ABOVE", 0)  # the seed graph stands in for a large one
+    monkeypatch.setenv("KG_STORE", str(seed_path))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["focus"] = "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
+    app.run()
+    app.switch_page("explorer/pages/graph.py").run()
+    assert not app.exception, app.exception
+    assert any("aggregated by the store from 18 findings" in c.value for c in app.caption)
+    assert app.selectbox(key="g_focus").value == "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
+    around, whole = caption_count(app, r"(\d+) of (\d+) nodes")
+    assert 2 < around < whole
+    edges = app.selectbox(key="g_edge").options
+    assert any(e.startswith("moderate/strong CD19 expression → extramedullary relapse (1 finding)") for e in edges)
+    pick = next(v for v in edges if v.startswith("moderate/strong"))
+    app.selectbox(key="g_edge").select(pick).run()
+    findings, papers = (d.value for d in app.dataframe)
+    assert list(zip(findings["Direction"], findings["P"], strict=True)) == [("higher", "P = 0.01")]
+    assert list(papers["PMID"]) == ["https://pubmed.ncbi.nlm.nih.gov/28494518/"]
+    assert any(c.value.startswith("Showing 1-1 of 1 findings") for c in app.caption)
+    app.selectbox(key="g_details").set_value("https://w3id.org/cohort-kg/concept/extramedullary-relapse").run()
+    assert any(c.value.startswith("Showing 1-4 of 4 findings") for c in app.caption)
+    app.selectbox(key="g_focus").set_value(None).run()
+    _, everything = caption_count(app, r"(\d+) of (\d+) nodes")
+    app.selectbox(key="g_p").set_value("≤ 0.01").run()  # bound as ?maxP in the store
+    _, by_p = caption_count(app, r"(\d+) of (\d+) nodes")
+    app.selectbox(key="g_p").set_value("any").run()
+    app.multiselect(key="g_subgroups").set_value(["refractory"]).run()
+    _, by_subgroup = caption_count(app, r"(\d+) of (\d+) nodes")
+    assert by_p < everything and by_subgroup < everything
