@@ -308,7 +308,7 @@ def test_questions_page_answers_the_four_questions(monkeypatch, seed_path):
     links = [(link.proto.page, link.proto.query_string) for link in app.get("page_link")]
     assert [q for page, q in links if page == "sparql"] == [
         "query=risk-factors-for-outcome", "query=resistance-phenotypes",
-        "query=citing-publications&study=https%3A%2F%2Fpubmed.ncbi.nlm.nih.gov%2F28494518",
+        "query=citing-publications-mentions&study=https%3A%2F%2Fpubmed.ncbi.nlm.nih.gov%2F28494518",
         "query=risk-factors-for-phenotype"]
     assert [q.split("%2F")[-1] for page, q in links if page == "graph"] == [
         "complete-remission", "cd19-escape", "28494518", "extramedullary-relapse"]
