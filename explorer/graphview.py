@@ -268,20 +268,25 @@ def aggregate(graph: nx.DiGraph) -> nx.DiGraph:
     return merged
 
 
-def _kind_of(kinds: object) -> str:
-    """The most specific kind among the space-separated class names the store gave for a concept."""
-    found = set((_text(kinds) or "").split())
-    return next((k for k in _KIND_PRIORITY if k in found), "Concept")
+def ranked_kinds(rows: pd.DataFrame) -> dict[str, str]:
+    """Concept -> kind from ``concept-kinds``, which writes each kind after its rank ("2RiskFactor")."""
+    kinds: dict[str, str] = {}
+    for concept, kind in zip(rows["concept"], rows["kind"], strict=True):
+        name = (_text(kind) or "").lstrip("0123456789")
+        if _text(concept) and name in _KIND_PRIORITY:
+            kinds[str(concept)] = name
+    return kinds
 
 
-def concept_graph(rows: pd.DataFrame, filters: Filters) -> nx.DiGraph:
+def concept_graph(rows: pd.DataFrame, filters: Filters, kinds: Mapping[str, str] | None = None) -> nx.DiGraph:
     """The aggregated network from the store's counts (catalog query ``concept-network``).
 
     Each row counts the findings of one (subject, object, subgroup); the subgroup, concept and kind
     filters are applied to these few hundred rows here (the P-value and year filters were bound in
     the query). Nodes are concepts (or free-text subjects), keyed as the drill-down query
-    ``findings-between`` takes them and labelled with their number of findings; an edge carries its
-    number of findings (``weight``); findings without a subject count for their object but draw no edge.
+    ``findings-between`` takes them, of the kind ``kinds`` gives (else "Concept") and labelled with
+    their number of findings; an edge carries its number of findings (``weight``); findings without a
+    subject count for their object but draw no edge.
     """
     graph = nx.DiGraph()
     if rows.empty:
@@ -301,7 +306,7 @@ def concept_graph(rows: pd.DataFrame, filters: Filters) -> nx.DiGraph:
                 continue
             if key not in graph:
                 label = _text(row[f"{end}Label"]) or key.rsplit("/", 1)[-1]
-                graph.add_node(key, label=label, kind=_kind_of(row[f"{end}Kinds"]), title=label, findings=0)
+                graph.add_node(key, label=label, kind=(kinds or {}).get(key, "Concept"), title=label, findings=0)
             graph.nodes[key]["findings"] += count
             ends.append(key)
         subject, obj = ends

@@ -32,6 +32,7 @@ from explorer.graphview import (
     edge_choices,
     edge_weight,
     make_view,
+    ranked_kinds,
 )
 from explorer.links import pubmed_url
 from explorer.ui import empty_note, md_escape, options
@@ -263,7 +264,8 @@ def drawn_from_store(spec: str, changed: str, params: tuple[tuple[str, str], ...
                      focus: str | None, radius: int, max_nodes: int
                      ) -> tuple[nx.DiGraph, GraphView, list[object], list[object]]:
     """The store's aggregate as a network, and its drawn view (cached per store state and filter set)."""
-    full = concept_graph(data.named_in(spec, "concept-network", **dict(params)), filters)
+    kinds = ranked_kinds(data.named_in(spec, "concept-kinds"))
+    full = concept_graph(data.named_in(spec, "concept-network", **dict(params)), filters, kinds)
     view = concept_view(full, focus=focus, radius=radius, max_nodes=max_nodes)
     nodes, edges = agraph_elements(view, focus)
     return full, view, nodes, edges

@@ -70,12 +70,16 @@ QUESTIONS = (
 def with_mentions(answer: Answer) -> pd.DataFrame:
     """Citing papers with the concepts each one mentions in alphabetical order, and a name for untitled ones.
 
-    The store joins each paper's concept labels in the same query as the page of papers
-    (``citing-publications-mentions``), so a page of 100 papers is one query, not 101.
+    The page of papers and their concept labels come from one query (``citing-publications-mentions``,
+    one row per paper and concept), so a page of 100 papers is one query, not 101; the rows of a paper
+    are joined here.
     """
-    frame = answer.frame.copy()
-    frame["mentions"] = [", ".join(sorted({n for n in str(v or "").split(", ") if n}, key=str.lower))
-                         for v in frame["mentions"]]
+    rows = answer.frame
+    names: dict[object, set[str]] = {}
+    for paper, label in zip(rows["citing"], rows["mentionedLabel"], strict=True):
+        names.setdefault(paper, set()).update({str(label)} if not tables.blank(label) else set())
+    frame = rows.drop(columns=["mentionedLabel"]).drop_duplicates("citing").copy()
+    frame["mentions"] = [", ".join(sorted(names[paper], key=str.lower)) for paper in frame["citing"]]
     frame["title"] = [tables.publication_label(t, p, j) for t, p, j in
                       zip(frame["title"], frame["pmid"], frame["journal"], strict=True)]
     return frame
