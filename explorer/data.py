@@ -188,11 +188,6 @@ def answer(name: str, **params: str) -> Answer:
     return _answer(spec, name, tuple(sorted(params.items())), marker(spec))
 
 
-def answer_in(spec: str, name: str, **params: str) -> Answer:
-    """``answer`` for a given store (for cached functions that take the store as an argument)."""
-    return _answer(spec, name, tuple(sorted(params.items())), marker(spec))
-
-
 def page_text(answer: Answer, noun: str) -> str:
     """"Showing 51-100 of 6,974 findings" for one page of a paged answer ("No findings" when there is none)."""
     if answer.total is None:

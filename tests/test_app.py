@@ -418,3 +418,28 @@ def test_graph_of_a_large_store_is_aggregated_by_the_store(monkeypatch, seed_pat
     app.multiselect(key="g_subgroups").set_value(["refractory"]).run()
     _, by_subgroup = caption_count(app, r"(\d+) of (\d+) nodes")
     assert by_p < everything and by_subgroup < everything
+
+
+def test_cached_answers_follow_the_stores_change_marker(tmp_path):
+    """An answer cached before a kg write is not served after it: the cache key holds the store's marker."""
+    from ingest.build import SEED_DIR, build
+    from kg.counts import refresh_counts
+
+    location = tmp_path / "store"
+    build(str(location), SEED_DIR, [])
+    from explorer import data
+
+    spec = str(location)
+    before = data.marker(spec)
+    assert before, "kg build wrote the counts graph the marker reads"
+    count = data._named(spec, "graph-stats", (), before).iloc[0]["publications"]
+    store = data.get_store(spec)  # the app's one open handle (the store takes a lock)
+    store.replace_graphs({"https://w3id.org/cohort-kg/graph/test/marker": [
+        (ns.PUBMED["99999903"], ns.RDF.type, ns.BIBO.Document)]})
+    refresh_counts(store)  # what every kg write does after changing the store
+    data.marker.clear()  # the marker is reused for a few seconds; a page run after that reads it again
+    after = data.marker(spec)
+    assert after != before
+    assert data._named(spec, "graph-stats", (), after).iloc[0]["publications"] == count + 1
+    assert data._named(spec, "graph-stats", (), before).iloc[0]["publications"] == count, "keyed, not overwritten"
+    data.get_store.clear()
