@@ -129,8 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         seed = Path(tmp) / "seed"
         build(str(seed), SEED_DIR, [])
+        loads = [os.getloadavg()]
         baseline = measure(seed, args.repeat, Path(tmp) / "seed.log")
+        loads.append(os.getloadavg())
         large = measure(args.store, args.repeat, Path(tmp) / "large.log")
+        loads.append(os.getloadavg())
+    # The machine is shared: the load averages say how much else ran while the pages were timed.
+    print("load average (1 min) at the start, between the stores and at the end: "
+          + " / ".join(f"{load[0]:.1f}" for load in loads))
     print(f"| page | seed cold | seed warm | {args.store.name} cold | {args.store.name} warm |")
     print("|---|---|---|---|---|")
     for name, (cold, warm) in large.items():

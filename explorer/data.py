@@ -3,8 +3,12 @@
 The embedded pyoxigraph store allows one writing process, so the app opens it once
 (``st.cache_resource``) as its owner (or as a client of the process that owns it) and every
 page shares that handle. Catalog answers are cached with ``st.cache_data`` so switching pages
-does not re-run queries; a write by any process (it raises the owner's store generation) or a
-refresh clears the cache.
+does not re-run queries. A write by any process through the owner raises the owner's store
+generation, and the next page run clears the cache. A cached answer is also keyed on the query, its
+bindings and the store's change marker (catalog query ``store-marker``: the counts graph every kg
+write rewrites, read at most every few seconds), which catches writes made while no owner ran;
+writes neither can see (another tool's) are caught by the answers' five-minute lifetime; a refresh
+clears the cache.
 """
 
 from __future__ import annotations
@@ -95,8 +99,21 @@ def store() -> Store:
     return get_store(current_spec())
 
 
+MARKER_SECONDS = 3
+"""How long the change marker is reused: one page run asks for it once, not once per query."""
+
+
+@st.cache_data(ttl=MARKER_SECONDS, show_spinner=False)
+def marker(spec: str) -> str:
+    """The store's change marker: what the counts graph was computed from and when ("" before any kg write)."""
+    result = get_store(spec).query(bound_text("store-marker"))
+    rows = result.values()
+    return " ".join(str(rows[0].get(name) or "") for name in result.variables) if rows else ""
+
+
 @st.cache_data(ttl=300, show_spinner=False)
-def _named(spec: str, name: str, params: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+def _named(spec: str, name: str, params: tuple[tuple[str, str], ...], changed: str = "") -> pd.DataFrame:
+    """A whole catalog answer; ``changed`` (the store's change marker) is only part of the cache key."""
     query, values = get_query(name), dict(params)
     if query.page_size is not None:
         # The pages filter, sort and plot whole answers client-side: ask for every row, not the first page.
@@ -107,12 +124,13 @@ def _named(spec: str, name: str, params: tuple[tuple[str, str], ...]) -> pd.Data
 
 def named(name: str, **params: str) -> pd.DataFrame:
     """A catalog query's answer as a data frame (columns present even when there are no rows)."""
-    return _named(current_spec(), name, tuple(sorted(params.items())))
+    spec = current_spec()
+    return _named(spec, name, tuple(sorted(params.items())), marker(spec))
 
 
 def named_in(spec: str, name: str, **params: str) -> pd.DataFrame:
     """A catalog answer for a given store (for cached functions that take the store as an argument)."""
-    return _named(spec, name, tuple(sorted(params.items())))
+    return _named(spec, name, tuple(sorted(params.items())), marker(spec))
 
 
 @dataclass(frozen=True)
@@ -150,7 +168,9 @@ def count_text(text: str) -> str | None:
 
     A catalog query pages an inner ``{ SELECT DISTINCT ... LIMIT n }`` of keys (findings, links,
     publications); counting that sub-SELECT's rows gives the number of items, whatever the outer
-    query adds per item. A LIMIT at the top level counts the whole query's rows. None if not paged.
+    query adds per item. The sub-SELECT's own ORDER BY is left out (a count does not need the sort,
+    which is most of a sorted page's cost). A LIMIT at the top level counts the whole query's rows.
+    None if not paged.
     """
     span = page_limit(text)
     if span is None:
@@ -169,12 +189,26 @@ def count_text(text: str) -> str | None:
     if group is None:
         return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {unlimited} }} }}"
     shift = len(unlimited) - len(text)
-    inner = unlimited[group[0] + 1 : group[1] + shift]
-    return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {inner} }} }}"
+    inner = _without_order(unlimited[group[0] + 1 : group[1] + shift])
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {inner}\n}} }}"  # a newline ends a trailing comment
+
+
+def _without_order(select: str) -> str:
+    """A sub-SELECT's text without its own top-level ``ORDER BY`` (the rest of it follows the clause)."""
+    depth = 0
+    for token in tokenize(select):
+        if token.text in ("{", "("):
+            depth += 1
+        elif token.text in ("}", ")"):
+            depth -= 1
+        elif depth == 0 and token.word == "ORDER":
+            return select[: token.start]
+    return select
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _answer(spec: str, name: str, params: tuple[tuple[str, str], ...]) -> Answer:
+def _answer(spec: str, name: str, params: tuple[tuple[str, str], ...], changed: str = "") -> Answer:
+    """One page and its total; ``changed`` (the store's change marker) is only part of the cache key."""
     query, values = get_query(name), dict(params)
     text, bindings = prepare(query, values)
     bound = bind_values(text, bindings)
@@ -194,10 +228,22 @@ def _answer(spec: str, name: str, params: tuple[tuple[str, str], ...]) -> Answer
 
 def answer(name: str, **params: str) -> Answer:
     """A catalog query's answer as ``kg query`` gives it (defaults bound, first page unless ``offset``/``limit``)."""
-    return _answer(current_spec(), name, tuple(sorted(params.items())))
+    spec = current_spec()
+    return _answer(spec, name, tuple(sorted(params.items())), marker(spec))
+
+
+def page_text(answer: Answer, noun: str) -> str:
+    """"Showing 51-100 of 6,974 findings" for one page of a paged answer ("No findings" when there is none)."""
+    if answer.total is None:
+        return f"{len(answer.frame)} {noun}"
+    if not answer.total:
+        return f"No {noun}"
+    last = min(answer.offset + (answer.limit or answer.total), answer.total)
+    return f"Showing {answer.offset + 1:,}-{last:,} of {answer.total:,} {noun}"
 
 
 def clear_caches() -> None:
     """Forget cached answers (after a refresh changed the graph)."""
+    marker.clear()
     _named.clear()
     _answer.clear()

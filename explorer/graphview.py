@@ -52,6 +52,10 @@ KIND_LABELS: dict[str, str] = {
 FOCUS_COLOUR = "#ff1493"
 """The selected node's colour: distinct from every kind, so a user (and the browser test) can find it."""
 
+STORE_AGGREGATE_ABOVE = 2_000
+"""Above this many findings the graph page asks the store for the aggregated concept network
+(``concept-network``) instead of reading every finding and building the network in Python."""
+
 SPRING_LIMIT = 400
 """Largest graph laid out with the force-directed spring layout; bigger ones get rings by kind."""
 RING_OF_KIND = {"Publication": 1}
@@ -264,6 +268,81 @@ def aggregate(graph: nx.DiGraph) -> nx.DiGraph:
     return merged
 
 
+def ranked_kinds(rows: pd.DataFrame) -> dict[str, str]:
+    """Concept -> kind from ``concept-kinds``, which writes each kind after its rank ("2RiskFactor")."""
+    kinds: dict[str, str] = {}
+    for concept, kind in zip(rows["concept"], rows["kind"], strict=True):
+        name = (_text(kind) or "").lstrip("0123456789")
+        if _text(concept) and name in _KIND_PRIORITY:
+            kinds[str(concept)] = name
+    return kinds
+
+
+def concept_graph(rows: pd.DataFrame, filters: Filters, kinds: Mapping[str, str] | None = None) -> nx.DiGraph:
+    """The aggregated network from the store's counts (catalog query ``concept-network``).
+
+    Each row counts the findings of one (subject, object, subgroup); the subgroup, concept and kind
+    filters are applied to these few hundred rows here (the P-value and year filters were bound in
+    the query). Nodes are concepts (or free-text subjects), keyed as the drill-down query
+    ``findings-between`` takes them, of the kind ``kinds`` gives (else "Concept") and labelled with
+    their number of findings; an edge carries its number of findings (``weight``); findings without a
+    subject count for their object but draw no edge.
+    """
+    graph = nx.DiGraph()
+    if rows.empty:
+        return graph
+    keep = pd.Series(True, index=rows.index)
+    if filters.subgroups:
+        keep &= rows["subgroup"].isin(filters.subgroups)
+    if filters.concepts:
+        keep &= rows["subjectLabel"].isin(filters.concepts) | rows["objectLabel"].isin(filters.concepts)
+    for row in _records(rows[keep]):
+        count = int(row["findings"] or 0)
+        ends = []
+        for end in ("subject", "object"):
+            key = _text(row[f"{end}Key"])
+            if key is None:
+                ends.append(None)
+                continue
+            if key not in graph:
+                label = _text(row[f"{end}Label"]) or key.rsplit("/", 1)[-1]
+                graph.add_node(key, label=label, kind=(kinds or {}).get(key, "Concept"), title=label, findings=0)
+            graph.nodes[key]["findings"] += count
+            ends.append(key)
+        subject, obj = ends
+        if subject is None or obj is None:
+            continue
+        if graph.has_edge(subject, obj):
+            edge = graph.edges[subject, obj]
+            edge["weight"] += count
+        else:
+            graph.add_edge(subject, obj, relation="findings", findings=[], labels=[], publications=set(), p="",
+                           direction="", subgroup="", weight=count)
+    if filters.kinds:
+        graph.remove_nodes_from([n for n, kind in graph.nodes(data="kind") if kind not in filters.kinds])
+    for _, data in graph.nodes(data=True):
+        data["label"] = f"{data['title']} ({data['findings']})"
+    for _, _, data in graph.edges(data=True):
+        data["label"] = f"{data['weight']} finding{'s' if data['weight'] > 1 else ''}"
+    return graph
+
+
+def concept_view(graph: nx.DiGraph, *, focus: str | None = None, radius: int = 1, max_nodes: int = 250) -> GraphView:
+    """The drawn part of an aggregated concept network: neighbourhood, cap to the best-connected, layout."""
+    total = graph.number_of_nodes()
+    if focus:
+        graph = neighbourhood(graph, focus, radius)
+    capped_graph = cap(graph, max_nodes, keep=[focus] if focus else [])
+    return GraphView(graph=capped_graph, positions=layout(capped_graph, focus), total_nodes=total, aggregated=True,
+                     capped=capped_graph.number_of_nodes() < graph.number_of_nodes())
+
+
+def edge_weight(data: Mapping[str, object]) -> int:
+    """How many findings an edge stands for: its count from the store, else its list of finding ids."""
+    weight = data.get("weight")
+    return int(weight) if weight is not None else len(data.get("findings") or [])  # type: ignore[arg-type]
+
+
 def neighbourhood(graph: nx.DiGraph, node: str, radius: int) -> nx.DiGraph:
     """The nodes within ``radius`` steps of ``node``, edges in either direction."""
     if node not in graph:
@@ -358,6 +437,8 @@ def edge_tip(data: Mapping[str, object]) -> str:
     """An edge's tooltip: the relation and every finding's label (edges' titles are shown as text)."""
     labels = list(dict.fromkeys(data.get("labels") or []))  # type: ignore[call-overload]
     head = str(data["relation"])
+    if data.get("weight") is not None:
+        return f"{edge_weight(data)} findings (listed under 'Findings behind an edge')"
     if not labels:
         return head
     return head + ": " + "; ".join(labels[:8]) + (f"; +{len(labels) - 8} more" if len(labels) > 8 else "")
@@ -385,7 +466,7 @@ def agraph_elements(view: GraphView, focus: str | None = None) -> tuple[list[obj
         ))
     edges = []
     for source, target, data in view.graph.edges(data=True):
-        weight = len(data.get("findings") or [])
+        weight = edge_weight(data)
         edges.append(Edge(
             source=str(source), target=str(target), label=str(data.get("label") or ""),
             title=edge_tip(data), color="#aaaaaa" if data["relation"] == "cites" else "#777777",
@@ -396,6 +477,6 @@ def agraph_elements(view: GraphView, focus: str | None = None) -> tuple[list[obj
 
 def edge_choices(graph: nx.DiGraph) -> list[tuple[str, str]]:
     """The edges that carry findings, most findings first (for the drill-down picker)."""
-    carrying = [(s, t, len(d["findings"])) for s, t, d in graph.edges(data=True) if d.get("findings")]
+    carrying = [(s, t, edge_weight(d)) for s, t, d in graph.edges(data=True) if edge_weight(d)]
     carrying.sort(key=lambda item: (-item[2], graph.nodes[item[0]]["label"], graph.nodes[item[1]]["label"]))
     return [(s, t) for s, t, _ in carrying]

@@ -141,24 +141,54 @@ def test_one_step_around_a_phenotype_shows_its_risk_factors_and_an_edge_drills_d
 
 def test_findings_filters_and_csv(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "findings")
-    shown, total = caption_count(app, r"(\d+) of (\d+) findings")
-    assert shown == total == 18
-    app.multiselect(key="f_subgroups").set_value(["refractory"]).run()
-    assert caption_count(app, r"(\d+) of (\d+) findings") == (3, 18)
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) findings") == (18, 18)
+    app.selectbox(key="f_subgroup").set_value("refractory").run()
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) findings") == (3, 3)
     app.checkbox(key="f_use_p").check().run()
-    app.multiselect(key="f_subgroups").set_value([]).run()
-    assert caption_count(app, r"(\d+) of (\d+) findings")[0] == 5  # P <= 0.05: 0.02, 0.005, 0.05, 0.01, 0.04
+    app.selectbox(key="f_subgroup").set_value("").run()
+    # P <= 0.05: 0.02, 0.005, 0.05, 0.01, 0.04
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) findings") == (5, 5)
+    assert set(app.dataframe[0].value["P"]) == {"P = 0.02", "P = 0.005", "P = 0.05", "P = 0.01", "P = 0.04"}
     assert len(app.get("download_button")) == 1
+
+
+def test_findings_concept_and_method_filters_are_bound_in_the_store(monkeypatch, seed_path):
+    app = open_page(monkeypatch, seed_path, "findings")
+    concepts = app.selectbox(key="f_concept").options
+    assert "extramedullary relapse" in concepts
+    app.selectbox(key="f_concept").set_value("extramedullary relapse").run()
+    shown, total = caption_count(app, r"Showing 1-(\d+) of (\d+) findings")
+    assert shown == total == 4
+    table = app.dataframe[0].value
+    assert all("extramedullary relapse" in (s, o) for s, o in zip(table["Subject"], table["Object"], strict=True))
+    app.selectbox(key="f_concept").set_value("").run()
+    assert app.selectbox(key="f_method").options == ["any", "Curated"]  # the seed graph's findings are curated
+    app.selectbox(key="f_method").set_value("https://w3id.org/cohort-kg/ontology#Curated").run()
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) findings") == (18, 18)
+    assert set(app.dataframe[0].value["Method"]) == {"Curated"}
+
+
+def test_findings_pages_through_the_store(monkeypatch, seed_path):
+    from explorer import data
+
+    monkeypatch.setenv("KG_STORE", str(seed_path))
+    first = data._answer(str(seed_path), "findings-filtered", (("limit", "5"),))
+    second = data._answer(str(seed_path), "findings-filtered", (("limit", "5"), ("offset", "5")))
+    assert first.total == second.total == 18
+    assert data.page_text(second, "findings") == "Showing 6-10 of 18 findings"
+    assert not set(first.frame["finding"]) & set(second.frame["finding"]), "pages do not overlap"
+    assert list(first.frame["finding"]) == sorted(first.frame["finding"]), "a stable order: by finding IRI"
 
 
 def test_publication_search_and_literal_markup(monkeypatch, seed_path):
     app = open_page(monkeypatch, seed_path, "publications")
-    _, total = caption_count(app, r"(\d+) of (\d+) publications")
-    app.text_input(key="p_search").input("Csizmar").run()
-    assert caption_count(app, r"(\d+) of (\d+) publications") == (1, total)
+    shown, total = caption_count(app, r"Showing 1-(\d+) of (\d+) publications")
+    assert shown == total >= 7
+    app.text_input(key="p_search").input("Csizmar").run()  # an author's name, matched in the store
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) publications") == (1, 1)
     assert any(md_escape("Antibody-Based") in h.value for h in app.subheader)
     app.text_input(key="p_search").input(MARKUP_PMID).run()
-    assert caption_count(app, r"(\d+) of (\d+) publications")[0] == 1
+    assert caption_count(app, r"Showing 1-(\d+) of (\d+) publications") == (1, 1)
     heading = app.subheader[0].value
     assert heading == md_escape(MARKUP_TITLE), "the title goes to Markdown fully escaped"
     assert "<script>" not in heading and "<b>" not in heading
@@ -280,7 +310,7 @@ def test_questions_page_answers_the_four_questions(monkeypatch, seed_path):
     links = [(link.proto.page, link.proto.query_string) for link in app.get("page_link")]
     assert [q for page, q in links if page == "sparql"] == [
         "query=risk-factors-for-outcome", "query=resistance-phenotypes",
-        "query=citing-publications&study=https%3A%2F%2Fpubmed.ncbi.nlm.nih.gov%2F28494518",
+        "query=citing-publications-mentions&study=https%3A%2F%2Fpubmed.ncbi.nlm.nih.gov%2F28494518",
         "query=risk-factors-for-phenotype"]
     assert [q.split("%2F")[-1] for page, q in links if page == "graph"] == [
         "complete-remission", "cd19-escape", "28494518", "extramedullary-relapse"]
@@ -355,3 +385,63 @@ def test_compare_starts_from_the_catalog_default_and_says_what_page_it_shows(mon
     assert app.selectbox(key="c_concept").value == "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
     assert any(c.value.startswith("showing 1-4 of 4 findings") for c in app.caption)
     assert not app.get("button"), "one page: no next page"
+
+
+def test_graph_of_a_large_store_is_aggregated_by_the_store(monkeypatch, seed_path):
+    """Above the threshold the page draws the store's concept-network counts and drills down page by page."""
+    from explorer import graphview
+
+    monkeypatch.setattr(graphview, "STORE_AGGREGATE_ABOVE", 0)  # the seed graph stands in for a large one
+    monkeypatch.setenv("KG_STORE", str(seed_path))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["focus"] = "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
+    app.run()
+    app.switch_page("explorer/pages/graph.py").run()
+    assert not app.exception, app.exception
+    assert any("aggregated by the store from 18 findings" in c.value for c in app.caption)
+    assert app.selectbox(key="g_focus").value == "https://w3id.org/cohort-kg/concept/extramedullary-relapse"
+    around, whole = caption_count(app, r"(\d+) of (\d+) nodes")
+    assert 2 < around < whole
+    edges = app.selectbox(key="g_edge").options
+    assert any(e.startswith("moderate/strong CD19 expression → extramedullary relapse (1 finding)") for e in edges)
+    pick = next(v for v in edges if v.startswith("moderate/strong"))
+    app.selectbox(key="g_edge").select(pick).run()
+    findings, papers = (d.value for d in app.dataframe)
+    assert list(zip(findings["Direction"], findings["P"], strict=True)) == [("higher", "P = 0.01")]
+    assert list(papers["PMID"]) == ["https://pubmed.ncbi.nlm.nih.gov/28494518/"]
+    assert any(c.value.startswith("Showing 1-1 of 1 findings") for c in app.caption)
+    app.selectbox(key="g_details").set_value("https://w3id.org/cohort-kg/concept/extramedullary-relapse").run()
+    assert any(c.value.startswith("Showing 1-4 of 4 findings") for c in app.caption)
+    app.selectbox(key="g_focus").set_value(None).run()
+    _, everything = caption_count(app, r"(\d+) of (\d+) nodes")
+    app.selectbox(key="g_p").set_value("≤ 0.01").run()  # bound as ?maxP in the store
+    _, by_p = caption_count(app, r"(\d+) of (\d+) nodes")
+    app.selectbox(key="g_p").set_value("any").run()
+    app.multiselect(key="g_subgroups").set_value(["refractory"]).run()
+    _, by_subgroup = caption_count(app, r"(\d+) of (\d+) nodes")
+    assert by_p < everything and by_subgroup < everything
+
+
+def test_cached_answers_follow_the_stores_change_marker(tmp_path):
+    """An answer cached before a kg write is not served after it: the cache key holds the store's marker."""
+    from ingest.build import SEED_DIR, build
+    from kg.counts import refresh_counts
+
+    location = tmp_path / "store"
+    build(str(location), SEED_DIR, [])
+    from explorer import data
+
+    spec = str(location)
+    before = data.marker(spec)
+    assert before, "kg build wrote the counts graph the marker reads"
+    count = data._named(spec, "graph-stats", (), before).iloc[0]["publications"]
+    store = data.get_store(spec)  # the app's one open handle (the store takes a lock)
+    store.replace_graphs({"https://w3id.org/cohort-kg/graph/test/marker": [
+        (ns.PUBMED["99999903"], ns.RDF.type, ns.BIBO.Document)]})
+    refresh_counts(store)  # what every kg write does after changing the store
+    data.marker.clear()  # the marker is reused for a few seconds; a page run after that reads it again
+    after = data.marker(spec)
+    assert after != before
+    assert data._named(spec, "graph-stats", (), after).iloc[0]["publications"] == count + 1
+    assert data._named(spec, "graph-stats", (), before).iloc[0]["publications"] == count, "keyed, not overwritten"
+    data.get_store.clear()

@@ -175,3 +175,8 @@ def test_title_only_publications_get_the_identifiers_another_table_gives():
 def test_citing_papers_per_year_counts_in_the_store(seed_store):
     rows = run_named(seed_store, "citing-papers-per-year").values()
     assert [(r["year"], r["papers"]) for r in rows] == [(2024, 2), (2025, 3)]
+
+
+def test_publications_mentioning_answers_with_its_default(seed_store):
+    rows = run_named(seed_store, "publications-mentioning").values()
+    assert {r["pmid"] for r in rows} == {"40075627", "39386214", STUDY_PMID}, "narrower concepts of ALL are found"

@@ -12,10 +12,14 @@ from explorer.graphview import (
     agraph_elements,
     build_graph,
     cap,
+    concept_graph,
+    concept_view,
     edge_choices,
+    edge_tip,
     inert,
     make_view,
     neighbourhood,
+    ranked_kinds,
 )
 from explorer.sparql_errors import locate
 from kg.queries import run_named
@@ -126,3 +130,31 @@ def test_large_views_use_rings_without_scipy(seed_rows, monkeypatch):
     view = make_view(rows, links, Filters(), max_nodes=1000, collapse=False)
     assert view.graph.number_of_nodes() > 5 and not view.capped
     assert set(view.positions) == set(view.graph.nodes)
+
+
+def _counts(subject: str | None, obj: str, subgroup: str, findings: int) -> dict:
+    return {"subjectKey": subject and CONCEPT + subject, "subjectLabel": subject,
+            "objectKey": CONCEPT + obj, "objectLabel": obj, "subgroup": subgroup,
+            "findings": findings, "publications": 1}
+
+
+def test_concept_graph_sums_the_stores_counts_and_filters_them():
+    rows = pd.DataFrame([_counts("blasts", "cr", "adults", 3), _counts("blasts", "cr", "children", 2),
+                         _counts("cd19", "cr", "adults", 1), _counts(None, "cr", "adults", 4)])
+    kinds = ranked_kinds(pd.DataFrame({"concept": [CONCEPT + "blasts", CONCEPT + "cr", CONCEPT + "cd19"],
+                                       "kind": ["2RiskFactor", "3Outcome", "9Unknown"]}))
+    graph = concept_graph(rows, Filters(), kinds)
+    assert graph.edges[CONCEPT + "blasts", CONCEPT + "cr"]["weight"] == 5
+    assert graph.nodes[CONCEPT + "cr"]["label"] == "cr (10)", "occurrences count for their object, draw no edge"
+    assert graph.nodes[CONCEPT + "blasts"]["kind"] == "RiskFactor" and graph.nodes[CONCEPT + "cr"]["kind"] == "Outcome"
+    assert graph.nodes[CONCEPT + "cd19"]["kind"] == "Concept", "a kind the page does not know"
+    assert edge_choices(graph)[0] == (CONCEPT + "blasts", CONCEPT + "cr")
+    assert edge_tip(graph.edges[CONCEPT + "blasts", CONCEPT + "cr"]).startswith("5 findings")
+    children = concept_graph(rows, Filters(subgroups=frozenset({"children"})), kinds)
+    assert children.edges[CONCEPT + "blasts", CONCEPT + "cr"]["weight"] == 2 and CONCEPT + "cd19" not in children
+    outcomes = concept_graph(rows, Filters(kinds=frozenset({"Outcome"})), kinds)
+    assert list(outcomes) == [CONCEPT + "cr"]
+    view = concept_view(graph, focus=CONCEPT + "cd19", radius=1, max_nodes=250)
+    assert set(view.graph) == {CONCEPT + "cd19", CONCEPT + "cr"} and view.aggregated and view.total_nodes == 3
+    _, edges = agraph_elements(view)
+    assert edges[0].label == "1 finding"

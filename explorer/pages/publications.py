@@ -1,4 +1,9 @@
-"""Publications page: search by title, author, PMID or DOI; one publication's record and links."""
+"""Publications page: search by title, author, PMID or DOI; one publication's record and links.
+
+The store pages and searches: without a search text the table is one page of ``publications-newest``
+(newest first), with one it is one page of ``publications-search`` (the text bound as a parameter);
+either gives a count for "Showing 101-200 of N". The picker offers the publications of the page shown.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,8 @@ import streamlit as st
 
 from explorer import data, tables
 from explorer.links import doi_url, pmc_url, present, pubmed_url
-from explorer.ui import empty_note, md_escape
+from explorer.ui import md_escape
 from kg.errors import KGError
-
-
-def search(publications: pd.DataFrame, authors: pd.DataFrame, text: str) -> pd.DataFrame:
-    """Publications whose title, PMID, DOI, PMC id or an author's name contains the text (any case)."""
-    needle = text.strip().lower()
-    if not needle:
-        return publications
-    hit = pd.Series(False, index=publications.index)
-    for column in ("title", "pmid", "doi", "pmcid"):
-        hit |= publications[column].astype("string").str.lower().str.contains(needle, regex=False).fillna(False)
-    if not authors.empty:
-        named = set(authors.loc[authors["name"].str.lower().str.contains(needle, regex=False), "publication"])
-        hit |= publications["publication"].isin(named)
-    return publications[hit]
 
 
 def _label(row: pd.Series) -> str:
@@ -87,17 +78,41 @@ def _titled_first(hits: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([hits[has_title], hits[~has_title]])
 
 
+PAGE = 100
+"""Publications per page (the catalog queries' own page size)."""
+OFFSET_KEY = "p_offset"
+
+
+def _pager(answer: data.Answer) -> None:
+    """"Showing a-b of N" with previous/next buttons that move the page offset."""
+    left, back, forward = st.columns([6, 1, 1])
+    left.caption(data.page_text(answer, "publications"))
+    if answer.offset and back.button("Previous", key="p_previous"):
+        st.session_state[OFFSET_KEY] = max(0, answer.offset - PAGE)
+        st.rerun()
+    if answer.next_offset is not None and forward.button("Next", key="p_next"):
+        st.session_state[OFFSET_KEY] = answer.next_offset
+        st.rerun()
+
+
 def render() -> None:
-    """A search box, the matching publications, and the detail of the chosen one."""
+    """A search box, one page of the matching publications, and the detail of the chosen one."""
     st.title("Publications")
-    publications = data.named("publications")
-    if empty_note(publications, "publications"):
+    stats = data.named("graph-stats")
+    if stats.empty or not int(stats.iloc[0]["publications"] or 0):
+        st.info("No publications in this store yet. Build it with `kg build --store PATH`, then reload.")
         return
-    text = st.text_input("Search title, author, PMID or DOI", key="p_search")
-    # Every author of every publication is read only when there is something to search for.
-    authors = data.named("authors") if text.strip() else pd.DataFrame(columns=["publication", "name"])
-    hits = search(publications, authors, text)
-    st.caption(f"{len(hits)} of {len(publications)} publications")
+    text = st.text_input("Search title, author, PMID or DOI", key="p_search").strip()
+    if st.session_state.get("p_searched") != text:  # a new search starts on the first page
+        st.session_state["p_searched"] = text
+        st.session_state[OFFSET_KEY] = 0
+    offset = str(int(st.session_state.get(OFFSET_KEY, 0)))
+    if text:
+        answer = data.answer("publications-search", text=text, offset=offset)
+    else:
+        answer = data.answer("publications-newest", offset=offset)
+    hits = answer.frame
+    _pager(answer)
     listed = hits.assign(title=[tables.publication_label(t, p, j) for t, p, j in
                                 zip(hits["title"], hits["pmid"], hits["journal"], strict=True)])
     tables.show(listed[["title", "year", "journal", "pmid", "doi", "cites", "citedBy"]],

@@ -53,7 +53,7 @@ QUESTIONS = (
     ),
     Question(
         "citing", "3 · Which papers cite the study, and which concepts do they mention?",
-        "citing-publications", ("title", "year", "journal", "mentions", "pmid", "doi"),
+        "citing-publications-mentions", ("title", "year", "journal", "mentions", "pmid", "doi"),
         "", about_study=True,
         note="Concepts are recognised in each paper's title (and abstract, where the graph has one). PubMed's "
              "cited-by lists come from PMC full texts and are incomplete by nature.",
@@ -68,14 +68,18 @@ QUESTIONS = (
 
 
 def with_mentions(answer: Answer) -> pd.DataFrame:
-    """Citing papers with the labels of the concepts each one mentions, and a name for untitled ones."""
-    frame = answer.frame.copy()
-    labels = []
-    for paper in frame["citing"]:
-        mentions = data.answer("concept-mentions", publication=str(paper), limit="0").frame
-        names = sorted({str(v) for v in mentions["conceptLabel"].dropna()}, key=str.lower)
-        labels.append(", ".join(names))
-    frame["mentions"] = labels
+    """Citing papers with the concepts each one mentions in alphabetical order, and a name for untitled ones.
+
+    The page of papers and their concept labels come from one query (``citing-publications-mentions``,
+    one row per paper and concept), so a page of 100 papers is one query, not 101; the rows of a paper
+    are joined here.
+    """
+    rows = answer.frame
+    names: dict[object, set[str]] = {}
+    for paper, label in zip(rows["citing"], rows["mentionedLabel"], strict=True):
+        names.setdefault(paper, set()).update({str(label)} if not tables.blank(label) else set())
+    frame = rows.drop(columns=["mentionedLabel"]).drop_duplicates("citing").copy()
+    frame["mentions"] = [", ".join(sorted(names[paper], key=str.lower)) for paper in frame["citing"]]
     frame["title"] = [tables.publication_label(t, p, j) for t, p, j in
                       zip(frame["title"], frame["pmid"], frame["journal"], strict=True)]
     return frame
@@ -109,7 +113,7 @@ def render_question(question: Question) -> None:
     if offset:
         params["offset"] = str(offset)
     answer = data.answer(question.query, **params)
-    frame = with_mentions(answer) if question.query == "citing-publications" else answer.frame
+    frame = with_mentions(answer) if question.query == "citing-publications-mentions" else answer.frame
     if frame.empty:
         st.info("The graph holds no answer to this question yet. Build it with `kg build`, then reload.")
     else:
