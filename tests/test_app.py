@@ -444,4 +444,5 @@ def test_cached_answers_follow_the_stores_change_marker(tmp_path):
     assert after != before
     assert data._named(spec, "graph-stats", (), after).iloc[0]["publications"] == count + 1
     assert data._named(spec, "graph-stats", (), before).iloc[0]["publications"] == count, "keyed, not overwritten"
-    data.get_store.clear()
+    store.close()  # the owner handle: stops its channel and releases the lock
+    data._open.clear()

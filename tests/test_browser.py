@@ -293,6 +293,7 @@ def test_a_question_opens_the_graph_around_its_concept(app_url, browser_page):
     _open(page, app_url, "The lab's questions")
     page.locator('[data-testid="stDataFrame"]').nth(3).wait_for()
     links = page.get_by_role("link", name="Show in the graph")
+    links.nth(3).wait_for()  # the fourth answer's link renders after its table
     assert links.count() == 4
     links.nth(3).click()
     page.get_by_role("heading", name="Graph", exact=True).wait_for()
