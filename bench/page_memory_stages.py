@@ -8,7 +8,10 @@ in the same run is the process after its imports, and the content hash computed 
 the code of ``main`` at a2a1be1 did (join the sorted lines, then hash) beside the current
 ``kg.rdf.triples_hash``. The store write is measured last and without ``tracemalloc``
 (its memory is pyoxigraph's, outside Python's allocator): once as ``kg`` writes a new
-graph, once replacing that graph with the same page's triples plus one.
+graph, once replacing that graph with the same page's triples plus one. Last, in two child
+processes, pyoxigraph alone: ``Store.extend`` of the page's quads given as a list (as
+``kg.store.embedded`` builds them) and as an iterator, to split the write into the quads
+held in Python and the transaction.
 
 Usage: .venv/bin/python bench/page_memory_stages.py [--entries 12000]
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
+import subprocess
 import sys
 import tempfile
 import time
@@ -54,10 +58,37 @@ def joined_hash(triples: Iterable[tuple]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
+def extend_only(page: Path, how: str, folder: Path) -> None:
+    """Write the page's quads into a new on-disk store with one ``extend``; print the peak it adds."""
+    import pyoxigraph as ox
+
+    import ingest.enrich
+    from ingest.pubmed_page import read_page
+    from kg.rdf import records_triples
+    from kg.store.interface import to_ox
+
+    triples = records_triples(ingest.enrich.enrich_document(next(read_page(page))).records)
+    graph = ox.NamedNode("https://example.org/graph")
+    store = ox.Store(str(folder / f"extend-{how}"))
+    quads = (ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph) for s, p, o in triples)
+    gc.collect()
+    before = status_mb()
+    store.extend(list(quads) if how == "list" else quads)
+    given = "a list" if how == "list" else "an iterator"
+    print(f"| pyoxigraph alone: extend from {given} ({len(triples):,} quads) | - | - "
+          f"| before: {before}; after: {status_mb()} |", flush=True)
+    store.flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=12_000)
+    parser.add_argument("--extend-only", nargs=2, metavar=("PAGE", "HOW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.extend_only:
+        with tempfile.TemporaryDirectory(prefix="kg-extend-") as tmp:
+            extend_only(Path(args.extend_only[0]), args.extend_only[1], Path(tmp))
+        return
 
     import ingest.enrich
     from ingest.pubmed_page import read_page
@@ -101,6 +132,8 @@ def main() -> None:
                   f"| before: {before}; after: {status_mb()} |", flush=True)
             del doc
         store.close()
+        for how in ("list", "iterator"):
+            subprocess.run([sys.executable, __file__, "--extend-only", str(page), how], check=True)
 
 
 if __name__ == "__main__":
