@@ -213,8 +213,8 @@ def triples_hash(triples: Iterable[Triple]) -> str:
 
     The SHA-256 of the triples' N-Triples lines, sorted and joined by newlines.
     The lines are kept as UTF-8 bytes (whose order is the order of the text) and
-    fed to the hash one by one, so the only copy of the graph held is the sorted
-    list: joining them first held the text twice more (as one string and its bytes).
+    fed to the hash one by one, so the graph's text is held once (the sorted
+    list), not also as one joined string and its encoded bytes.
     """
     lines = sorted(" ".join(term.n3() for term in triple).encode("utf-8") for triple in triples)
     digest = hashlib.sha256()
