@@ -12,8 +12,13 @@ The baseline in the same run is the floor (``kg --version``: interpreter plus
 imports) and each command at a quarter of the size: memory that is independent of
 input size shows as the same figure at both sizes.
 
+With ``--baseline-tree DIR`` (a source tree of another commit, e.g. from
+``git archive <commit> | tar -x -C DIR``) every ``kg ingest page`` row is also
+measured with that tree's code (``PYTHONPATH=DIR``, same interpreter and
+libraries), next to this checkout's, in the same run.
+
 Usage: .venv/bin/python bench/memory_bench.py [--xml-mb 200] [--page-entries 300000] [--nquads-mb 200]
-                                              [--skip xml page load]
+                                              [--skip xml page load] [--baseline-tree DIR]
 """
 
 from __future__ import annotations
@@ -100,11 +105,12 @@ def write_nquads(path: Path, megabytes: float) -> None:
             n += 1
 
 
-def peak_rss_mb(*args: str) -> tuple[float, float]:
-    """Run ``kg ARGS`` in a child process; its own peak RSS (MB) and wall time (s)."""
+def peak_rss_mb(*args: str, code: Path = ROOT) -> tuple[float, float]:
+    """Run ``kg ARGS`` in a child process (with the code of the tree ``code``); its peak RSS (MB) and wall (s)."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "kg", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    env = {**os.environ, "PYTHONPATH": str(code)} if code != ROOT else None
+    process = subprocess.Popen([sys.executable, "-m", "kg", *args], cwd=code, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     stderr = process.stderr.read().decode() if process.stderr else ""
@@ -123,6 +129,7 @@ def main() -> None:
     parser.add_argument("--page-entries", type=int, default=300_000)
     parser.add_argument("--nquads-mb", type=float, default=200)
     parser.add_argument("--skip", nargs="*", default=[], choices=["xml", "page", "load"])
+    parser.add_argument("--baseline-tree", type=Path, help="source tree of the commit to compare the page rows with")
     args = parser.parse_args()
     print("| command | input | peak RSS (MB) | wall (s) |\n|---|---|---:|---:|")
     row("kg --version (floor)", "-", *peak_rss_mb("--version"))
@@ -142,6 +149,10 @@ def main() -> None:
                 path = folder / f"page-{entries}.txt"
                 write_page(path, entries)
                 size = f"{path.stat().st_size / 1e6:,.0f} MB page, {entries:,} cited-by entries"
+                if args.baseline_tree:
+                    store = folder / f"page-store-baseline-{entries}"
+                    row("kg ingest page (baseline tree)", size,
+                        *peak_rss_mb("ingest", "page", str(path), "--store", str(store), code=args.baseline_tree))
                 store = folder / f"page-store-{entries}"
                 row("kg ingest page", size, *peak_rss_mb("ingest", "page", str(path), "--store", str(store)))
         if "load" not in args.skip:

@@ -138,6 +138,7 @@ def write_documents(
         triples = apply_aliases(records_triples(doc.records), aliases)
         payloads.append((graph_iri(doc.kind, doc.key), doc.kind, doc.source, triples))
         pending += len(triples)
+        del doc  # its records are mapped: a page's records are not held through its write
         if len(payloads) >= batch_size or pending >= batch_triples:
             flush()
             payloads, pending = [], 0

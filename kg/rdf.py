@@ -209,9 +209,20 @@ def records_triples(records: Iterable[Record]) -> set[Triple]:
 
 
 def triples_hash(triples: Iterable[Triple]) -> str:
-    """A hash of a set of triples, independent of order: equal hashes mean equal graphs."""
-    lines = sorted(" ".join(term.n3() for term in triple) for triple in triples)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    """A hash of a set of triples, independent of order: equal hashes mean equal graphs.
+
+    The SHA-256 of the triples' N-Triples lines, sorted and joined by newlines.
+    The lines are kept as UTF-8 bytes (whose order is the order of the text) and
+    fed to the hash one by one, so the graph's text is held once (the sorted
+    list), not also as one joined string and its encoded bytes.
+    """
+    lines = sorted(" ".join(term.n3() for term in triple).encode("utf-8") for triple in triples)
+    digest = hashlib.sha256()
+    for index, line in enumerate(lines):
+        if index:
+            digest.update(b"\n")
+        digest.update(line)
+    return digest.hexdigest()
 
 
 def provenance_triples(
