@@ -129,6 +129,19 @@ def test_mesh_mentions_and_last_refresh_on_a_small_graph(memory_store):
     assert stamp[0]["lastRefresh"] == "2026-01-02T03:04:05Z"
 
 
+def test_last_refresh_gives_both_stamps_when_both_exist(memory_store):
+    """A refresh stamp and a source graph's write stamp: each maximum is found beside the other."""
+    pub = ns.PUBMED["1"]
+    graph = "https://w3id.org/cohort-kg/graph/test/stamped"
+    memory_store.replace_graphs({graph: [
+        (pub, ns.CKG.lastRefreshed, Literal("2026-01-02", datatype=ns.XSD.date)),
+        (URIRef(graph), ns.PROV.generatedAtTime, Literal("2026-03-04T05:06:07Z", datatype=ns.XSD.dateTime)),
+    ]})
+    [row] = run_named(memory_store, "last-refresh").values()
+    assert row["lastRefresh"] is not None and str(row["lastRefresh"]).startswith("2026-01-02")
+    assert row["lastWrite"] is not None and str(row["lastWrite"]).startswith("2026-03-04")
+
+
 def test_curated_finding_shows_the_evidence_of_the_extracted_finding_it_supersedes(tmp_path, seed_page):
     from ingest.build import SEED_DIR, build
     from kg.store import open_store
