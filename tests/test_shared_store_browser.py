@@ -1,8 +1,10 @@
-"""The explorer owns the store while ``kg ingest`` and ``kg refresh`` write it from other processes.
+"""The explorer owns the store while ``kg serve`` answers beside it and ``kg`` commands write it.
 
 A headless Streamlit process (the explorer) opens the store as its owner; Chromium, driven by
-Playwright, shows the overview page; two ``kg`` commands write through the owner channel; after a
-reload the page shows what they wrote. Needs /usr/bin/chromium and ../shared (the E-utilities fixtures).
+Playwright, shows the overview page; ``kg serve`` on the same store forwards its queries to the
+owner; ``kg ingest`` and ``kg refresh`` write through the owner channel and ``kg query`` reads
+through it; the endpoint at once, and the page after a reload, show what they wrote.
+Needs /usr/bin/chromium and ../shared (the E-utilities fixtures).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 from conftest import EUTILS_FIXTURES, REPO_ROOT, require_shared, run_kg
 from eutils_server import EutilsStandIn, RunningStandIn
 from test_browser import ARGS, CHROMIUM, _cells, _free_port, _wait_healthy
-from test_shared_store import findings_table
+from test_shared_store import findings_table, serving, sparql
 
 from kg.store.owner import read_discovery
 
@@ -95,15 +97,20 @@ def test_the_explorer_owns_the_store_and_shows_what_other_processes_write(explor
         info = read_discovery(store)
         assert info is not None and info.pid == process.pid  # the Streamlit process is the owner
 
-        ingest = run_kg("ingest", "findings", findings_table(tmp_path), store=store)
-        assert ingest.returncode == 0 and "lock" not in ingest.stderr.lower(), ingest.stderr
-        standin = EutilsStandIn(limit=10_000, keyed_limit=10_000).load_fixtures()
-        with RunningStandIn(standin) as running:
-            refresh = run_kg("refresh", "--pmid", REFRESHED_PMID, "--eutils-url", running.url, store=store,
-                             env={"NCBI_EMAIL": "tests@example.org"})
-        assert refresh.returncode == 0 and "lock" not in refresh.stderr.lower(), refresh.stderr
-        stats = run_kg("stats", store=store)
-        assert stats.returncode == 0 and "studies: 2" in stats.stdout, stats.stderr
+        with serving(store, tmp_path / "serve.log") as (_serve, sparql_url):
+            assert sparql(sparql_url, ABSTRACTS) == [{"n": "0"}]
+            ingest = run_kg("ingest", "findings", findings_table(tmp_path), store=store)
+            assert ingest.returncode == 0 and "lock" not in ingest.stderr.lower(), ingest.stderr
+            standin = EutilsStandIn(limit=10_000, keyed_limit=10_000).load_fixtures()
+            with RunningStandIn(standin) as running:
+                refresh = run_kg("refresh", "--pmid", REFRESHED_PMID, "--eutils-url", running.url, store=store,
+                                 env={"NCBI_EMAIL": "tests@example.org"})
+            assert refresh.returncode == 0 and "lock" not in refresh.stderr.lower(), refresh.stderr
+            stats = run_kg("stats", store=store)
+            assert stats.returncode == 0 and "studies: 2" in stats.stdout, stats.stderr
+            query = run_kg("query", ABSTRACTS, "--format", "csv", store=store)
+            assert query.returncode == 0 and query.stdout.split() == ["n", "1"], query.stdout + query.stderr
+            assert sparql(sparql_url, ABSTRACTS) == [{"n": "1"}]  # the endpoint answers with the new data at once
 
         page.reload()
         _open_overview(page, url)
