@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pandas as pd
 
+from explorer import tables
+
 KINDS: dict[str, str] = {
     "RiskFactor": "#ff4b4b",
     "ResistancePhenotype": "#803df5",
@@ -169,9 +171,8 @@ def finding_label(row: Mapping[str, object]) -> str:
 
 
 def p_text(row: Mapping[str, object]) -> str:
-    """The P-value as reported (comparator kept), or an empty string."""
-    p = _number(row["pValue"])
-    return f"P {_text(row['pComparator']) or '='} {p:g}" if p is not None else ""
+    """The P-value as reported (comparator kept), or an empty string: the tables' form, on an edge."""
+    return tables.p_text(row["pComparator"], row["pValue"])
 
 
 def _edge_label(labels: list[str]) -> str:
