@@ -48,6 +48,7 @@ from kg.evaluation import Answer, EvalRequest, QueryTimeout, ServerBusy
 from kg.namespaces import PREFIXES
 from kg.negotiation import format_for
 from kg.store.client import OwnerClient, OwnerEvaluator
+from kg.store.discovery import pid_alive
 from kg.store.embedded import OxigraphStore, native_query
 from kg.store.interface import QueryResult, Store, to_ox
 
@@ -523,21 +524,8 @@ def remove_stale_snapshots(store_path: Path) -> None:
         return
     for entry in folder.iterdir():
         pid = entry.name[1:].split("-", 1)[0]
-        if not (entry.name.startswith("p") and pid.isdigit() and _process_alive(int(pid))):
+        if not (entry.name.startswith("p") and pid.isdigit() and pid_alive(int(pid))):
             shutil.rmtree(entry, ignore_errors=True)
-
-
-def _process_alive(pid: int) -> bool:
-    """Whether a process with this id runs (a zombie counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    return True
 
 
 _FORK_CONTEXT: multiprocessing.context.BaseContext | None = None

@@ -7,50 +7,23 @@ dev extra; no browser download). Screenshots of every page go to artifacts/scree
 from __future__ import annotations
 
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
+from explorer_process import ARGS, CHROMIUM, running_explorer
 
 from explorer.graphview import FOCUS_COLOUR, KINDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO_ROOT / "artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 GRAPH_FRAME = 'iframe[title="streamlit_agraph.agraph"]'
 MARKUP_PMID = "99999902"
 MARKUP_TITLE = "Relapse <b>bold</b> <img src=x onerror=alert(3)> <script>alert(1)</script> end"
 OUTCOME_RGB = tuple(int(KINDS["Outcome"][i:i + 2], 16) for i in (1, 3, 5))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer at {url}")
 
 
 def _add_markup_publication(location: Path) -> None:
@@ -80,21 +53,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = tmp_path_factory.mktemp("browser") / "store"
     build(str(store), SEED_DIR, [])
     _add_markup_publication(store)
-    port = _free_port()
-    log = open(store.parent / "streamlit.log", "wb")  # noqa: SIM115 - closed after the process
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--", "--store", str(store)],
-        cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "KG_STORE": ""},
-    )
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process, time.monotonic() + 60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    with running_explorer(store, store.parent / "streamlit.log") as (url, _process):
+        yield url
 
 
 REQUESTS: list[str] = []

@@ -399,7 +399,7 @@ def test_explore_with_endpoint_starts_both_and_stopping_it_stops_every_process(s
 
     Ctrl-C in a terminal signals the whole foreground group; ``kill PID`` signals the launcher alone.
     """
-    from test_browser import _free_port
+    from explorer_process import free_port as _free_port
 
     port, endpoint = _free_port(), _free_port()
     launcher = subprocess.Popen([sys.executable, "-m", "kg", "explore", "--store", str(seed_store), "--port", str(port),

@@ -9,17 +9,15 @@ Needs /usr/bin/chromium and ../shared (the E-utilities fixtures).
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EUTILS_FIXTURES, REPO_ROOT, require_shared, run_kg
+from conftest import EUTILS_FIXTURES, require_shared, run_kg
 from eutils_server import EutilsStandIn, RunningStandIn
-from test_browser import ARGS, CHROMIUM, _cells, _free_port, _wait_healthy
+from explorer_process import ARGS, CHROMIUM, running_explorer
+from test_browser import _cells
 from test_shared_store import findings_table, serving, sparql
 
 from kg.store.owner import read_discovery
@@ -41,21 +39,8 @@ def explorer(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes
 
     store = tmp_path / "store"
     build(str(store), SEED_DIR, [])
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--", "--store", str(store)],
-        cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "KG_STORE": ""},
-    )
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process, time.monotonic() + 60)
-        yield f"http://127.0.0.1:{port}", store, process
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    with running_explorer(store, tmp_path / "streamlit.log") as (url, process):
+        yield url, store, process
 
 
 def _metric(page: object, label: str) -> str:

@@ -89,13 +89,15 @@ def remove_stale_discovery(store: Path) -> None:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists (it may belong to another user)."""
+    """Whether a process with this id runs (it may belong to another user; a zombie counts as gone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    with suppress(OSError, IndexError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     return True
 
 
