@@ -1,4 +1,4 @@
-"""Small display helpers shared by the pages: literal text in Markdown, empty-store notes."""
+"""Small display helpers shared by the pages: literal text in Markdown, empty-store notes, a pager."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import re
 
 import pandas as pd
 import streamlit as st
+
+from explorer.data import Answer, page_text
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
 
@@ -34,3 +36,15 @@ def options(frame: pd.DataFrame, *columns: str) -> list[str]:
         if column in frame:
             values.update(str(v) for v in frame[column].dropna() if str(v).strip())
     return sorted(values, key=str.lower)
+
+
+def pager(answer: Answer, noun: str, offset_key: str, page_size: int) -> None:
+    """"Showing a-b of N" with previous/next buttons that move the page offset kept under ``offset_key``."""
+    left, back, forward = st.columns([6, 1, 1])
+    left.caption(page_text(answer, noun))
+    if answer.offset and back.button("Previous", key=f"{offset_key}_previous"):
+        st.session_state[offset_key] = max(0, answer.offset - page_size)
+        st.rerun()
+    if answer.next_offset is not None and forward.button("Next", key=f"{offset_key}_next"):
+        st.session_state[offset_key] = answer.next_offset
+        st.rerun()

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import data, tables
+from explorer.ui import pager
 
 PAGE = 50
 """Findings per page (the catalog query's own page size)."""
@@ -37,18 +38,6 @@ def bindings(concept: str, subgroup: str, method: str, p_max: float | None) -> d
     if p_max is not None:
         chosen["maxP"] = format(p_max, "g")
     return chosen
-
-
-def _pager(answer: data.Answer) -> None:
-    """"Showing a-b of N" with previous/next buttons that move the page offset."""
-    left, back, forward = st.columns([6, 1, 1])
-    left.caption(data.page_text(answer, "findings"))
-    if answer.offset and back.button("Previous", key="f_previous"):
-        st.session_state[OFFSET_KEY] = max(0, answer.offset - PAGE)
-        st.rerun()
-    if answer.next_offset is not None and forward.button("Next", key="f_next"):
-        st.session_state[OFFSET_KEY] = answer.next_offset
-        st.rerun()
 
 
 def _plot(params: dict[str, str]) -> None:
@@ -97,7 +86,7 @@ def render() -> None:
     offset = int(st.session_state.get(OFFSET_KEY, 0))
     answer = data.answer("findings-filtered", **params, offset=str(offset))
     shown = answer.frame
-    _pager(answer)
+    pager(answer, "findings", OFFSET_KEY, PAGE)
     if shown.empty:
         st.info("No finding matches these filters.")
     else:

@@ -102,24 +102,31 @@ def _details(node: str, kind: str, label: str, rows: pd.DataFrame) -> None:
     findings_table(related, "g_details_table")
 
 
-def _behind_edge(view: GraphView, rows: pd.DataFrame) -> None:
-    """Drill-down: pick an edge of the view and see the findings and publications it stands for."""
+def _pick_edge(view: GraphView, name_attribute: str) -> tuple[str, str] | None:
+    """A select box of the view's edges, each named by its two nodes and its number of findings."""
     choices = edge_choices(view.graph)
     if not choices:
-        return
+        return None
     names = {f"{s}\t{t}": (s, t) for s, t in choices}
-    label = view.graph.nodes
+    nodes = view.graph.nodes
 
     def name(key: str) -> str:
         source, target = names[key]
         count = edge_weight(view.graph.edges[source, target])
-        return f"{label[source]['label']} → {label[target]['label']} ({count} finding{'s' if count > 1 else ''})"
+        return (f"{nodes[source][name_attribute]} → {nodes[target][name_attribute]} "
+                f"({count} finding{'s' if count > 1 else ''})")
 
     picked = st.selectbox("Findings behind an edge", [None, *names], key="g_edge",
                           format_func=lambda k: "—" if k is None else name(k))
+    return None if picked is None else names[picked]
+
+
+def _behind_edge(view: GraphView, rows: pd.DataFrame) -> None:
+    """Drill-down: pick an edge of the view and see the findings and publications it stands for."""
+    picked = _pick_edge(view, "label")
     if picked is None:
         return
-    source, target = names[picked]
+    source, target = picked
     edge = view.graph.edges[source, target]
     related = rows[rows["finding"].isin(edge["findings"])]
     findings_table(related, "g_edge_table")
@@ -224,22 +231,10 @@ def _store_details(node: str, kind: str, label: str) -> None:
 
 def _store_behind_edge(view: GraphView, filters: Filters, params: dict[str, str]) -> None:
     """Drill-down on the aggregated view: the findings behind an edge, one page read from the store."""
-    choices = edge_choices(view.graph)
-    if not choices:
-        return
-    names = {f"{s}\t{t}": (s, t) for s, t in choices}
-    nodes = view.graph.nodes
-
-    def name(key: str) -> str:
-        source, target = names[key]
-        count = edge_weight(view.graph.edges[source, target])
-        return f"{nodes[source]['title']} → {nodes[target]['title']} ({count} finding{'s' if count > 1 else ''})"
-
-    picked = st.selectbox("Findings behind an edge", [None, *names], key="g_edge",
-                          format_func=lambda k: "—" if k is None else name(k))
+    picked = _pick_edge(view, "title")
     if picked is None:
         return
-    source, target = names[picked]
+    source, target = picked
     bound = dict(params, subjectKey=source, objectKey=target)
     if len(filters.subgroups) == 1:
         bound["onlySubgroup"] = next(iter(filters.subgroups))

@@ -12,7 +12,7 @@ import streamlit as st
 
 from explorer import data, tables
 from explorer.links import doi_url, pmc_url, present, pubmed_url
-from explorer.ui import md_escape
+from explorer.ui import md_escape, pager
 from kg.errors import KGError
 
 
@@ -83,18 +83,6 @@ PAGE = 100
 OFFSET_KEY = "p_offset"
 
 
-def _pager(answer: data.Answer) -> None:
-    """"Showing a-b of N" with previous/next buttons that move the page offset."""
-    left, back, forward = st.columns([6, 1, 1])
-    left.caption(data.page_text(answer, "publications"))
-    if answer.offset and back.button("Previous", key="p_previous"):
-        st.session_state[OFFSET_KEY] = max(0, answer.offset - PAGE)
-        st.rerun()
-    if answer.next_offset is not None and forward.button("Next", key="p_next"):
-        st.session_state[OFFSET_KEY] = answer.next_offset
-        st.rerun()
-
-
 def render() -> None:
     """A search box, one page of the matching publications, and the detail of the chosen one."""
     st.title("Publications")
@@ -112,7 +100,7 @@ def render() -> None:
     else:
         answer = data.answer("publications-newest", offset=offset)
     hits = answer.frame
-    _pager(answer)
+    pager(answer, "publications", OFFSET_KEY, PAGE)
     listed = hits.assign(title=[tables.publication_label(t, p, j) for t, p, j in
                                 zip(hits["title"], hits["pmid"], hits["journal"], strict=True)])
     tables.show(listed[["title", "year", "journal", "pmid", "doi", "cites", "citedBy"]],
