@@ -104,13 +104,17 @@ class OwnerClient:
         body = None if data is None else json.dumps(data).encode("utf-8")
         connection, response = self._request(method, path, body, {"Content-Type": "application/json",
                                                                    **(headers or {})}, timeout=timeout)
+        payload = self._read_all(connection, response)
+        return self._answer(response.status, payload)
+
+    def _read_all(self, connection: HTTPConnection, response: HTTPResponse) -> bytes:
+        """The whole body of an answer; a connection lost on the way is the owner lost."""
         try:
-            payload = response.read()
+            return response.read()
         except (OSError, HTTPException) as exc:
             raise self._lost(exc) from exc
         finally:
             connection.close()
-        return self._answer(response.status, payload)
 
     def _answer(self, status: int, payload: bytes) -> Any:
         try:
@@ -160,12 +164,7 @@ class OwnerClient:
             with Path(path).open("rb") as body:
                 connection, response = self._request("POST", "/load", body,  # type: ignore[arg-type]
                                                      {**headers, "Content-Length": str(size)})
-            try:
-                payload = response.read()
-            except (OSError, HTTPException) as exc:
-                raise self._lost(exc) from exc
-            finally:
-                connection.close()
+            payload = self._read_all(connection, response)
             answer = self._answer(response.status, payload)
         return int(answer["added"])
 
@@ -219,12 +218,7 @@ class OwnerClient:
         data = {**asdict(request), "timeout": timeout}
         connection, response = self._request("POST", "/evaluate", json.dumps(data).encode("utf-8"),
                                              {"Content-Type": "application/json"}, timeout=timeout + 30)
-        try:
-            payload = response.read()
-        except (OSError, HTTPException) as exc:
-            raise self._lost(exc) from exc
-        finally:
-            connection.close()
+        payload = self._read_all(connection, response)
         if response.status != HTTPStatus.OK:
             self._answer(response.status, payload)  # raises the owner's error
         return Answer(payload, response.getheader("Content-Type", request.media_type),
