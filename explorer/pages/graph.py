@@ -121,6 +121,17 @@ def _pick_edge(view: GraphView, name_attribute: str) -> tuple[str, str] | None:
     return None if picked is None else names[picked]
 
 
+def _edge_findings_and_papers(related: pd.DataFrame, scope: str) -> None:
+    """The findings behind an edge, then the publications that report them."""
+    findings_table(related, "g_edge_table")
+    papers = related.drop_duplicates("study")
+    st.markdown(f"**Publications** ({len(papers)}{scope})")
+    tables.show(papers.assign(title=[tables.publication_label(t, p) for t, p in
+                                     zip(papers["studyTitle"], papers["pmid"], strict=True)]),
+                ("title", "year", "pmid"), [c for c in papers.columns if c not in ("title", "year", "pmid")],
+                key="g_edge_papers")
+
+
 def _behind_edge(view: GraphView, rows: pd.DataFrame) -> None:
     """Drill-down: pick an edge of the view and see the findings and publications it stands for."""
     picked = _pick_edge(view, "label")
@@ -129,13 +140,7 @@ def _behind_edge(view: GraphView, rows: pd.DataFrame) -> None:
     source, target = picked
     edge = view.graph.edges[source, target]
     related = rows[rows["finding"].isin(edge["findings"])]
-    findings_table(related, "g_edge_table")
-    papers = related.drop_duplicates("study")
-    st.markdown(f"**Publications** ({len(papers)})")
-    tables.show(papers.assign(title=[tables.publication_label(t, p) for t, p in
-                                     zip(papers["studyTitle"], papers["pmid"], strict=True)]),
-                ("title", "year", "pmid"), [c for c in papers.columns if c not in ("title", "year", "pmid")],
-                key="g_edge_papers")
+    _edge_findings_and_papers(related, "")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -245,13 +250,7 @@ def _store_behind_edge(view: GraphView, filters: Filters, params: dict[str, str]
         related = related[chosen]
     st.caption(data.page_text(answer, "findings") + (" (before the subgroup filter)" if len(filters.subgroups) > 1
                                                       else ""))
-    findings_table(related, "g_edge_table")
-    papers = related.drop_duplicates("study")
-    st.markdown(f"**Publications** ({len(papers)} on this page)")
-    tables.show(papers.assign(title=[tables.publication_label(t, p) for t, p in
-                                     zip(papers["studyTitle"], papers["pmid"], strict=True)]),
-                ("title", "year", "pmid"), [c for c in papers.columns if c not in ("title", "year", "pmid")],
-                key="g_edge_papers")
+    _edge_findings_and_papers(related, " on this page")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
