@@ -54,11 +54,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(store: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _command(launcher: str, store: Path, port: int) -> list[str]:
+    """``kg explore``'s own command line (libraries preloaded), or a plain ``streamlit run app.py``."""
+    if launcher == "kg-explore":
+        from explorer.launch import streamlit_command
+
+        return streamlit_command(argparse.Namespace(address="127.0.0.1", port=port, store=str(store)))
+    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
+            "127.0.0.1", "--server.port", str(port), "--", "--store", str(store)]
+
+
+def _serve(store: Path, log: Path, launcher: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--", "--store", str(store)],
+        _command(launcher, store, port),
         cwd=REPO_ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT, env={**os.environ, "KG_STORE": ""},
     )
     url = f"http://127.0.0.1:{port}"
@@ -79,7 +88,7 @@ def _ready(page: object, title: str, selector: str) -> None:
     page.wait_for_function(READY)
 
 
-def measure(store: Path, repeat: int, log: Path) -> dict[str, tuple[float, float]]:
+def measure(store: Path, repeat: int, log: Path, launcher: str = "kg-explore") -> dict[str, tuple[float, float]]:
     """Cold and warm (median) seconds per page for one store.
 
     Cold: the page opened by its URL right after the server started (empty caches, Streamlit's own
@@ -88,7 +97,7 @@ def measure(store: Path, repeat: int, log: Path) -> dict[str, tuple[float, float
     """
     from playwright.sync_api import sync_playwright
 
-    process, url = _serve(store, log)
+    process, url = _serve(store, log, launcher)
     times: dict[str, tuple[float, float]] = {}
     try:
         with sync_playwright() as playwright:
@@ -123,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, required=True, help="the large store to time (after kg build)")
     parser.add_argument("--repeat", type=int, default=2, help="warm visits per page (median reported)")
+    parser.add_argument("--launcher", choices=("kg-explore", "streamlit"), default="kg-explore",
+                        help="start the server as kg explore does (default) or as a plain streamlit run app.py")
     args = parser.parse_args(argv)
     from ingest.build import SEED_DIR, build
 
@@ -130,9 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         seed = Path(tmp) / "seed"
         build(str(seed), SEED_DIR, [])
         loads = [os.getloadavg()]
-        baseline = measure(seed, args.repeat, Path(tmp) / "seed.log")
+        baseline = measure(seed, args.repeat, Path(tmp) / "seed.log", args.launcher)
         loads.append(os.getloadavg())
-        large = measure(args.store, args.repeat, Path(tmp) / "large.log")
+        large = measure(args.store, args.repeat, Path(tmp) / "large.log", args.launcher)
         loads.append(os.getloadavg())
     # The machine is shared: the load averages say how much else ran while the pages were timed.
     print("load average (1 min) at the start, between the stores and at the end: "

@@ -2,7 +2,8 @@
 
 The app is ``explorer/app.py`` inside the package, so the command finds it
 beside this module instead of relying on the current directory. On POSIX the
-command replaces itself with ``python -m streamlit run`` (so stopping the
+command replaces itself with ``python -m explorer.server run`` (Streamlit's own
+``streamlit run`` after preloading the pages' libraries; so stopping the
 process stops the server); elsewhere Streamlit runs as a child process.
 
 With ``--endpoint PORT`` (what ``make run`` uses) it also publishes the SPARQL
@@ -36,12 +37,12 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def streamlit_command(args: argparse.Namespace) -> list[str]:
-    """The ``streamlit run`` command line for these arguments (the store goes after ``--``, to the app).
+    """``streamlit run`` (through ``explorer.server``, which preloads libraries); the store goes after ``--``.
 
     The settings of the checkout's ``.streamlit/config.toml`` are repeated as flags: an installed
     package runs from any directory, where that file is not read.
     """
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", args.address,
+    command = [sys.executable, "-m", "explorer.server", "run", str(APP), "--server.address", args.address,
                "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--runner.magicEnabled", "false"]
     if args.store:

@@ -45,11 +45,11 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], deadline: float) ->
 
 @contextmanager
 def running_explorer(store: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``streamlit run app.py -- --store STORE`` from the checkout; yields its URL and process, then stops it."""
+    """The explorer as ``kg explore`` starts it (``explorer.server``), from the checkout; yields URL and process."""
     port = free_port()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "explorer.server", "run", "app.py", "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
              "--", "--store", str(store)],
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "KG_STORE": ""},

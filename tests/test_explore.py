@@ -23,7 +23,7 @@ def free_port() -> int:
 def test_streamlit_command_runs_the_packaged_app_and_passes_the_store_after_the_separator():
     args = argparse.Namespace(address="127.0.0.1", port=9999, store="some/store")
     command = streamlit_command(args)
-    assert command[1:5] == ["-m", "streamlit", "run", str(APP)] and APP.is_file()
+    assert command[1:5] == ["-m", "explorer.server", "run", str(APP)] and APP.is_file()
     assert command[-3:] == ["--", "--store", "some/store"]
     assert command[command.index("--server.port") + 1] == "9999"
     assert command[command.index("--runner.magicEnabled") + 1] == "false"  # as .streamlit/config.toml says
