@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -315,5 +316,38 @@ def test_a_worker_killed_from_outside_fails_one_query_and_is_replaced(store):
             count(pool, SIMPLE)
         assert count(pool, SIMPLE) == 1000
         assert pool.worker_pids != [worker]
+    finally:
+        pool.close()
+
+
+def test_after_an_idle_pause_the_next_query_pays_for_no_checkpoint(store):
+    """A commit on an idle pool is checkpointed and opened by idle workers before the next query arrives."""
+    pool = CheckpointPool(store, 2)
+    try:
+        assert count(pool, SIMPLE) == 1000
+        store.replace_graphs({BULK: triples(6, "ahead")})
+        generation = store.generation
+        # The background thread makes the checkpoint and tells both idle workers to open it.
+        assert wait_for(lambda: snapshots(store) == [f"g{generation}"] and pool.counters.opened_ahead >= 2, 10)
+        before = dataclasses.replace(pool.counters)
+        assert count(pool, SIMPLE) == 6
+        assert count(pool, SIMPLE) == 6
+        after = pool.counters
+        assert after.waited == before.waited  # no query waited for a checkpoint
+        assert after.opened_on_demand == before.opened_on_demand  # no worker opened one while asked
+        assert after.checkpoints == before.checkpoints == 1
+    finally:
+        pool.close()
+
+
+def test_a_query_right_after_a_commit_waits_for_the_checkpoint_that_holds_it(store):
+    """Freshness stays exact: however fast the query follows the commit, it sees the commit."""
+    pool = CheckpointPool(store, 2)
+    try:
+        for index in range(10):
+            store.replace_graphs({BULK: triples(20 + index, "burst")})
+            assert count(pool, SIMPLE) == 20 + index
+        assert pool.counters.checkpoints <= 10
+        assert pool.counters.failures == 0
     finally:
         pool.close()
