@@ -424,16 +424,14 @@ class CheckpointPool:
             self._open_ahead()
 
     def _open_ahead(self) -> None:
-        """Tell every idle worker whose checkpoint is older than the newest to open the newest now."""
-        taken: list[_Worker] = []
-        while True:
-            try:
-                taken.append(self._idle.get_nowait())
-            except queue.Empty:
-                break
-        for worker in reversed(taken):  # put back in the same order: the top of the stack stays on top
-            self._tell_to_open(worker)
-            self._idle.put(worker)
+        """Tell every idle worker whose checkpoint is older than the newest to open the newest now.
+
+        The workers stay in the idle queue, whose lock keeps queries from taking one meanwhile: a
+        message is a few bytes into a pipe the idle worker is reading, so the lock is held briefly.
+        """
+        with self._idle.mutex:
+            for worker in self._idle.queue:
+                self._tell_to_open(worker)
 
     def _tell_to_open(self, worker: _Worker) -> None:
         """Send an idle worker the newest checkpoint to open before its next query (no answer comes back)."""

@@ -351,3 +351,20 @@ def test_a_query_right_after_a_commit_waits_for_the_checkpoint_that_holds_it(sto
         assert pool.counters.failures == 0
     finally:
         pool.close()
+
+
+def test_a_checkpoint_that_cannot_be_made_fails_the_waiting_query_and_is_retried(store):
+    pool = CheckpointPool(store, 1)
+    try:
+        def broken() -> None:
+            raise StoreError("cannot make a checkpoint of the store: disk full (injected)")
+
+        pool._make_snapshot = broken  # type: ignore[method-assign]
+        store.replace_graphs({BULK: triples(3, "lost")})
+        with pytest.raises(StoreError, match="disk full"):
+            count(pool, SIMPLE)
+        assert pool.counters.failures >= 1
+        del pool._make_snapshot  # the disk has room again
+        assert count(pool, SIMPLE) == 3
+    finally:
+        pool.close()
