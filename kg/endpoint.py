@@ -346,7 +346,7 @@ class CheckpointPool:
         self._closed = False
         self._in_flight = 0  # queries inside evaluate(); guarded by _state
         self._last_arrival = 0.0  # time.monotonic() of the latest evaluate() call; guarded by _state
-        self._last_cost = 0.0  # seconds the latest checkpoint took to make; guarded by _state
+        self._last_cost = 0.0  # seconds the latest checkpoint took to make (written by the thread making it)
         self._failure: StoreError | None = None  # why the latest checkpoint could not be made; guarded by _state
         self.counters = PoolCounters()
         remove_stale_snapshots(Path(store.location))  # left behind by a killed owner
