@@ -205,6 +205,9 @@ RENICE_CHECK = 0.05
 REFRESH_POLL = 0.01
 """Seconds between the background thread's looks at ``store.generation`` (a query that needs one wakes it)."""
 
+OPEN_AHEAD = 2
+"""How many idle workers (the next in line) open a new checkpoint as soon as it is made: one per core here."""
+
 COMPANY_WINDOW = 0.5
 """Seconds a query's arrival counts as "other queries want the CPU" for a slow query that started before it."""
 
@@ -424,13 +427,16 @@ class CheckpointPool:
             self._open_ahead()
 
     def _open_ahead(self) -> None:
-        """Tell every idle worker whose checkpoint is older than the newest to open the newest now.
+        """Tell the idle workers next in line (``OPEN_AHEAD`` of them) to open the newest checkpoint now.
 
-        The workers stay in the idle queue, whose lock keeps queries from taking one meanwhile: a
-        message is a few bytes into a pipe the idle worker is reading, so the lock is held briefly.
+        Only the top of the stack: the others are used last, and opening a checkpoint in each of them
+        on every commit would spend CPU that the queries need (a worker that is used later opens the
+        checkpoint of its query then). The workers stay in the idle queue, whose lock keeps queries
+        from taking one meanwhile: a message is a few bytes into a pipe the idle worker is reading, so
+        the lock is held briefly.
         """
         with self._idle.mutex:
-            for worker in self._idle.queue:
+            for worker in list(reversed(self._idle.queue))[:OPEN_AHEAD]:  # a LifoQueue hands out its end first
                 self._tell_to_open(worker)
 
     def _tell_to_open(self, worker: _Worker) -> None:
