@@ -350,6 +350,7 @@ def part_load(path: Path, ids: list[int], args: argparse.Namespace) -> None:
     print("| clients | slow clients | writer | simple queries | queries/s | p50 ms | p95 ms | p99 ms | errors | "
           "slow answers (status x count) | load avg 1 min |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    notes: list[str] = []
     pauses = {"both": (None, args.write_pause), "no": (None,), "yes": (args.write_pause,)}[args.writer]
     for write_pause in pauses:
         parent, child = context.Pipe()
@@ -370,9 +371,11 @@ def part_load(path: Path, ids: list[int], args: argparse.Namespace) -> None:
             writes, counters = parent.recv()
             owner.join(30)
         if write_pause is not None:
-            print(f"\n(the writer committed {writes} replacements of a 200-triple graph during these runs)")
+            notes.append(f"the writer committed {writes} replacements of a 200-triple graph during these runs")
         if counters:
-            print(f"\n(the endpoint's pool, writer {writer}: {counters})")
+            notes.append(f"the endpoint's pool, writer {writer}: {counters}")
+    for note in notes:
+        print(f"\n({note})")
 
 
 def git_head() -> str:
@@ -388,12 +391,12 @@ def run_baseline(rev: str, argv: list[str]) -> None:
             skip = False
         elif arg == "--baseline":
             skip = True
-        elif not arg.startswith("--baseline="):
+        elif arg != "--baseline-last" and not arg.startswith("--baseline="):
             rest.append(arg)
     with tempfile.TemporaryDirectory(prefix="kg-endpoint-baseline-") as old:
         archive = subprocess.run(["git", "archive", rev], capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
-        print(f"## Baseline: commit {rev}", flush=True)
+        print(f"\n## Baseline: commit {rev}", flush=True)
         env = {**os.environ, "PYTHONPATH": old}
         subprocess.run([sys.executable, str(Path(__file__).resolve()), *rest], env=env, check=True)
 
@@ -416,11 +419,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-checkpoint", action="store_true")
     parser.add_argument("--baseline", metavar="REV", help="run the same parts against commit REV first")
+    parser.add_argument("--baseline-last", action="store_true", help="run the baseline after this checkout")
     args = parser.parse_args(argv)
     if args.baseline:
-        run_baseline(args.baseline, sys.argv[1:] if argv is None else argv)
+        if not args.baseline_last:
+            run_baseline(args.baseline, sys.argv[1:] if argv is None else argv)
         print(f"\n## This checkout ({git_head()})", flush=True)
+        run_parts(args)
+        if args.baseline_last:
+            run_baseline(args.baseline, sys.argv[1:] if argv is None else argv)
+        return 0
+    return run_parts(args)
 
+
+def run_parts(args: argparse.Namespace) -> int:
+    """The parts the arguments ask for, on this checkout's code."""
     work = None
     path = args.store
     if path is None:
