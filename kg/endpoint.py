@@ -386,13 +386,14 @@ class CheckpointPool:
         """Whether the background thread should make a checkpoint now (called with ``_state`` held).
 
         With a lag allowed, the next checkpoint starts when the newest one is about to grow too old
-        (its age plus the last checkpoint's cost reaches ``max_lag``), so it is ready when needed.
+        (its age plus twice the last checkpoint's cost reaches ``max_lag``: a checkpoint beside a busy
+        writer may take longer than the last one), so it is ready before queries would wait for it.
         """
         if self._store.generation <= self._current.generation:
             return False
         if asked or self._max_lag <= 0:
             return True
-        return time.monotonic() - self._current.made + self._last_cost >= self._max_lag
+        return time.monotonic() - self._current.made + 2 * self._last_cost >= self._max_lag
 
     def _refresh_loop(self) -> None:
         """The background thread: make the next checkpoint when the store moved, then have idle workers open it."""
