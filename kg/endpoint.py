@@ -560,7 +560,9 @@ class CheckpointPool:
         try:
             snapshot = self._pin(self._store.generation, timeout)
             try:
-                return self._evaluate_on(snapshot, request, timeout, started)
+                worker = self._take_worker(timeout)
+                snapshot = self._newest_instead(snapshot)
+                return self._evaluate_on(worker, snapshot, request, timeout, started)
             finally:
                 self._unpin(snapshot)
         finally:
@@ -573,7 +575,8 @@ class CheckpointPool:
             recent = self._last_arrival > since and time.monotonic() - self._last_arrival < COMPANY_WINDOW
             return self._in_flight > 1 or recent
 
-    def _evaluate_on(self, snapshot: _Snapshot, request: EvalRequest, timeout: float, started: float) -> Answer:
+    def _take_worker(self, timeout: float) -> _Worker:
+        """An idle worker, ready to answer; ``ServerBusy`` when none comes free within ``timeout``."""
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
@@ -583,6 +586,24 @@ class CheckpointPool:
         except StoreError:
             self._release(self._start())  # keep the pool at its size; this request fails
             raise
+        return worker
+
+    def _newest_instead(self, snapshot: _Snapshot) -> _Snapshot:
+        """The newest checkpoint in place of a pinned one that a newer one replaced while the query waited for a worker.
+
+        The newer one holds every write the pinned one holds, so freshness holds; and the worker was
+        most likely told to open the newest already, so reading the older one would reopen it.
+        """
+        with self._state:
+            newest = self._current
+            if newest is snapshot:
+                return snapshot
+            newest.readers += 1
+        self._unpin(snapshot)
+        return newest
+
+    def _evaluate_on(self, worker: _Worker, snapshot: _Snapshot, request: EvalRequest, timeout: float,
+                     started: float) -> Answer:
         try:
             if worker.opened != str(snapshot.path):
                 worker.opened = str(snapshot.path)
