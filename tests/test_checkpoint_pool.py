@@ -368,3 +368,33 @@ def test_a_checkpoint_that_cannot_be_made_fails_the_waiting_query_and_is_retried
         assert count(pool, SIMPLE) == 3
     finally:
         pool.close()
+
+
+def test_a_query_that_waited_for_a_worker_reads_the_newest_checkpoint(store):
+    """A checkpoint made while a query waits for a worker is the one it reads (fresher, and already open)."""
+    pool = CheckpointPool(store, 1)
+    try:
+        errors: list[BaseException] = []
+        answers: list[int] = []
+
+        def slow() -> None:
+            try:
+                count(pool, SLOW, timeout=2.0)
+            except QueryTimeout as exc:
+                errors.append(exc)
+
+        holder = threading.Thread(target=slow)
+        holder.start()
+        assert wait_for(lambda: pool.worker_pids == [], 5)  # the only worker runs the slow query
+        waiting = threading.Thread(target=lambda: answers.append(count(pool, SIMPLE)))
+        waiting.start()
+        assert wait_for(lambda: pool._current.readers == 2, 5)  # the simple query pinned the first checkpoint
+        store.replace_graphs({BULK: triples(5, "later")})
+        assert wait_for(lambda: pool.counters.checkpoints == 1, 5)
+        holder.join()
+        waiting.join()
+        assert len(errors) == 1
+        assert answers == [5]  # it arrived before the write, and read the checkpoint made after it
+        assert snapshots(store) == [f"g{store.generation}"]
+    finally:
+        pool.close()
