@@ -5,8 +5,9 @@ Not a test; loopback only, bounded in requests and seconds. Run from the reposit
     .venv/bin/python -m bench.endpoint_load                      # the seed graph, in a temporary store
     .venv/bin/python -m bench.endpoint_load --store /tmp/store1m  # an existing store (kg load of a 1M corpus)
 
-The load part also runs against an earlier checkout as its baseline (``git archive REV | tar -x -C OLD``,
-then ``PYTHONPATH=OLD .venv/bin/python bench/endpoint_load.py --skip-overhead --skip-checkpoint``).
+``--baseline REV`` runs the same parts first against the code of commit REV (``git archive`` into a
+temporary folder, then this script again with that folder first on ``PYTHONPATH``), so old and new
+code are measured in one run, back to back, on the same store.
 
 Part 1, where the time goes (one process owns the store, as ``kg serve`` does): each query is
 timed as the engine in-process (evaluation only, then evaluation plus serialization to SPARQL
@@ -22,8 +23,10 @@ a ``CheckpointPool``), optionally with a writer thread calling ``store.replace_g
 of its own in a loop. Simple queries (a PMID lookup and a 2-hop join, PMIDs varied) come from 1, 4
 or 16 client threads with keep-alive sessions in this process, with and without 2 more clients
 sending a query that runs into the time limit. Throughput and p50/p95/p99 of the simple queries,
-their errors, and the slow queries' answers are printed as Markdown tables. The writer's graph is
-dropped at the end, so the store is left as it was.
+their errors, the slow queries' answers and the 1-minute load average at the start and end of each
+run are printed as Markdown tables, followed by the pool's own counters where the code has them
+(checkpoints made, queries that waited for one, checkpoints opened ahead of and on demand). The
+writer's graph is dropped at the end, so the store is left as it was.
 """
 
 from __future__ import annotations
@@ -31,8 +34,11 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing
+import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -253,7 +259,8 @@ def owner_main(path: str, workers: int, timeout: float, write_pause: float | Non
     server.server_close()
     store.drop_graphs([WRITER_GRAPH])
     store.close()
-    conn.send(writes[0])
+    counters = getattr(server.evaluator, "counters", None)  # absent in code before the background checkpoints
+    conn.send((writes[0], counters and vars(counters)))
 
 
 @dataclass
@@ -266,6 +273,7 @@ class Scenario:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     slow_statuses: list[int] = field(default_factory=list)
+    load: tuple[float, float] = (0.0, 0.0)  # the 1-minute load average at the start and the end of the run
 
     def row(self, writer: str) -> str:
         ok = sorted(self.latencies)
@@ -277,12 +285,13 @@ class Scenario:
         slow = ", ".join(f"{s}x{self.slow_statuses.count(s)}" for s in sorted(set(self.slow_statuses))) or "-"
         return (f"| {self.clients} | {self.slow} | {writer} | {len(ok) + len(self.errors)} | {rate:.0f} | "
                 f"{statistics.median(ok) * 1000:.1f} | {pct(0.95):.1f} | {pct(0.99):.1f} | {len(self.errors)} | "
-                f"{slow} |")
+                f"{slow} | {self.load[0]:.1f}-{self.load[1]:.1f} |")
 
 
 def run_scenario(url: str, ids: list[int], clients: int, slow: int, per_client: int, seconds: float,
                  timeout: float) -> Scenario:
     result = Scenario(clients, slow)
+    load_before = os.getloadavg()[0]
     lock = threading.Lock()
     done = threading.Event()
     deadline = time.monotonic() + seconds
@@ -329,6 +338,7 @@ def run_scenario(url: str, ids: list[int], clients: int, slow: int, per_client: 
     done.set()
     for thread in slow_threads:
         thread.join()
+    result.load = (load_before, os.getloadavg()[0])
     return result
 
 
@@ -338,8 +348,9 @@ def part_load(path: Path, ids: list[int], args: argparse.Namespace) -> None:
     print(f"\n### Load ({path.name}; {args.workers} workers, time limit {args.timeout:g} s{lag}; simple queries: "
           f"PMID lookup and 2-hop join, at most {args.per_client} per client and {args.seconds:g} s per run)\n")
     print("| clients | slow clients | writer | simple queries | queries/s | p50 ms | p95 ms | p99 ms | errors | "
-          "slow answers (status x count) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "slow answers (status x count) | load avg 1 min |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    notes: list[str] = []
     pauses = {"both": (None, args.write_pause), "no": (None,), "yes": (args.write_pause,)}[args.writer]
     for write_pause in pauses:
         parent, child = context.Pipe()
@@ -357,10 +368,37 @@ def part_load(path: Path, ids: list[int], args: argparse.Namespace) -> None:
                         print(f"first error: {result.errors[0]}", flush=True)
         finally:
             parent.send("stop")
-            writes = parent.recv()
+            writes, counters = parent.recv()
             owner.join(30)
         if write_pause is not None:
-            print(f"\n(the writer committed {writes} replacements of a 200-triple graph during these runs)")
+            notes.append(f"the writer committed {writes} replacements of a 200-triple graph during these runs")
+        if counters:
+            notes.append(f"the endpoint's pool, writer {writer}: {counters}")
+    for note in notes:
+        print(f"\n({note})")
+
+
+def git_head() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+
+
+def run_baseline(rev: str, argv: list[str]) -> None:
+    """Run this script with the same arguments (but ``--baseline``) against the code of commit ``rev``."""
+    rest: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--baseline":
+            skip = True
+        elif arg != "--baseline-last" and not arg.startswith("--baseline="):
+            rest.append(arg)
+    with tempfile.TemporaryDirectory(prefix="kg-endpoint-baseline-") as old:
+        archive = subprocess.run(["git", "archive", rev], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
+        print(f"\n## Baseline: commit {rev}", flush=True)
+        env = {**os.environ, "PYTHONPATH": old}
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), *rest], env=env, check=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -380,8 +418,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-checkpoint", action="store_true")
+    parser.add_argument("--baseline", metavar="REV", help="run the same parts against commit REV first")
+    parser.add_argument("--baseline-last", action="store_true", help="run the baseline after this checkout")
     args = parser.parse_args(argv)
+    if args.baseline:
+        if not args.baseline_last:
+            run_baseline(args.baseline, sys.argv[1:] if argv is None else argv)
+        print(f"\n## This checkout ({git_head()})", flush=True)
+        run_parts(args)
+        if args.baseline_last:
+            run_baseline(args.baseline, sys.argv[1:] if argv is None else argv)
+        return 0
+    return run_parts(args)
 
+
+def run_parts(args: argparse.Namespace) -> int:
+    """The parts the arguments ask for, on this checkout's code."""
     work = None
     path = args.store
     if path is None:

@@ -52,7 +52,7 @@ from kg.store.discovery import pid_alive
 from kg.store.embedded import OxigraphStore, native_query
 from kg.store.interface import QueryResult, Store, to_ox
 
-__all__ = ["Answer", "CheckpointPool", "EvalRequest", "ServerBusy", "ThreadEvaluator", "make_evaluator"]
+__all__ = ["Answer", "CheckpointPool", "EvalRequest", "PoolCounters", "ServerBusy", "ThreadEvaluator", "make_evaluator"]
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +202,12 @@ SLOW_NICENESS = 19
 RENICE_CHECK = 0.05
 """Seconds between checks, during a slow query, of whether other queries want the CPU."""
 
+REFRESH_POLL = 0.01
+"""Seconds between the background thread's looks at ``store.generation`` (a query that needs one wakes it)."""
+
+OPEN_AHEAD = 2
+"""How many idle workers (the next in line) open a new checkpoint as soon as it is made: one per core here."""
+
 COMPANY_WINDOW = 0.5
 """Seconds a query's arrival counts as "other queries want the CPU" for a slow query that started before it."""
 
@@ -219,7 +225,8 @@ def _worker_main(conn: Connection, snapshot: str) -> None:
 
     The worker reads only checkpoints, which nobody writes, so opening them read-only is safe and
     the worker can be killed at any moment. It opens the newest checkpoint before it says it is
-    ready (so its first query does not wait for that) and reopens when a request names a newer one.
+    ready (so its first query does not wait for that), opens a newer one when told to while idle
+    (a ``(folder, None)`` message, not answered) and reopens when a request names another one.
     The answer goes back as a small header followed by the body's bytes (no pickling of the body).
     """
     _die_with_parent()
@@ -236,6 +243,11 @@ def _worker_main(conn: Connection, snapshot: str) -> None:
         if message is None:
             return
         snapshot, request = message
+        if request is None:  # open ahead of the next query; a checkpoint deleted meanwhile is opened on demand
+            store = opened = None
+            with contextlib.suppress(Exception):
+                store, opened = ox.Store.read_only(snapshot), snapshot
+            continue
         try:
             if snapshot != opened:
                 store = opened = None
@@ -262,6 +274,7 @@ class _Worker:
     conn: Connection
     ready: bool = False
     reniced: bool = False
+    opened: str = ""  # the checkpoint folder the worker has open or was last told to open
 
 
 @dataclass
@@ -274,17 +287,37 @@ class _Snapshot:
     readers: int = 0
 
 
+@dataclass
+class PoolCounters:
+    """What the pool did, counted since it started: where a query's wait for fresh data went."""
+
+    checkpoints: int = 0
+    """Checkpoints made by the background thread (the first one, made at start, is not counted)."""
+    waited: int = 0
+    """Queries that waited for a checkpoint because the newest one missed a write committed before them."""
+    opened_ahead: int = 0
+    """Times an idle worker was told to open a newer checkpoint before a query asked for it."""
+    opened_on_demand: int = 0
+    """Queries whose worker had to open their checkpoint first."""
+    failures: int = 0
+    """Checkpoints that could not be made."""
+
+
 class CheckpointPool:
     """Worker processes that evaluate queries on RocksDB checkpoints of a live on-disk store.
 
     Why checkpoints: the owning process writes the store, and pyoxigraph calls a read-only open of a
     store that another process writes undefined behaviour. A checkpoint (``ox.Store.backup``: hard
     links plus a memtable flush) is a frozen, consistent copy that nobody writes, so workers may open
-    it read-only and be killed at any time. When a query arrives and ``store.generation`` moved past
-    the newest checkpoint, one new checkpoint is made (one at a time; queries that need it wait for
-    it, the others keep reading the previous one), so every query sees one consistent state that
-    includes every write committed before it arrived. A checkpoint no query reads any more is
-    deleted once a newer one exists.
+    it read-only and be killed at any time.
+
+    Checkpoints are made ahead of the queries: a background thread watches ``store.generation`` and
+    makes the next checkpoint as soon as it moves (one at a time, so a burst of commits costs one
+    checkpoint after the one in flight), then tells the idle workers to open it. A query that arrives
+    after a commit the newest checkpoint misses waits for the one that includes it, so every query
+    sees one consistent state that includes every write committed before it arrived; on a store that
+    was quiet for a checkpoint's time, that checkpoint is already made and open. A checkpoint no query
+    reads any more is deleted once a newer one exists.
 
     A query that runs past ``RENICE_AFTER`` has its worker reniced while other queries run, so short
     queries on the other workers keep the CPU; one past the time limit has its worker killed (its CPU freed at once) and
@@ -308,19 +341,25 @@ class CheckpointPool:
         self._root = Path(store.location) / SNAPSHOTS / f"p{os.getpid()}-{next(_POOL_NUMBERS)}"
         self._context = _fork_context()
         self._niceness = os.getpriority(os.PRIO_PROCESS, 0)
-        self._state = threading.Lock()  # guards _current and the readers counts; held briefly
-        self._making = threading.Lock()  # held while a checkpoint is made: at most one at a time
+        self._state = threading.Lock()  # guards _current, the readers counts and the counters; held briefly
+        self._changed = threading.Condition(self._state)  # notified when a checkpoint is made or fails
+        self._wake = threading.Event()  # set by a query that needs a newer checkpoint than the newest
         # Last in, first out: the worker used last most likely has the newest checkpoint open and warm.
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
         self._in_flight = 0  # queries inside evaluate(); guarded by _state
         self._last_arrival = 0.0  # time.monotonic() of the latest evaluate() call; guarded by _state
+        self._last_cost = 0.0  # seconds the latest checkpoint took to make (written by the thread making it)
+        self._failure: StoreError | None = None  # why the latest checkpoint could not be made; guarded by _state
+        self.counters = PoolCounters()
         remove_stale_snapshots(Path(store.location))  # left behind by a killed owner
         self._current = self._make_snapshot()
         workers = [self._start() for _ in range(max(1, size))]
         for worker in workers:
             self._wait_ready(worker)
             self._idle.put(worker)
+        self._refresher = threading.Thread(target=self._refresh_loop, name="kg-endpoint-checkpoints", daemon=True)
+        self._refresher.start()
 
     # -- checkpoints ---------------------------------------------------------------------
 
@@ -329,32 +368,118 @@ class CheckpointPool:
         path = self._root / f"g{generation}"
         self._root.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(path, ignore_errors=True)
+        started = time.monotonic()
         try:
             self._store.engine.backup(str(path))
         except OSError as exc:
             shutil.rmtree(path, ignore_errors=True)
             raise StoreError(f"cannot make a checkpoint of {self._store.location}: {exc}") from exc
-        return _Snapshot(path, generation, time.monotonic())
+        made = time.monotonic()
+        self._last_cost = made - started
+        return _Snapshot(path, generation, made)
 
-    def _pin(self, wanted: int) -> _Snapshot:
-        """The newest checkpoint, made first if it is older than generation ``wanted``; counted as read."""
-        while True:
+    def _serves(self, snapshot: _Snapshot, wanted: int) -> bool:
+        """Whether a checkpoint may answer a query that arrived at generation ``wanted``."""
+        return snapshot.generation >= wanted or time.monotonic() - snapshot.made < self._max_lag
+
+    def _due(self, asked: bool) -> bool:
+        """Whether the background thread should make a checkpoint now (called with ``_state`` held).
+
+        With a lag allowed, the next checkpoint starts when the newest one is about to grow too old
+        (its age plus twice the last checkpoint's cost reaches ``max_lag``: a checkpoint beside a busy
+        writer may take longer than the last one), so it is ready before queries would wait for it.
+        """
+        if self._store.generation <= self._current.generation:
+            return False
+        if asked or self._max_lag <= 0:
+            return True
+        return time.monotonic() - self._current.made + 2 * self._last_cost >= self._max_lag
+
+    def _refresh_loop(self) -> None:
+        """The background thread: make the next checkpoint when the store moved, then have idle workers open it."""
+        asked = False
+        while not self._closed:
+            asked = self._wake.wait(REFRESH_POLL) or asked
+            self._wake.clear()
             with self._state:
+                due = not self._closed and self._due(asked)
+                if due and self._failure is not None and not asked:
+                    due = False  # after a failure, retry only when a query needs the checkpoint
+            asked = False
+            if not due:
+                continue
+            try:
+                fresh = self._make_snapshot()
+            except StoreError as exc:
+                log.warning("%s", exc)
+                with self._state:
+                    self._failure = exc
+                    self.counters.failures += 1
+                    self._changed.notify_all()
+                continue
+            with self._state:
+                old, self._current = self._current, fresh
+                stale = old.readers == 0
+                self._failure = None
+                self.counters.checkpoints += 1
+                self._changed.notify_all()
+            if stale:
+                shutil.rmtree(old.path, ignore_errors=True)
+            self._open_ahead()
+
+    def _open_ahead(self) -> None:
+        """Tell the idle workers next in line (``OPEN_AHEAD`` of them) to open the newest checkpoint now.
+
+        Only the top of the stack: the others are used last, and opening a checkpoint in each of them
+        on every commit would spend CPU that the queries need (a worker that is used later opens the
+        checkpoint of its query then). The workers stay in the idle queue, whose lock keeps queries
+        from taking one meanwhile: a message is a few bytes into a pipe the idle worker is reading, so
+        the lock is held briefly.
+        """
+        with self._idle.mutex:
+            for worker in list(reversed(self._idle.queue))[:OPEN_AHEAD]:  # a LifoQueue hands out its end first
+                self._tell_to_open(worker)
+
+    def _tell_to_open(self, worker: _Worker) -> None:
+        """Send an idle worker the newest checkpoint to open before its next query (no answer comes back)."""
+        with self._state:
+            newest = str(self._current.path)
+        if worker.opened == newest or self._closed:
+            return
+        try:
+            worker.conn.send((newest, None))
+        except OSError:
+            return  # a dead worker fails its next query and is replaced there
+        worker.opened = newest
+        with self._state:
+            self.counters.opened_ahead += 1
+
+    def _pin(self, wanted: int, timeout: float) -> _Snapshot:
+        """The newest checkpoint once it holds generation ``wanted`` (or is younger than the lag); counted as read.
+
+        The background thread makes the checkpoints; a query that needs a newer one wakes it and waits.
+        """
+        deadline = time.monotonic() + timeout
+        with self._state:
+            failures = self.counters.failures
+            waited = False
+            while True:
                 current = self._current
-                if current.generation >= wanted or time.monotonic() - current.made < self._max_lag:
+                if self._serves(current, wanted):
                     current.readers += 1
                     return current
-            with self._making:
-                with self._state:
-                    current = self._current
-                    if current.generation >= wanted or time.monotonic() - current.made < self._max_lag:
-                        continue  # another query made it meanwhile
-                fresh = self._make_snapshot()
-                with self._state:
-                    old, self._current = self._current, fresh
-                    stale = old.readers == 0
-                if stale:
-                    shutil.rmtree(old.path, ignore_errors=True)
+                if self._closed:
+                    raise StoreError("the query pool is closed")
+                if self.counters.failures > failures and self._failure is not None:
+                    raise self._failure
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ServerBusy(f"no checkpoint of the latest write within {timeout:g} s; try again later")
+                if not waited:
+                    waited = True
+                    self.counters.waited += 1
+                self._wake.set()
+                self._changed.wait(min(remaining, REFRESH_POLL * 10))
 
     def _unpin(self, snapshot: _Snapshot) -> None:
         with self._state:
@@ -373,7 +498,7 @@ class CheckpointPool:
                                         name="kg-endpoint-worker")
         process.start()
         child.close()
-        return _Worker(process, parent)
+        return _Worker(process, parent, opened=snapshot)
 
     def _wait_ready(self, worker: _Worker, timeout: float = 60.0) -> None:
         if worker.ready:
@@ -413,6 +538,7 @@ class CheckpointPool:
         if self._closed:
             self._kill(worker)
         else:
+            self._tell_to_open(worker)  # a checkpoint made while it was busy
             self._idle.put(worker)
 
     @property
@@ -432,9 +558,11 @@ class CheckpointPool:
             self._in_flight += 1
             self._last_arrival = started
         try:
-            snapshot = self._pin(self._store.generation)
+            snapshot = self._pin(self._store.generation, timeout)
             try:
-                return self._evaluate_on(snapshot, request, timeout, started)
+                worker = self._take_worker(timeout)
+                snapshot = self._newest_instead(snapshot)
+                return self._evaluate_on(worker, snapshot, request, timeout, started)
             finally:
                 self._unpin(snapshot)
         finally:
@@ -447,7 +575,8 @@ class CheckpointPool:
             recent = self._last_arrival > since and time.monotonic() - self._last_arrival < COMPANY_WINDOW
             return self._in_flight > 1 or recent
 
-    def _evaluate_on(self, snapshot: _Snapshot, request: EvalRequest, timeout: float, started: float) -> Answer:
+    def _take_worker(self, timeout: float) -> _Worker:
+        """An idle worker, ready to answer; ``ServerBusy`` when none comes free within ``timeout``."""
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
@@ -457,7 +586,29 @@ class CheckpointPool:
         except StoreError:
             self._release(self._start())  # keep the pool at its size; this request fails
             raise
+        return worker
+
+    def _newest_instead(self, snapshot: _Snapshot) -> _Snapshot:
+        """The newest checkpoint in place of a pinned one that a newer one replaced while the query waited for a worker.
+
+        The newer one holds every write the pinned one holds, so freshness holds; and the worker was
+        most likely told to open the newest already, so reading the older one would reopen it.
+        """
+        with self._state:
+            newest = self._current
+            if newest is snapshot:
+                return snapshot
+            newest.readers += 1
+        self._unpin(snapshot)
+        return newest
+
+    def _evaluate_on(self, worker: _Worker, snapshot: _Snapshot, request: EvalRequest, timeout: float,
+                     started: float) -> Answer:
         try:
+            if worker.opened != str(snapshot.path):
+                worker.opened = str(snapshot.path)
+                with self._state:
+                    self.counters.opened_on_demand += 1
             worker.conn.send((str(snapshot.path), request))
             sent = time.monotonic()
             if not worker.conn.poll(min(RENICE_AFTER, timeout)):
@@ -497,8 +648,13 @@ class CheckpointPool:
                 return
 
     def close(self) -> None:
-        """Stop every worker and delete the checkpoints."""
-        self._closed = True
+        """Stop the background thread and every worker, and delete the checkpoints."""
+        with self._state:
+            self._closed = True
+            self._changed.notify_all()
+        self._wake.set()
+        if self._refresher.is_alive() and self._refresher is not threading.current_thread():
+            self._refresher.join()
         while True:
             try:
                 worker = self._idle.get_nowait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -134,8 +135,11 @@ def test_a_query_never_sees_half_a_write(store):
     thread = threading.Thread(target=writer)
     thread.start()
     seen: set[tuple[int, int]] = set()
+    deadline = time.monotonic() + 30
     try:
-        for _ in range(20):
+        asked = 0
+        while (asked < 20 or len(written) < 3) and time.monotonic() < deadline:  # queries across several commits
+            asked += 1
             answer = pool.evaluate(EvalRequest(query, JSON, 10), 30.0)
             row = json.loads(answer.body)["results"]["bindings"][0]
             seen.add((int(row["n"]["value"]), int(row["versions"]["value"])))
@@ -144,7 +148,7 @@ def test_a_query_never_sees_half_a_write(store):
         thread.join()
         pool.close()
     assert seen == {(size, 1)}
-    assert len(written) > 1  # the writer committed during the queries
+    assert len(written) >= 3  # the writer committed during the queries
 
 
 def test_slow_query_ends_at_the_limit_while_a_simple_one_is_answered(store):
@@ -315,5 +319,85 @@ def test_a_worker_killed_from_outside_fails_one_query_and_is_replaced(store):
             count(pool, SIMPLE)
         assert count(pool, SIMPLE) == 1000
         assert pool.worker_pids != [worker]
+    finally:
+        pool.close()
+
+
+def test_after_an_idle_pause_the_next_query_pays_for_no_checkpoint(store):
+    """A commit on an idle pool is checkpointed and opened by idle workers before the next query arrives."""
+    pool = CheckpointPool(store, 2)
+    try:
+        assert count(pool, SIMPLE) == 1000
+        store.replace_graphs({BULK: triples(6, "ahead")})
+        generation = store.generation
+        # The background thread makes the checkpoint and tells both idle workers to open it.
+        assert wait_for(lambda: snapshots(store) == [f"g{generation}"] and pool.counters.opened_ahead >= 2, 10)
+        before = dataclasses.replace(pool.counters)
+        assert count(pool, SIMPLE) == 6
+        assert count(pool, SIMPLE) == 6
+        after = pool.counters
+        assert after.waited == before.waited  # no query waited for a checkpoint
+        assert after.opened_on_demand == before.opened_on_demand  # no worker opened one while asked
+        assert after.checkpoints == before.checkpoints == 1
+    finally:
+        pool.close()
+
+
+def test_a_query_right_after_a_commit_waits_for_the_checkpoint_that_holds_it(store):
+    """Freshness stays exact: however fast the query follows the commit, it sees the commit."""
+    pool = CheckpointPool(store, 2)
+    try:
+        for index in range(10):
+            store.replace_graphs({BULK: triples(20 + index, "burst")})
+            assert count(pool, SIMPLE) == 20 + index
+        assert pool.counters.checkpoints <= 10
+        assert pool.counters.failures == 0
+    finally:
+        pool.close()
+
+
+def test_a_checkpoint_that_cannot_be_made_fails_the_waiting_query_and_is_retried(store):
+    pool = CheckpointPool(store, 1)
+    try:
+        def broken() -> None:
+            raise StoreError("cannot make a checkpoint of the store: disk full (injected)")
+
+        pool._make_snapshot = broken  # type: ignore[method-assign]
+        store.replace_graphs({BULK: triples(3, "lost")})
+        with pytest.raises(StoreError, match="disk full"):
+            count(pool, SIMPLE)
+        assert pool.counters.failures >= 1
+        del pool._make_snapshot  # the disk has room again
+        assert count(pool, SIMPLE) == 3
+    finally:
+        pool.close()
+
+
+def test_a_query_that_waited_for_a_worker_reads_the_newest_checkpoint(store):
+    """A checkpoint made while a query waits for a worker is the one it reads (fresher, and already open)."""
+    pool = CheckpointPool(store, 1)
+    try:
+        errors: list[BaseException] = []
+        answers: list[int] = []
+
+        def slow() -> None:
+            try:
+                count(pool, SLOW, timeout=2.0)
+            except QueryTimeout as exc:
+                errors.append(exc)
+
+        holder = threading.Thread(target=slow)
+        holder.start()
+        assert wait_for(lambda: pool.worker_pids == [], 5)  # the only worker runs the slow query
+        waiting = threading.Thread(target=lambda: answers.append(count(pool, SIMPLE)))
+        waiting.start()
+        assert wait_for(lambda: pool._current.readers == 2, 5)  # the simple query pinned the first checkpoint
+        store.replace_graphs({BULK: triples(5, "later")})
+        assert wait_for(lambda: pool.counters.checkpoints == 1, 5)
+        holder.join()
+        waiting.join()
+        assert len(errors) == 1
+        assert answers == [5]  # it arrived before the write, and read the checkpoint made after it
+        assert snapshots(store) == [f"g{store.generation}"]
     finally:
         pool.close()
