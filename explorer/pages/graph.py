@@ -265,13 +265,8 @@ def drawn_from_store(spec: str, changed: str, params: tuple[tuple[str, str], ...
     return full, view, nodes, edges
 
 
-def render_from_store(spec: str, findings: int) -> None:
-    """The aggregated view of a large graph: counts from the store, drill-down one page at a time."""
-    facets = data.named("finding-facets")
-    filters, params = _store_filters(facets)
-    top = st.columns([3, 1, 1, 1])
-    bound = tuple(sorted(params.items()))
-    full, _, _, _ = drawn_from_store(spec, data.marker(spec), bound, filters, None, 1, 250)
+def _view_controls(full: nx.DiGraph, top: list) -> tuple[dict[str, str], str | None, int, int]:
+    """The neighbourhood, steps and node cap pickers in the first three of ``top``'s columns, and the node labels."""
     labels = pickable(full)
     _focus_from_link(labels)
     focus = top[0].selectbox(
@@ -280,15 +275,26 @@ def render_from_store(spec: str, findings: int) -> None:
     )
     radius = top[1].number_input("Steps", min_value=1, max_value=4, value=1, key="g_radius")
     max_nodes = top[2].number_input("Max nodes", min_value=20, max_value=1000, value=250, step=10, key="g_max")
+    return labels, focus, int(radius), int(max_nodes)
+
+
+def render_from_store(spec: str, findings: int) -> None:
+    """The aggregated view of a large graph: counts from the store, drill-down one page at a time."""
+    facets = data.named("finding-facets")
+    filters, params = _store_filters(facets)
+    top = st.columns([3, 1, 1, 1])
+    bound = tuple(sorted(params.items()))
+    full, _, _, _ = drawn_from_store(spec, data.marker(spec), bound, filters, None, 1, 250)
+    labels, focus, radius, max_nodes = _view_controls(full, top)
     top[3].checkbox("Aggregate", value=True, disabled=True, key="g_collapse",
                     help=f"always on above {graphview.STORE_AGGREGATE_ABOVE:,} findings: the store counts them")
-    full, view, nodes, edges = drawn_from_store(spec, data.marker(spec), bound, filters, focus, int(radius),
-                                                int(max_nodes))
+    full, view, nodes, edges = drawn_from_store(spec, data.marker(spec), bound, filters, focus, radius,
+                                                max_nodes)
     shown = view.graph.number_of_nodes()
     note = (f"{shown} of {view.total_nodes} nodes, {view.graph.number_of_edges()} edges · aggregated by the store "
             f"from {findings:,} findings: concepts (findings) and edges weighted by findings")
     if view.capped:
-        note += f" · capped to the {int(max_nodes)} best-connected nodes"
+        note += f" · capped to the {max_nodes} best-connected nodes"
     st.caption(note)
     st.markdown("  ".join(f":{KIND_MARKS[k]}[■ {KIND_LABELS[k]}]" for k in KINDS if KIND_MARKS[k])
                 + "  · edges: number of findings")
@@ -327,23 +333,16 @@ def render() -> None:
     filters = _filters(rows)
     top = st.columns([3, 1, 1, 1])
     full = network(spec, filters)
-    labels = pickable(full)
-    _focus_from_link(labels)
-    focus = top[0].selectbox(
-        "Neighbourhood around", [None, *labels],
-        format_func=lambda n: "— whole graph —" if n is None else labels[n], key="g_focus",
-    )
-    radius = top[1].number_input("Steps", min_value=1, max_value=4, value=1, key="g_radius")
-    max_nodes = top[2].number_input("Max nodes", min_value=20, max_value=1000, value=250, step=10, key="g_max")
+    labels, focus, radius, max_nodes = _view_controls(full, top)
     collapse = top[3].checkbox("Aggregate", value=False, key="g_collapse",
                                help="concepts with their number of findings, edges weighted by findings")
-    view, nodes, edges = drawn(spec, filters, focus, int(radius), int(max_nodes), bool(collapse))
+    view, nodes, edges = drawn(spec, filters, focus, radius, max_nodes, bool(collapse))
     shown = view.graph.number_of_nodes()
     note = f"{shown} of {view.total_nodes} nodes, {view.graph.number_of_edges()} edges"
     if view.aggregated:
         note += " · aggregated: concepts (findings) and edges weighted by findings"
     if view.capped:
-        note += f" · capped to the {int(max_nodes)} best-connected nodes"
+        note += f" · capped to the {max_nodes} best-connected nodes"
     st.caption(note)
     st.markdown("  ".join(f":{KIND_MARKS[k]}[■ {KIND_LABELS[k]}]" if KIND_MARKS[k] else f"■ {KIND_LABELS[k]}"
                           for k in KINDS) + "  · edges: findings (direction · P, or % · subgroup)")
