@@ -265,6 +265,14 @@ def drawn_from_store(spec: str, changed: str, params: tuple[tuple[str, str], ...
     return full, view, nodes, edges
 
 
+def _draw(nodes: list[object], edges: list[object]) -> object:
+    """The laid-out view in the interactive component; returns the id of the node clicked, if any."""
+    return agraph(nodes=nodes, edges=edges, config=Config(
+        width="100%", height=560, directed=True, physics=False, hierarchical=False,
+        interaction={"hover": True, "navigationButtons": False, "multiselect": False},
+    ))
+
+
 def _view_controls(full: nx.DiGraph, top: list) -> tuple[dict[str, str], str | None, int, int]:
     """The neighbourhood, steps and node cap pickers in the first three of ``top``'s columns, and the node labels."""
     labels = pickable(full)
@@ -301,10 +309,7 @@ def render_from_store(spec: str, findings: int) -> None:
     if shown == 0:
         st.info("No node matches these filters.")
         return
-    clicked = agraph(nodes=nodes, edges=edges, config=Config(
-        width="100%", height=560, directed=True, physics=False, hierarchical=False,
-        interaction={"hover": True, "navigationButtons": False, "multiselect": False},
-    ))
+    clicked = _draw(nodes, edges)
     picker = dict(labels)
     if clicked and clicked != st.session_state.get(CLICK_KEY):
         st.session_state[CLICK_KEY] = clicked
@@ -349,10 +354,7 @@ def render() -> None:
     if shown == 0:
         st.info("No node matches these filters.")
         return
-    clicked = agraph(nodes=nodes, edges=edges, config=Config(
-        width="100%", height=560, directed=True, physics=False, hierarchical=False,
-        interaction={"hover": True, "navigationButtons": False, "multiselect": False},
-    ))
+    clicked = _draw(nodes, edges)
     all_nodes = dict(full.nodes(data=True))
     all_nodes.update(dict(view.graph.nodes(data=True)))
     picker = dict(labels)
