@@ -25,7 +25,11 @@ from kg.model import Mention, Publication, Record, SourceDocument
 log = logging.getLogger(__name__)
 
 
-def _abstract(pub: Publication) -> str | None:
+def abstract_text(pub: Publication) -> str | None:
+    """The text the extractor reads for a publication: its abstract, or its sections joined one per line.
+
+    Public so that scoring reads exactly the text an ingest extracts from.
+    """
     if pub.abstract:
         return pub.abstract
     sections = [f"{s.label}: {s.text}" if s.label else s.text for s in pub.abstract_sections if s.text]
@@ -34,7 +38,7 @@ def _abstract(pub: Publication) -> str | None:
 
 def derived_records(pub: Publication) -> list[Record]:
     """Findings and mentions read from one publication's title and abstract."""
-    text = _abstract(pub)
+    text = abstract_text(pub)
     if text:
         return list(extract_abstract(text, pub.ref, title=pub.title).records())
     if pub.title:

@@ -20,7 +20,7 @@ from ingest.extract.corpus import iter_jsonl
 from ingest.extract.evaluate import evaluate, format_evaluation, read_gold
 from ingest.extract.pipeline import Extraction, extract_abstract
 from ingest.extract.report import extraction_json, extraction_table
-from ingest.extract.score import format_score, score_gold
+from ingest.extract.score import format_score, read_gold_jsonl, score_records
 from ingest.pubmed.parser import iter_pubmed_xml
 from ingest.pubmed_page import NAVIGATION, parse_page
 from ingest.text import clean_text
@@ -36,6 +36,8 @@ from kg.textfile import read_text_file
 
 CORPUS = Path("../shared/fixtures/abstracts/abstracts.jsonl")
 """Where the real-abstract corpus sits relative to a checkout under /work (or any parent of the gold file)."""
+PUBMED_DIR = Path("../shared/fixtures/eutils")
+"""The recorded efetch answers the ``path`` of a PubMed gold record (``data/gold/pubmed/``) is relative to."""
 
 
 def publications_in(path: Path) -> list[Publication]:
@@ -231,11 +233,14 @@ FINDINGS = Command(
 
 def _eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("gold", type=Path, metavar="GOLD",
-                        help="gold file: JSON facts of one abstract, or JSON Lines of corpus abstracts (.jsonl, "
-                             "data/gold/abstracts/README.md)")
+                        help="gold file: JSON facts of one abstract, or JSON Lines of corpus abstracts or PubMed "
+                             "records (.jsonl, data/gold/abstracts/README.md, data/gold/pubmed/README.md)")
     parser.add_argument("--corpus", type=Path, metavar="FILE",
                         help="the corpus a .jsonl gold names abstracts of (default: "
                              "../shared/fixtures/abstracts/abstracts.jsonl beside the checkout)")
+    parser.add_argument("--pubmed-dir", type=Path, metavar="DIR",
+                        help="the folder the 'path' of a .jsonl gold's PubMed records is relative to (default: "
+                             "../shared/fixtures/eutils beside the checkout)")
     parser.add_argument("--details", action="store_true", help="with a .jsonl gold: list every miss and extra")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--page", type=Path, metavar="FILE", help="a saved PubMed abstract page (the seed page)")
@@ -256,9 +261,19 @@ def _default_corpus(gold: Path) -> Path:
     raise InputError(f"no corpus found for {gold} (looked for {CORPUS}); give it with --corpus FILE")
 
 
+def _default_pubmed_dir(gold: Path) -> Path:
+    for base in (Path.cwd(), *gold.resolve().parents):
+        if (base / PUBMED_DIR).is_dir():
+            return base / PUBMED_DIR
+    raise InputError(f"no folder of PubMed records found for {gold} (looked for {PUBMED_DIR}); "
+                     f"give it with --pubmed-dir DIR")
+
+
 def _run_eval_jsonl(args: argparse.Namespace) -> int:
-    corpus = args.corpus or _default_corpus(args.gold)
-    result = score_gold(args.gold, corpus)
+    gold = read_gold_jsonl(args.gold)
+    corpus = (args.corpus or _default_corpus(args.gold)) if any(not g.path for g in gold) else None
+    pubmed_dir = (args.pubmed_dir or _default_pubmed_dir(args.gold)) if any(g.path for g in gold) else None
+    result = score_records(gold, corpus, pubmed_dir=pubmed_dir)
     sys.stdout.write(format_score(result, details=args.details))
     if args.fail_under is not None and result.fields["findings"].f1 < args.fail_under:
         return 1

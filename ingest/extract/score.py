@@ -8,7 +8,11 @@ P-value are then scored on the matched pairs). Every extracted item carries the
 rule that produced it (``found_by``), so precision is also given per rule.
 
 Gold records name their abstract by corpus ``id``; the corpus is read once,
-streaming, and only the records the gold names are kept.
+streaming, and only the records the gold names are kept. A gold record with a
+``path`` and a ``pmid`` names a PubMed record instead (``data/gold/pubmed/``):
+its abstract is read from that XML file by the project's PubMed parser and
+prepared as ``kg ingest pubmed-xml`` prepares it, so the score is that of the
+text an ingest extracts from.
 """
 
 from __future__ import annotations
@@ -20,13 +24,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ingest.enrich import abstract_text
 from ingest.extract.concepts import fold
 from ingest.extract.corpus import CorpusRecord, iter_json_objects, iter_jsonl
 from ingest.extract.evaluate import Score
 from ingest.extract.pipeline import Extraction, extract_abstract
 from ingest.extract.statistics import Statistic
+from ingest.pubmed.parser import iter_pubmed_xml
 from kg.errors import InputError
-from kg.model import Finding, PublicationRef
+from kg.model import Finding, Publication, PublicationRef
 
 STAT_FIELDS = ("p_values", "count_percent", "percentages", "effect_sizes", "sample_sizes")
 _STOP = frozenset([
@@ -67,6 +73,9 @@ class GoldAbstract:
     id: str
     statistics: dict[str, list[Hashable]]
     findings: list[GoldFinding]
+    pmid: str | None = None
+    path: str | None = None
+    """Where a PubMed record is, relative to the folder of recorded efetch answers; None for a corpus abstract."""
 
 
 def _decimal(value: object, where: str) -> Decimal:
@@ -111,7 +120,11 @@ def read_gold_jsonl(path: Path) -> list[GoldAbstract]:
                 raise InputError(f"{where}: a finding needs 'object_text' and a known 'direction'")
             findings.append(GoldFinding(f.get("subject_text") or "", f["object_text"], f["direction"],
                                         f.get("subgroup"), _optional_decimal(f.get("p_value"), where)))
-        gold.append(GoldAbstract(item["id"], _gold_keys(item.get("statistics", {}), where), findings))
+        path, pmid = item.get("path"), item.get("pmid")
+        if path is not None and not (isinstance(path, str) and path and isinstance(pmid, str) and pmid):
+            raise InputError(f"{where}: a record with a 'path' needs it and its 'pmid' as non-empty strings")
+        gold.append(GoldAbstract(item["id"], _gold_keys(item.get("statistics", {}), where), findings,
+                                 pmid=pmid if path else None, path=path))
     return gold
 
 
@@ -123,6 +136,37 @@ def corpus_records(corpus: Path, ids: Iterable[str]) -> dict[str, CorpusRecord]:
     if missing:
         raise InputError(f"{corpus}: no abstract with id {missing[0]} (and {len(missing) - 1} more)"
                          if len(missing) > 1 else f"{corpus}: no abstract with id {missing[0]}")
+    return found
+
+
+def pubmed_publications(root: Path, gold: Iterable[GoldAbstract]) -> dict[tuple[str, str], Publication]:
+    """The publications the gold names by (path, PMID), each XML file parsed once by the PubMed parser.
+
+    ``InputError`` for a file that cannot be read or parsed, a PMID the file does not hold, and a record
+    without an abstract (it cannot have been annotated).
+    """
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for item in gold:
+        if item.path and item.pmid:
+            wanted[item.path].add(item.pmid)
+    found: dict[tuple[str, str], Publication] = {}
+    for relative, pmids in wanted.items():
+        file = root / relative
+        try:
+            stream = file.open("rb")
+        except OSError as exc:
+            raise InputError(f"cannot read {file}: {exc.strerror}") from None
+        with stream:
+            for record in iter_pubmed_xml(stream, where=str(file)):
+                pmid = record.publication.pmid
+                if pmid in pmids and (relative, pmid) not in found:
+                    found[(relative, pmid)] = record.publication
+        for pmid in sorted(pmids):
+            publication = found.get((relative, pmid))
+            if publication is None:
+                raise InputError(f"{file}: no PubMed record with PMID {pmid}")
+            if not abstract_text(publication):
+                raise InputError(f"{file}: PMID {pmid} has no abstract")
     return found
 
 
@@ -241,17 +285,35 @@ def score_abstract(gold: GoldAbstract, extraction: Extraction, result: CorpusSco
     result.abstracts += 1
 
 
-def score_gold(gold_path: Path, corpus: Path) -> CorpusScore:
-    """Extract every abstract the gold names and score it."""
-    gold = read_gold_jsonl(gold_path)
-    records = corpus_records(corpus, (g.id for g in gold))
+def score_records(gold: list[GoldAbstract], corpus: Path | None, *, pubmed_dir: Path | None = None) -> CorpusScore:
+    """Extract every abstract the gold names (from the corpus, or from PubMed XML under ``pubmed_dir``) and score it.
+
+    A source that some record needs but that is None is an ``InputError``.
+    """
+    from_xml = [g for g in gold if g.path]
+    from_corpus = [g.id for g in gold if not g.path]
+    if from_corpus and corpus is None:
+        raise InputError(f"record {from_corpus[0]} names a corpus abstract, and no corpus was given")
+    if from_xml and pubmed_dir is None:
+        raise InputError(f"record {from_xml[0].id} names a PubMed XML file, and no folder of them was given")
+    records = corpus_records(corpus, from_corpus) if corpus is not None and from_corpus else {}
+    publications = pubmed_publications(pubmed_dir, from_xml) if pubmed_dir is not None and from_xml else {}
     result = CorpusScore()
     for item in gold:
-        record = records[item.id]
-        extraction = extract_abstract(record.text, PublicationRef(pmid=record.pmid, title=record.title),
-                                      title=record.title)
+        if item.path and item.pmid:
+            pub = publications[(item.path, item.pmid)]
+            extraction = extract_abstract(abstract_text(pub) or "", pub.ref, title=pub.title)
+        else:
+            record = records[item.id]
+            extraction = extract_abstract(record.text, PublicationRef(pmid=record.pmid, title=record.title),
+                                          title=record.title)
         score_abstract(item, extraction, result)
     return result
+
+
+def score_gold(gold_path: Path, corpus: Path | None, *, pubmed_dir: Path | None = None) -> CorpusScore:
+    """Read a JSON Lines gold file, extract every abstract it names and score it."""
+    return score_records(read_gold_jsonl(gold_path), corpus, pubmed_dir=pubmed_dir)
 
 
 _ORDER = (*STAT_FIELDS, "findings", "findings: object only", "findings: subject and object",
