@@ -205,7 +205,8 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
         own_stats = _until(stats, s_index, sentence.end)
         too_long = sentence.end - sentence.start > MAX_SENTENCE
         skipped = too_long or any(a <= sentence.start < b for a, b in background)
-        drafts = [] if skipped else sentence_findings(sentence, own_mentions, own_stats, ctx)
+        drafts = [] if skipped else sentence_findings(sentence, own_mentions, own_stats, ctx,
+                                                      keep=lambda d: passes(resolve_subject(tidy(d), ctx, arm)))
         for draft in drafts:
             draft = resolve_subject(tidy(draft), ctx, arm)
             if not passes(draft):
