@@ -107,6 +107,7 @@ _STOP_LAST = re.compile(r"^(?:p|ci|or|hr|rr|respectively|patients|groups?|vs|ver
                         r"differences?|model|analys[ie]s|ratios?|participants|subjects|children|women|men)$",
                         re.IGNORECASE)
 _COMPARATOR = re.compile(r"\b(?:compared|versus|vs\.?|than|relative\s+to|against|over)\b", re.IGNORECASE)
+_GENERIC_WORDS = {"group", "groups", "arm", "arms", "the", "of", "and", "in", "with", "patients", "treatment"}
 _REVERSED = {"increases": "decreases", "decreases": "increases"}
 _PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?%")
 _BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNORECASE)
@@ -204,6 +205,8 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     obj = _object(text, start, first.start, opening=opening)  # the costliest part, so the last
     if obj is None:
         return None
+    if set(_WORDS.findall(obj.casefold())) & set(_WORDS.findall(subject.casefold())) - _GENERIC_WORDS:
+        return None  # the outcome span ran into the compared group ("TAC treated patients more often")
     if set(_WORDS.findall(subgroup.casefold())) & set(_WORDS.findall(subject.casefold())) - {"group", "arm"}:
         subgroup = ALL_PATIENTS  # "In the X group, ...": the compared arm, not a subgroup
     return Draft(relation="associated with", direction=direction, subject_concept=None, subject_label=subject,
@@ -228,6 +231,9 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str 
     after = _AFTER_VERB.search(text, start, anchor) if opening else None
     if after:
         candidates.append(_TAIL.sub("", after["obj"]))
+    chunk = last_chunk(text, start, anchor)
+    if chunk:
+        candidates.append(chunk)
     for candidate in candidates:
         phrase = " ".join(candidate.split()).strip(" ,;:")
         tokens = phrase.split()
@@ -294,7 +300,8 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
         return (back[0], True) if control_first and len(back) == 1 else None
     if ctx.intervention and not named_only and _AGAINST_CONTROL.search(clause):
         return ctx.intervention, False
-    return None
+    population = None if named_only else population_chunk(clause[:pivot])
+    return (population, False) if population else None
 
 
 def _direction(words: set[str], own: list[Statistic], clause: str) -> tuple[str, bool] | None:
@@ -323,4 +330,101 @@ def _direction(words: set[str], own: list[Statistic], clause: str) -> tuple[str,
         after = _PERCENT.findall(clause[comparator.end():])
         if before and after and Decimal(before[-1]) != Decimal(after[0]):
             return ("increases" if Decimal(before[-1]) > Decimal(after[0]) else "decreases"), True
+    return None
+
+
+_CHUNK_TOKEN = re.compile(r"[^\W_][\w'’/+.≥≤-]*|[()\[\],;:]", re.UNICODE)
+_BOUNDARY = frozenset([
+    "in", "for", "with", "at", "among", "between", "from", "to", "by", "on", "after", "before", "during", "than",
+    "versus", "vs", "vs.", "compared", "over", "within", "into", "against", "per", "and", "or", "but", "whereas",
+    "while", "that", "which", "who", "as", "when", "if", "both", "all", "each", "only", "also", "not", "no",
+    "the", "a", "an", "their", "its", "this", "these", "those", "there", "was", "were", "is", "are", "be", "been",
+    "had", "has", "have", "did", "do", "does", "showed", "found", "demonstrated", "revealed", "received",
+    "reported", "experienced", "achieved", "presented", "developed", "remained", "became", "reached", "observed",
+    "significant", "significantly", "statistically", "respectively", "overall", "mean", "median", "average",
+])
+"""Where a noun-phrase chunk stops (read right to left): prepositions, conjunctions, determiners, finite
+verbs and the words that qualify a comparison rather than name its outcome."""
+COMPARATIVES = frozenset([
+    "more", "less", "higher", "lower", "greater", "fewer", "better", "worse", "longer", "shorter", "larger",
+    "smaller", "thicker", "thinner", "faster", "slower", "heavier", "lighter", "older", "younger", "stronger",
+    "weaker", "wider", "narrower", "earlier", "later", "increased", "decreased", "reduced", "improved",
+    "elevated", "superior", "inferior", "poorer",
+])
+"""Comparative words: a chunk stops at one (it says how the outcome differs, it is not part of its name)."""
+_HEAD_OF = frozenset([
+    "duration", "rate", "rates", "number", "incidence", "proportion", "percentage", "risk", "level", "levels",
+    "length", "time", "frequency", "severity", "use", "prevalence", "odds", "likelihood", "occurrence", "need",
+    "amount", "dose", "concentration", "concentrations", "onset", "degree", "quality", "change", "changes",
+])
+"""Measure words a chunk keeps with their "of" ("duration of mechanical ventilation")."""
+_NOT_BEFORE_OUTCOME = frozenset(["after", "than", "versus", "vs", "vs.", "compared", "with", "among", "at", "during",
+                                 "within", "by", "from", "to", "per", "before"])
+"""A chunk these words introduce names an arm, a time or a population, not the outcome measured."""
+_TIME_WORDS = frozenset(["day", "days", "week", "weeks", "month", "months", "year", "years", "hours", "baseline",
+                         "follow-up", "discharge"])
+_POPULATION = re.compile(r"(?:patients|women|men|children|infants|adults|users|participants|subjects|smokers|"
+                         r"individuals|mothers|girls|boys|persons|people|recipients|survivors|families)$",
+                         re.IGNORECASE)
+_NOT_A_POPULATION = re.compile(r"^(?:patients|women|men|children|infants|adults|users|participants|subjects|"
+                               r"individuals|people|persons)$", re.IGNORECASE)
+
+
+def last_chunk(text: str, start: int, end: int) -> str | None:
+    """The noun-phrase chunk printed last before ``end`` (brackets and the open bracket's numbers skipped).
+
+    A shallow chunker: read tokens right to left from ``end`` and stop at punctuation, a number, a
+    function word, a finite verb, an adverb in -ly or a comparative; an "of" is kept after a measure word
+    ("duration of mechanical ventilation", read as one outcome). Between one and six words, else ``None``.
+    """
+    span = text[start:end]
+    span = re.sub(r"[(\[][^()\[\]]*$", "", span)  # an open bracket's own numbers
+    span = re.sub(r"\s*[(\[][^()\[\]]*[)\]]", "", span)  # "(MI)", "(n = 40)"
+    tokens = _CHUNK_TOKEN.findall(span)
+    words: list[str] = []
+    index = len(tokens) - 1
+    while index >= 0 and tokens[index] in (",", ";", ":"):
+        index -= 1
+    while index >= 0:
+        token = tokens[index]
+        folded = token.casefold()
+        if folded == "of" and index > 0 and words and tokens[index - 1].casefold() in _HEAD_OF:
+            words[:0] = [tokens[index - 1], token]
+            index -= 2
+            continue
+        if not token[0].isalnum() or folded in _BOUNDARY or folded in COMPARATIVES or folded == "of" or \
+                token[0].isdigit() or (folded.endswith("ly") and len(folded) > 4):
+            break
+        words.insert(0, token)
+        index -= 1
+    if not words or len(words) > 6 or any("/" in w and len(w) <= 8 for w in words):
+        return None  # "mL/min": a unit, not an outcome
+    before = tokens[index].casefold() if index >= 0 else ""
+    if before in _NOT_BEFORE_OUTCOME or _POPULATION.search(words[-1]) or \
+            words[-1].casefold() in ("group", "groups", "arm", "arms", "alone", "population", "counterparts") or \
+            words[-1].casefold() in _TIME_WORDS:
+        return None  # an arm, a population or a time ("after RT alone", "than the non-Sami population", "12 months")
+    return " ".join(words)
+
+
+def population_chunk(front: str) -> str | None:
+    """A named population the clause compares ("Nonwhite patients had ...", "... among rural infants").
+
+    The chunk that opens the clause, or the one after "among"/"in", when it ends in a population
+    noun and names more than the noun ("patients" alone is everyone).
+    """
+    front = re.sub(r"\s*[(\[][^()\[\]]*[)\]]", "", front)
+    opening = re.match(r"\s*(?:(?:however|moreover|furthermore|in\s+addition|overall|finally),\s*)?"
+                       r"(?P<np>[A-Za-z][\w'’/+-]*(?:\s+[\w'’/+-]+){0,3}?)\s+(?:at|with|in|who|were|was|had|"
+                       r"showed|more|less|also)\b", front, re.IGNORECASE)
+    among = re.search(r"\b(?:among|in)\s+(?:the\s+)?(?P<np>[\w'’/+-]+(?:\s+[\w'’/+-]+){0,3}?)(?=\s*[,;(]|\s*$|"
+                      r"\s+(?:than|compared|versus|vs)\b)", front, re.IGNORECASE)
+    for match in (opening, among):
+        if match is None:
+            continue
+        phrase = " ".join(match["np"].split())
+        tokens = phrase.split()
+        if _POPULATION.search(phrase) and not _NOT_A_POPULATION.match(phrase) and \
+                not any(t.casefold() in _BOUNDARY or t[0].isdigit() for t in tokens):
+            return phrase
     return None
