@@ -83,8 +83,8 @@ _ARM = re.compile(
     r"(?:had|showed|was|were|achieved|received|reported|experienced)\b|"
     r"\b(?:patients|participants|children|women|men|those|subjects)\s+(?:who\s+|that\s+)?(?:received|receiving|"
     r"treated\s+with|on|given|allocated\s+to|randomi[sz]ed\s+to)\s+(?:the\s+)?"
-    r"(?P<recv>[\w/+-]+(?:\s+[\w/+-]+){0,2}?)(?=\s*[,;:.]|\s*$|\s+(?:and|or|compared|versus|vs\.?|than|in|at|during|"
-    r"were|was|had|group)\b)|"
+    r"(?P<recv>[\w/+-]+(?:\s+[\w/+-]+){0,2}?)(?=\s*[,;:.(]|\s*$|\s+(?:and|or|compared|versus|vs\.?|than|in|at|during|"
+    r"were|was|had|group|for|required|needed|showed|experienced|developed|achieved)\b)|"
     r"\busing\s+(?P<using>[A-Z][\w/+-]*)|"
     r"\bthe\s+(?P<pat>(?!(?:remaining|other|same|two|three|all|both|these|treated|control)\b)(?-i:[a-z])[\w/+-]{3,})\s+patients\b|"
     r"\b(?P<generic>the\s+intervention|active\s+treatment)\b|"
@@ -112,8 +112,10 @@ _REVERSED = {"increases": "decreases", "decreases": "increases"}
 _PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?%")
 _BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z]+")
-_UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely"}
-_DOWN_VERBS = {"fell", "declined", "dropped", "lost", "smaller", "decline", "lowered"}
+_UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely", "thicker", "heavier", "wider",
+             "stronger"}
+_DOWN_VERBS = {"fell", "declined", "dropped", "lost", "smaller", "decline", "lowered", "thinner", "lighter", "narrower",
+               "weaker"}
 _STOP_OBJECT = re.compile(
     r"^(?:p|ci|or|hr|rr|mean|medians?|differences?|respectively|patients|group|groups|both|all|vs|versus|compared|"
     r"than|there|which|this|it|those|these|control|controls|children|men|women|people|infants|participants|"
@@ -144,6 +146,10 @@ def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int
     for start, end in _clauses(text, body):
         own = [s for s in anchors if start <= s.start < end]
         if not own:
+            continue
+        related = relation_drafts(local, sentence, subgroup, (start, end), own)
+        if related:
+            drafts += [d for d in related if not any(s.start in claimed for s in d.statistics)]
             continue
         from_here = start
         for index, group in enumerate(_groups(own)):
@@ -192,6 +198,9 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     clause = text[clause_span[0]:clause_span[1]]
     first = own[0]
     words = set(_WORDS.findall(text[clause_span[0]:first.start].casefold()))
+    own_words = set(_WORDS.findall(text[start:first.start].casefold()))
+    if not opening and _worded(own_words):
+        words = own_words  # "required more A (p), had lower B (p)": each group's own comparative first
     read = _direction(words, own, clause)
     if read is None:
         return None
@@ -202,11 +211,10 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     subject, reversed_ = named
     if reversed_ and worded:  # a direction read from the statistics is the tested arm's already
         direction = _REVERSED.get(direction, direction)
-    obj = _object(text, start, first.start, opening=opening)  # the costliest part, so the last
+    avoid = set(_WORDS.findall(subject.casefold())) - _GENERIC_WORDS  # an outcome span is not the compared group
+    obj = _object(text, start, first.start, opening=opening, avoid=avoid)  # the costliest part, so the last
     if obj is None:
         return None
-    if set(_WORDS.findall(obj.casefold())) & set(_WORDS.findall(subject.casefold())) - _GENERIC_WORDS:
-        return None  # the outcome span ran into the compared group ("TAC treated patients more often")
     if set(_WORDS.findall(subgroup.casefold())) & set(_WORDS.findall(subject.casefold())) - {"group", "arm"}:
         subgroup = ALL_PATIENTS  # "In the X group, ...": the compared arm, not a subgroup
     return Draft(relation="associated with", direction=direction, subject_concept=None, subject_label=subject,
@@ -214,7 +222,7 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
                  statistics=tuple(own[:2]), confidence=confidence(subject, obj, own, "0.35"), found_by=RULE)
 
 
-def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str | None:
+def _object(text: str, start: int, anchor: int, *, opening: bool = True, avoid: set[str] = frozenset()) -> str | None:
     """The outcome the statistic is printed against, or the noun phrase the clause opens with."""
     before = text[start:anchor]
     before = re.sub(r"[(\[][^()\[\]]*$", "", before).rstrip(" ,;:([")  # an open bracket's own numbers
@@ -246,6 +254,8 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True) -> str 
                 _STOP_LAST.match(tokens[-1]):
             continue
         if _NULL.search(phrase) or _COMPARES.search(phrase) or _ARM.search(f"in {phrase}") or _CONTROL.search(phrase):
+            continue
+        if avoid & set(_WORDS.findall(phrase.casefold())):
             continue
         return phrase
     return None
@@ -282,7 +292,7 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
             continue
         if _NOT_ARM_WORD.match(arm) or _NOT_ARM_WORD.match(arm.split()[0]):
             continue
-        if any(ch.isdigit() for ch in arm) and not match["label"]:
+        if (arm[0].isdigit() or not re.search(r"[^\W\d_]{2,}", arm)) and not match["label"]:
             continue
         side.append(f"{arm} group" if match["arm"] else arm)
     tested = set(_WORDS.findall((ctx.intervention or "").casefold())) - {"the", "of", "and", "with", "in"}
@@ -304,6 +314,13 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
     return (population, False) if population else None
 
 
+def _worded(words: set[str]) -> str | None:
+    """The direction the comparative words say (``None`` when they say none or both)."""
+    up = bool(words & (cues.INCREASE_WORDS | _UP_VERBS))
+    down = bool(words & (cues.DECREASE_WORDS | _DOWN_VERBS))
+    return None if up == down else "increases" if up else "decreases"
+
+
 def _direction(words: set[str], own: list[Statistic], clause: str) -> tuple[str, bool] | None:
     """The direction, and whether it belongs to the arm named before the comparator.
 
@@ -312,10 +329,9 @@ def _direction(words: set[str], own: list[Statistic], clause: str) -> tuple[str,
     """
     if _NULL.search(clause):
         return "no_effect", False
-    up = bool(words & (cues.INCREASE_WORDS | _UP_VERBS))
-    down = bool(words & (cues.DECREASE_WORDS | _DOWN_VERBS))
-    if up != down:
-        return ("increases" if up else "decreases"), True
+    worded = _worded(words)
+    if worded:
+        return worded, True
     effect = next((s for s in own if s.kind == "effect_size"), None)
     if effect is not None and effect.value is not None:
         null = Decimal(1) if (effect.measure or "") in _RATIOS else Decimal(0)
@@ -380,7 +396,7 @@ def last_chunk(text: str, start: int, end: int) -> str | None:
     span = text[start:end]
     span = re.sub(r"[(\[][^()\[\]]*$", "", span)  # an open bracket's own numbers
     span = re.sub(r"\s*[(\[][^()\[\]]*[)\]]", "", span)  # "(MI)", "(n = 40)"
-    tokens = _CHUNK_TOKEN.findall(span)
+    tokens = [t.rstrip(".") or t for t in _CHUNK_TOKEN.findall(span)]
     words: list[str] = []
     index = len(tokens) - 1
     while index >= 0 and tokens[index] in (",", ";", ":"):
@@ -417,7 +433,7 @@ def population_chunk(front: str) -> str | None:
     opening = re.match(r"\s*(?:(?:however|moreover|furthermore|in\s+addition|overall|finally),\s*)?"
                        r"(?P<np>[A-Za-z][\w'’/+-]*(?:\s+[\w'’/+-]+){0,3}?)\s+(?:at|with|in|who|were|was|had|"
                        r"showed|more|less|also)\b", front, re.IGNORECASE)
-    among = re.search(r"\b(?:among|in)\s+(?:the\s+)?(?P<np>[\w'’/+-]+(?:\s+[\w'’/+-]+){0,3}?)(?=\s*[,;(]|\s*$|"
+    among = re.search(r"\b(?:among|in|by)\s+(?:the\s+)?(?P<np>[\w'’/+-]+(?:\s+[\w'’/+-]+){0,3}?)(?=\s*[,;(]|\s*$|"
                       r"\s+(?:than|compared|versus|vs)\b)", front, re.IGNORECASE)
     for match in (opening, among):
         if match is None:
@@ -428,3 +444,91 @@ def population_chunk(front: str) -> str | None:
                 not any(t.casefold() in _BOUNDARY or t[0].isdigit() for t in tokens):
             return phrase
     return None
+
+_LEADING_WORDS = frozenset(["the", "a", "an", "significantly", "both"]) | COMPARATIVES
+
+
+def first_chunk(text: str, start: int, end: int) -> tuple[str | None, str | None]:
+    """The noun-phrase chunk that starts at ``start``, and the direction of a comparative before it.
+
+    Left to right: leading determiners and comparatives are skipped (the comparative is returned as a
+    direction: "associated with higher mortality"), then words are taken up to the first boundary, as
+    in ``last_chunk``.
+    """
+    span = re.sub(r"\s*[(\[][^()\[\]]*[)\]]", " ", text[start:end])
+    tokens = [t.rstrip(".") or t for t in _CHUNK_TOKEN.findall(span)]
+    index, direction = 0, None
+    while index < len(tokens) and tokens[index].casefold() in _LEADING_WORDS:
+        direction = _worded({tokens[index].casefold()}) or direction
+        index += 1
+    words: list[str] = []
+    while index < len(tokens):
+        token = tokens[index]
+        folded = token.casefold()
+        if folded == "of" and words and words[-1].casefold() in _HEAD_OF:
+            words.append(token)
+            index += 1
+            continue
+        if not token[0].isalnum() or folded in _BOUNDARY or folded in COMPARATIVES or folded == "of" or \
+                token[0].isdigit() or (folded.endswith("ly") and len(folded) > 4):
+            break
+        words.append(token)
+        index += 1
+    if words and words[-1].casefold() == "of":
+        words.pop()
+    if not words or len(words) > 6:
+        return None, direction
+    return " ".join(words), direction
+
+
+_RELATION = re.compile(
+    r"\b(?:was|were|is|are|remained)\s+(?:all\s+|also\s+|both\s+)?(?:significantly\s+|independently\s+|"
+    r"positively\s+|negatively\s+|strongly\s+)*(?P<assoc>associated|related|correlated|linked)\s+(?:with|to)\s+|"
+    r"\b(?:was|were|is|are|remained|emerged\s+as)\s+(?:the\s+)?(?:only\s+|sole\s+|main\s+)?(?:an?\s+)?"
+    r"(?:significant\s+|independent\s+|strong(?:est)?\s+|major\s+|important\s+)*"
+    r"(?P<role>predictors?|risk\s+factors?|prognostic\s+factors?|determinants?)\s+(?:of|for)\s+",
+    re.IGNORECASE)
+"""A relation verb between factors and their outcome: "were associated with", "was the only predictor of"."""
+
+
+def relation_drafts(local: Local, sentence: Sentence, subgroup: str, span: tuple[int, int],
+                    anchors: list[Statistic]) -> list[Draft]:
+    """Factors and the outcome a relation verb names, each factor with its own statistics.
+
+    Two shapes: a list of factors, each followed by its ratio and P-value, before the verb ("A (OR 0.97,
+    P = .03) and B (OR 1.02, P = .04) were related with Y"), and one factor before the verb with its
+    statistics after the outcome ("X was the only predictor of Y (RR 4.98, P = .009)"). The factor and
+    the outcome are the chunks either side; the direction is a comparative before the outcome, else the
+    factor's ratio (above 1 increases), else "risk factor" (increases); a factor with none is left out.
+    """
+    text = local.text
+    relation = _RELATION.search(text, span[0], span[1])
+    if relation is None:
+        return []
+    obj, worded = first_chunk(text, relation.end(), span[1])
+    if obj is None or _STOP_OBJECT.match(obj.split()[0]):
+        return []
+    before = [s for s in anchors if s.start < relation.start()]
+    groups = _groups(before) if before else [[s for s in anchors if s.start >= relation.end()]]
+    if not groups or not groups[0]:
+        return []
+    drafts: list[Draft] = []
+    edge = span[0]
+    for group in groups:
+        subject = last_chunk(text, edge, group[0].start) if before else last_chunk(text, span[0], relation.start())
+        edge = group[-1].end
+        if subject is None or _STOP_OBJECT.match(subject.split()[0]):
+            continue
+        effect = next((s for s in group if s.kind == "effect_size" and s.value is not None), None)
+        direction = worded
+        if direction is None and effect is not None and (effect.measure or "") in _RATIOS and effect.value != 1:
+            direction = "increases" if effect.value > 1 else "decreases"  # type: ignore[operator]
+        if direction is None and relation["role"] and "risk" in relation["role"].casefold():
+            direction = "increases"
+        if direction is None:
+            continue
+        drafts.append(Draft(relation="associated with", direction=direction, subject_concept=None,
+                            subject_label=subject, object_concept=None, object_label=obj, subgroup=subgroup,
+                            sentence=sentence, statistics=tuple(group[:2]),
+                            confidence=confidence(subject, obj, group, "0.35"), found_by=RULE))
+    return drafts
