@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.extract.anchored import _subject
+from ingest.extract.anchored import _subject, first_chunk, last_chunk, population_chunk
 from ingest.extract.concepts import default_matcher
 from ingest.extract.draft import Context
+from ingest.extract.findings import sentence_findings
 from ingest.extract.pipeline import extract_abstract
+from ingest.extract.sentences import split_sentences
+from ingest.extract.statistics import find_statistics
 from kg.model import PublicationRef
 
 _REF = PublicationRef(title="anchored")
@@ -88,3 +91,81 @@ def test_an_arm_abbreviation_the_abstract_defines_names_the_arm() -> None:
     ctx = _ctx(abbreviations={"SeG": "selenium group", "CG": "control group"})
     assert _subject(clause, ctx) == ("SeG", False)
     assert _subject(clause, _ctx()) is None  # an abbreviation the abstract does not define names no arm
+
+
+@pytest.mark.parametrize(("text", "end", "chunk"), [
+    ("The median duration of mechanical ventilation (7 versus 17 days", 45, "duration of mechanical ventilation"),
+    ("and had lower rates of clear resection margins", 46, "rates of clear resection margins"),
+    ("significantly more often had ulcerated primary tumors", 53, "ulcerated primary tumors"),
+    ("with a filtration rate of 90 mL/min", 35, None),  # a unit
+    ("improvement of motor function after RT alone", 44, None),  # an arm after "after"
+    ("was lower compared with the non-Sami population", 48, None),  # a population
+    ("no significant difference between the groups at 12 months", 58, None),  # a time
+])
+def test_the_chunk_printed_before_a_statistic(text: str, end: int, chunk: str | None) -> None:
+    assert last_chunk(text, 0, end) == chunk
+
+
+def test_the_chunk_after_a_relation_verb_carries_its_comparative() -> None:
+    text = "higher in-hospital mortality (p = 0.01)"
+    assert first_chunk(text, 0, len(text)) == ("in-hospital mortality", "increases")
+    assert first_chunk("the 30 patients", 0, 15) == (None, None)
+
+
+@pytest.mark.parametrize(("front", "population"), [
+    ("Nonwhite patients at initial diagnosis had thicker tumors", "Nonwhite patients"),
+    ("reported more often by English respondents", "English respondents"),
+    ("a higher stillbirth rate among rural infants", "rural infants"),
+    ("Patients had more visits", None),  # everyone, not a compared population
+    ("The level was higher in 12 patients", None),
+])
+def test_a_named_population_is_the_compared_group(front: str, population: str | None) -> None:
+    assert population_chunk(front) == population
+
+
+@pytest.mark.parametrize(("text", "subject", "obj", "direction"), [
+    ("Older smokers had thicker plaques (P = .002) and more often had calcified lesions (P < .001) than younger "
+     "smokers.", "Older smokers", "calcified lesions", "increases"),
+    ("Those given the booklet needed more clinic visits (5 vs 3; p = 0.01), had fewer admissions (2% vs 9%; "
+     "p = 0.03) and had a shorter stay (p = 0.04).", "booklet", "admissions", "decreases"),
+    ("Those given the booklet needed more clinic visits (5 vs 3; p = 0.01), had fewer admissions (2% vs 9%; "
+     "p = 0.03) and had a shorter stay (p = 0.04).", "booklet", "clinic visits", "increases"),
+])
+def test_each_group_of_a_list_has_its_outcome_and_its_own_comparative(text: str, subject: str, obj: str,
+                                                                      direction: str) -> None:
+    found = _anchored(text)
+    assert (subject, obj, direction) in found, found
+
+
+def _related(text: str) -> list[tuple[str | None, str | None, str]]:
+    findings = [f.finding for f in extract_abstract(text, _REF).findings]
+    return [(f.subject_label, f.object_label, f.direction) for f in findings if f.found_by == "anchored-relation"]
+
+
+def test_each_factor_of_a_list_takes_the_direction_of_its_own_ratio() -> None:
+    text = ("Albumin (OR 0.81, 95% CI 0.70-0.94, p = 0.006) and CRP (OR 1.12, 95% CI 1.03-1.22, p = 0.01) were "
+            "related with prolonged admission.")
+    assert sorted(_related(text)) == [("Albumin", "prolonged admission", "decreases"),
+                                      ("CRP", "prolonged admission", "increases")]
+
+
+def test_the_only_predictor_takes_the_statistics_printed_after_its_outcome() -> None:
+    text = ("On multivariable analysis, prior stroke was the only predictor of in-hospital death (relative risk "
+            "3.10, 95% CI 1.20-8.00, p = 0.02).")
+    assert _related(text) == [("prior stroke", "in-hospital death", "increases")]
+
+
+def test_factors_without_a_ratio_or_a_comparative_give_no_relation() -> None:
+    assert _related("Albumin (p = 0.006) and CRP (p = 0.01) were related with prolonged admission.") == []
+
+
+def test_a_worded_finding_the_gate_drops_leaves_the_sentence_to_the_anchored_reader() -> None:
+    text = "Readmission was higher in the treated group (30%) than in the control group (12%) (p = 0.003)."
+    sentence = split_sentences(text)[0]
+    stats = find_statistics(text)
+    matcher = default_matcher()
+    ctx = Context(matcher=matcher, concepts=matcher.concepts)
+    kept = sentence_findings(sentence, matcher.find(text), stats, ctx)
+    dropped = sentence_findings(sentence, matcher.find(text), stats, ctx, keep=lambda draft: False)
+    assert kept and all(d.found_by != "statistic-anchored" for d in kept)
+    assert any(d.found_by == "statistic-anchored" and d.object_label == "Readmission" for d in dropped), dropped

@@ -40,6 +40,7 @@ from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
 
 RULE = "statistic-anchored"
+RELATION_RULE = "anchored-relation"
 _ANCHORS = ("p_value", "effect_size")
 _RATIOS = {"HR", "OR", "RR", "IRR"}
 _CLAUSE = re.compile(r";\s+|,\s+(?:and\s+|whereas\s+|while\s+|but\s+)?(?=[A-Z]|the\s|there\s)|\.\s+")
@@ -380,7 +381,8 @@ _NOT_BEFORE_OUTCOME = frozenset(["after", "than", "versus", "vs", "vs.", "compar
 _TIME_WORDS = frozenset(["day", "days", "week", "weeks", "month", "months", "year", "years", "hours", "baseline",
                          "follow-up", "discharge"])
 _POPULATION = re.compile(r"(?:patients|women|men|children|infants|adults|users|participants|subjects|smokers|"
-                         r"individuals|mothers|girls|boys|persons|people|recipients|survivors|families)$",
+                         r"individuals|mothers|girls|boys|persons|people|recipients|survivors|families|respondents|residents|"
+                         r"students|nurses|workers|volunteers|members)$",
                          re.IGNORECASE)
 _NOT_A_POPULATION = re.compile(r"^(?:patients|women|men|children|infants|adults|users|participants|subjects|"
                                r"individuals|people|persons)$", re.IGNORECASE)
@@ -530,5 +532,5 @@ def relation_drafts(local: Local, sentence: Sentence, subgroup: str, span: tuple
         drafts.append(Draft(relation="associated with", direction=direction, subject_concept=None,
                             subject_label=subject, object_concept=None, object_label=obj, subgroup=subgroup,
                             sentence=sentence, statistics=tuple(group[:2]),
-                            confidence=confidence(subject, obj, group, "0.35"), found_by=RULE))
+                            confidence=confidence(subject, obj, group, "0.35"), found_by=RELATION_RULE))
     return drafts
