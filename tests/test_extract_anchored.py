@@ -169,3 +169,22 @@ def test_a_worded_finding_the_gate_drops_leaves_the_sentence_to_the_anchored_rea
     dropped = sentence_findings(sentence, matcher.find(text), stats, ctx, keep=lambda draft: False)
     assert kept and all(d.found_by != "statistic-anchored" for d in kept)
     assert any(d.found_by == "statistic-anchored" and d.object_label == "Readmission" for d in dropped), dropped
+
+
+@pytest.mark.parametrize(("text", "obj", "direction"), [
+    ("The decrease in wheezing was greater in the intervention (9.2%) compared to the control villages (4.2%, "
+     "p = 0.01).", "wheezing", "decreases"),  # a greater decrease
+    ("The increase in grip strength was smaller in the intervention (1.2 kg) than in the control villages (3.1 kg, "
+     "p = 0.02).", "grip strength", "decreases"),  # a smaller increase
+    ("The hazard ratio of relapse comparing intervention with control was 0.71 (95% CI 0.55-0.92, p = 0.01).",
+     "relapse", "decreases"),
+])
+def test_a_change_named_with_its_size_and_a_ratio_comparing_arms(text: str, obj: str, direction: str) -> None:
+    findings = extract_abstract(text, _REF, title="A school intervention for asthma").findings
+    found = [(f.finding.object_label, f.finding.direction) for f in findings]
+    assert (obj, direction) in found, found
+
+
+def test_the_outcome_after_no_difference_in_is_the_chunk_it_opens() -> None:
+    assert first_chunk("uptake of effective contraception between the groups (66%", 0, 57) == (
+        "uptake of effective contraception", None)

@@ -68,11 +68,12 @@ _AFTER_VERB = re.compile(
 _HEAD = re.compile(r"^(?:the\s+|a\s+)?"
                    r"(?:(?:mean|median|average|overall|total|absolute|relative|estimated|adjusted)\s+)*"
                    r"(?:(?:changes?|differences?|proportion|percentage|number|incidence|rates?|risk|hazard\s+ratio|"
+                   r"decreases?|reductions?|increases?|improvements?|declines?|"
                    r"odds(?:\s+ratio)?|estimate|values?)\s+(?:values?\s+)?(?:of|for|in)\s+)?"
                    r"(?:(?:patients|participants|subjects|children|women|men)\s+(?:with|who\s+had)\s+(?:an?\s+)?)?",
                    re.IGNORECASE)
-_TAIL = re.compile(r"\s+(?:with|in|among|between|after|from|at|on|during|compared|versus|vs\.?|using|following|"
-                   r"for)\s.*$", re.IGNORECASE)
+_TAIL = re.compile(r"\s+(?:with|in|among|between|after|from|at|on|during|compared|comparing|versus|vs\.?|using|"
+                   r"following|for)\s.*$", re.IGNORECASE)
 _ARM = re.compile(
     r"\b(?:in|with|for|of|among|on|by|from|to|than)\s+(?:the\s+|those\s+(?:in|on|receiving)\s+(?:the\s+)?)?"
     r"(?P<arm>(?!(?:in|with|of|the|and|or|to|than|comparison)\b)[\w'’/+-]+"
@@ -102,12 +103,18 @@ _CONTROL = re.compile(r"\b(?:placebo|controls?|usual|standard|sham|vehicle|conve
 _AGAINST_CONTROL = re.compile(
     r"\b(?:compared|versus|vs\.?|than|relative\s+to)\s+(?:with\s+|to\s+)?(?:the\s+|those\s+)?"
     r"(?:\w+\s+){0,3}?(?:placebo|controls?|usual|standard|sham|vehicle|conventional)\b|"
-    r"\bbetween\s+(?:the\s+)?(?:two\s+|2\s+)?(?:treatment\s+)?(?:groups|arms)\b", re.IGNORECASE)
+    r"\bbetween\s+(?:the\s+)?(?:two\s+|2\s+)?(?:treatment\s+)?(?:groups|arms)\b|"
+    r"\bcomparing\s+(?:the\s+)?(?:\w+\s+){1,3}?(?:with|to|and|versus|vs\.?)\s+(?:the\s+)?"
+    r"(?:placebo|controls?|usual|standard|sham)\b", re.IGNORECASE)
 _MARKS = re.compile(r"[()\[\],;.]")
 _STOP_LAST = re.compile(r"^(?:p|ci|or|hr|rr|respectively|patients|groups?|vs|versus|compared|than|both|all|"
                         r"differences?|model|analys[ie]s|ratios?|participants|subjects|children|women|men)$",
                         re.IGNORECASE)
 _COMPARATOR = re.compile(r"\b(?:compared|versus|vs\.?|than|relative\s+to|against|over)\b", re.IGNORECASE)
+_CHANGE_UP = {"increase", "increases", "improvement", "improvements", "gain", "gains", "rise"}
+_CHANGE_DOWN = {"decrease", "decreases", "reduction", "reductions", "decline", "declines", "fall", "drop", "loss"}
+_SIZE_UP = {"greater", "larger", "bigger", "more"}
+_SIZE_DOWN = {"smaller", "less"}
 _GENERIC_WORDS = {"group", "groups", "arm", "arms", "the", "of", "and", "in", "with", "patients", "treatment"}
 _REVERSED = {"increases": "decreases", "decreases": "increases"}
 _PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?%")
@@ -237,6 +244,10 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True, avoid: 
         head = text[lead.end():verb.start()]
         head = head[_HEAD.match(head).end():]  # type: ignore[union-attr]
         candidates.append(_TAIL.sub("", re.sub(r"\s*[(\[].*$", "", head)))
+    elif lead and lead.end() > start:  # "There was no difference in Y between ...": Y is the chunk after the lead
+        opened, _ = first_chunk(text, lead.end(), anchor)
+        if opened:
+            candidates.append(opened)
     after = _AFTER_VERB.search(text, start, anchor) if opening else None
     if after:
         candidates.append(_TAIL.sub("", after["obj"]))
@@ -316,7 +327,15 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
 
 
 def _worded(words: set[str]) -> str | None:
-    """The direction the comparative words say (``None`` when they say none or both)."""
+    """The direction the comparative words say (``None`` when they say none or both).
+
+    A change named with its size ("the decrease in Y was greater") goes the way of the change:
+    a greater decrease decreases, a smaller increase decreases.
+    """
+    change_up, change_down = bool(words & _CHANGE_UP), bool(words & _CHANGE_DOWN)
+    size_up, size_down = bool(words & _SIZE_UP), bool(words & _SIZE_DOWN)
+    if change_up != change_down and size_up != size_down:
+        return "increases" if change_up == size_up else "decreases"
     up = bool(words & (cues.INCREASE_WORDS | _UP_VERBS))
     down = bool(words & (cues.DECREASE_WORDS | _DOWN_VERBS))
     return None if up == down else "increases" if up else "decreases"
@@ -467,7 +486,7 @@ def first_chunk(text: str, start: int, end: int) -> tuple[str | None, str | None
     while index < len(tokens):
         token = tokens[index]
         folded = token.casefold()
-        if folded == "of" and words and words[-1].casefold() in _HEAD_OF:
+        if folded == "of" and words:  # read forward, "of" continues the noun phrase ("acceptability of X")
             words.append(token)
             index += 1
             continue
