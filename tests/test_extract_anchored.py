@@ -188,3 +188,15 @@ def test_a_change_named_with_its_size_and_a_ratio_comparing_arms(text: str, obj:
 def test_the_outcome_after_no_difference_in_is_the_chunk_it_opens() -> None:
     assert first_chunk("uptake of effective contraception between the groups (66%", 0, 57) == (
         "uptake of effective contraception", None)
+
+
+def test_a_signed_correlation_with_a_list_of_outcomes_gives_one_finding_each() -> None:
+    text = ("Lactate on admission had a significant negative correlation with Apgar score (AS) at birth "
+            "(r = -0.31, p = 0.01) and cord pH (r = -0.22, p = 0.04).")
+    assert sorted(_related(text)) == [("Lactate on admission", "Apgar score at birth", "decreases"),
+                                      ("Lactate on admission", "cord pH", "decreases")]
+
+
+def test_a_time_point_stays_with_the_chunk_it_qualifies() -> None:
+    assert last_chunk("raised CRP on admission (p", 0, 24) == "raised CRP on admission"
+    assert last_chunk("it was on admission (p", 0, 19) is None

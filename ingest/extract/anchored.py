@@ -399,6 +399,9 @@ _NOT_BEFORE_OUTCOME = frozenset(["after", "than", "versus", "vs", "vs.", "compar
 """A chunk these words introduce names an arm, a time or a population, not the outcome measured."""
 _TIME_WORDS = frozenset(["day", "days", "week", "weeks", "month", "months", "year", "years", "hours", "baseline",
                          "follow-up", "discharge"])
+_TIME_POINTS = frozenset(["admission", "presentation", "baseline", "diagnosis", "discharge", "entry", "enrolment",
+                          "enrollment", "randomisation", "randomization", "inclusion", "birth", "delivery",
+                          "follow-up"])
 _POPULATION = re.compile(r"(?:patients|women|men|children|infants|adults|users|participants|subjects|smokers|"
                          r"individuals|mothers|girls|boys|persons|people|recipients|survivors|families|respondents|residents|"
                          r"students|nurses|workers|volunteers|members)$",
@@ -429,11 +432,17 @@ def last_chunk(text: str, start: int, end: int) -> str | None:
             words[:0] = [tokens[index - 1], token]
             index -= 2
             continue
+        if folded in ("on", "at") and len(words) == 1 and words[0].casefold() in _TIME_POINTS:
+            words.insert(0, token)  # "BD on admission": the time point qualifies the chunk before it
+            index -= 1
+            continue
         if not token[0].isalnum() or folded in _BOUNDARY or folded in COMPARATIVES or folded == "of" or \
                 token[0].isdigit() or (folded.endswith("ly") and len(folded) > 4):
             break
         words.insert(0, token)
         index -= 1
+    if words and words[0].casefold() in ("on", "at"):
+        return None  # a time point alone
     if not words or len(words) > 6 or any("/" in w and len(w) <= 8 for w in words):
         return None  # "mL/min": a unit, not an outcome
     before = tokens[index].casefold() if index >= 0 else ""
@@ -507,41 +516,62 @@ _RELATION = re.compile(
     r"positively\s+|negatively\s+|strongly\s+)*(?P<assoc>associated|related|correlated|linked)\s+(?:with|to)\s+|"
     r"\b(?:was|were|is|are|remained|emerged\s+as)\s+(?:the\s+)?(?:only\s+|sole\s+|main\s+)?(?:an?\s+)?"
     r"(?:significant\s+|independent\s+|strong(?:est)?\s+|major\s+|important\s+)*"
-    r"(?P<role>predictors?|risk\s+factors?|prognostic\s+factors?|determinants?)\s+(?:of|for)\s+",
+    r"(?P<role>predictors?|risk\s+factors?|prognostic\s+factors?|determinants?)\s+(?:of|for)\s+|"
+    r"\b(?:had|showed|was\s+in|there\s+was)\s+(?:an?\s+)?(?:statistically\s+)?(?:significant\s+)?"
+    r"(?:(?:weak|moderate|strong|good|high)\s+)?(?P<sign>negative|positive|inverse)\s+(?:linear\s+)?"
+    r"(?:correlation|association|relationship)\s+(?:with|to)\s+",
     re.IGNORECASE)
 """A relation verb between factors and their outcome: "were associated with", "was the only predictor of"."""
 
 
 def relation_drafts(local: Local, sentence: Sentence, subgroup: str, span: tuple[int, int],
                     anchors: list[Statistic]) -> list[Draft]:
-    """Factors and the outcome a relation verb names, each factor with its own statistics.
+    """Factors and the outcomes a relation verb names, each pair with its own statistics.
 
-    Two shapes: a list of factors, each followed by its ratio and P-value, before the verb ("A (OR 0.97,
-    P = .03) and B (OR 1.02, P = .04) were related with Y"), and one factor before the verb with its
-    statistics after the outcome ("X was the only predictor of Y (RR 4.98, P = .009)"). The factor and
-    the outcome are the chunks either side; the direction is a comparative before the outcome, else the
-    factor's ratio (above 1 increases), else "risk factor" (increases); a factor with none is left out.
+    Three shapes: a list of factors, each followed by its ratio and P-value, before the verb ("A (OR 0.97,
+    P = .03) and B (OR 1.02, P = .04) were related with Y"); one factor before the verb with its
+    statistics after the outcome ("X was the only predictor of Y (RR 4.98, P = .009)"); and one factor
+    before the verb with a list of outcomes after it, each with its own statistics ("X had a negative
+    correlation with A (r = -0.24, p = 0.03) and B (r = -0.21, p = 0.05)"). Factors and outcomes are the
+    noun-phrase chunks either side; the direction is the sign the verb states ("negative correlation"),
+    a comparative before the outcome, else the factor's ratio (above 1 increases), else "risk factor"
+    (increases); a pair with none is left out.
     """
     text = local.text
     relation = _RELATION.search(text, span[0], span[1])
     if relation is None:
         return []
-    obj, worded = first_chunk(text, relation.end(), span[1])
-    if obj is None or _STOP_OBJECT.match(obj.split()[0]):
-        return []
+    sign = {"negative": "decreases", "inverse": "decreases", "positive": "increases"}.get(
+        (relation["sign"] or "").casefold())
     before = [s for s in anchors if s.start < relation.start()]
-    groups = _groups(before) if before else [[s for s in anchors if s.start >= relation.end()]]
-    if not groups or not groups[0]:
-        return []
+    after = [s for s in anchors if s.start >= relation.end()]
+    pairs: list[tuple[str | None, str | None, str | None, list[Statistic]]] = []
+    if before:
+        obj, worded = first_chunk(text, relation.end(), span[1])
+        edge = span[0]
+        for group in _groups(before):
+            pairs.append((last_chunk(text, edge, group[0].start), obj, worded, group))
+            edge = group[-1].end
+    elif after:
+        subject = last_chunk(text, span[0], relation.start())
+        groups = _groups(after)
+        if len(groups) == 1:
+            obj, worded = first_chunk(text, relation.end(), span[1])
+            pairs.append((subject, obj, worded, groups[0]))
+        else:
+            edge = relation.end()
+            for group in groups:
+                obj = last_chunk(text, edge, group[0].start)
+                pairs.append((subject, obj, _worded(set(_WORDS.findall(text[edge:group[0].start].casefold()))),
+                              group))
+                edge = group[-1].end
     drafts: list[Draft] = []
-    edge = span[0]
-    for group in groups:
-        subject = last_chunk(text, edge, group[0].start) if before else last_chunk(text, span[0], relation.start())
-        edge = group[-1].end
-        if subject is None or _STOP_OBJECT.match(subject.split()[0]):
+    for subject, obj, worded, group in pairs:
+        if subject is None or obj is None or _STOP_OBJECT.match(subject.split()[0]) or \
+                _STOP_OBJECT.match(obj.split()[0]):
             continue
         effect = next((s for s in group if s.kind == "effect_size" and s.value is not None), None)
-        direction = worded
+        direction = sign or worded
         if direction is None and effect is not None and (effect.measure or "") in _RATIOS and effect.value != 1:
             direction = "increases" if effect.value > 1 else "decreases"  # type: ignore[operator]
         if direction is None and relation["role"] and "risk" in relation["role"].casefold():
