@@ -200,3 +200,17 @@ def test_a_signed_correlation_with_a_list_of_outcomes_gives_one_finding_each() -
 def test_a_time_point_stays_with_the_chunk_it_qualifies() -> None:
     assert last_chunk("raised CRP on admission (p", 0, 24) == "raised CRP on admission"
     assert last_chunk("it was on admission (p", 0, 19) is None
+
+
+@pytest.mark.parametrize(("text", "subject", "obj", "direction"), [
+    ("Median survival of the control group (n = 40) versus the marker-positive group (n = 45) was 25 versus 16 "
+     "months (p = 0.01).", "marker-positive group", "survival", "decreases"),  # the control's value comes first
+    ("Median stay of the laser group versus the surgery group was 3 versus 5 days (p = 0.01).", "laser group",
+     "stay", "decreases"),
+])
+def test_arms_named_only_by_the_order_of_their_values(text: str, subject: str, obj: str, direction: str) -> None:
+    assert (subject, obj, direction) in _anchored(text)
+
+
+def test_a_range_of_time_points_is_no_pair_of_arm_values() -> None:
+    assert _anchored("Weight in the laser group was measured at 6 versus 12 months (p = 0.01).") == []

@@ -74,8 +74,12 @@ _HEAD = re.compile(r"^(?:the\s+|a\s+)?"
                    re.IGNORECASE)
 _TAIL = re.compile(r"\s+(?:with|in|among|between|after|from|at|on|during|compared|comparing|versus|vs\.?|using|"
                    r"following|for)\s.*$", re.IGNORECASE)
+_OF_ARM = re.compile(r"\s+(?:of|in|for)\s+(?:the\s+)?[\w'’/+-]+(?:\s+[\w'’/+-]+){0,2}?\s+(?:group|arm|cohort)s?\b.*$",
+                     re.IGNORECASE)
+"""The arm an opening phrase names after its outcome ("survival of the control group versus ...")."""
 _ARM = re.compile(
-    r"\b(?:in|with|for|of|among|on|by|from|to|than)\s+(?:the\s+|those\s+(?:in|on|receiving)\s+(?:the\s+)?)?"
+    r"\b(?:in|with|for|of|among|on|by|from|to|than|versus|vs\.?)\s+(?:the\s+|those\s+(?:in|on|receiving)\s+"
+    r"(?:the\s+)?)?"
     r"(?P<arm>(?!(?:in|with|of|the|and|or|to|than|comparison)\b)[\w'’/+-]+"
     r"(?:\s+(?!(?:in|with|of|the|and|or|to|than|comparison)\b)[\w'’/+-]+){0,3}?)\s+(?:group|arm|cohort)s?\b|"
     r"\b(?:in|of|from)\s+(?P<label>(?:[Aa]rm|[Gg]roup)\s+[A-Z0-9]{1,3})\b|"
@@ -118,6 +122,9 @@ _SIZE_DOWN = {"smaller", "less"}
 _GENERIC_WORDS = {"group", "groups", "arm", "arms", "the", "of", "and", "in", "with", "patients", "treatment"}
 _REVERSED = {"increases": "decreases", "decreases": "increases"}
 _PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?%")
+_VALUE_PAIR = re.compile(r"(?<![\w.,±-])(?<!\bat\s)(?<!\bfrom\s)(?<!\bbetween\s)(?P<a>\d+(?:\.\d+)?)\s*"
+                         r"(?:%|[a-zA-Zμ/]+\s*)?(?:versus|vs\.?|v\.?)\s*(?P<b>\d+(?:\.\d+)?)(?![\d.,]*\s*(?:±|\+/-))")
+"""Two arms' values side by side ("22 versus 15 months", "1.72 vs. 2.31"), not a range of time points."""
 _BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z]+")
 _UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely", "thicker", "heavier", "wider",
@@ -243,7 +250,8 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True, avoid: 
     if lead and verb:
         head = text[lead.end():verb.start()]
         head = head[_HEAD.match(head).end():]  # type: ignore[union-attr]
-        candidates.append(_TAIL.sub("", re.sub(r"\s*[(\[].*$", "", head)))
+        head = _OF_ARM.sub("", re.sub(r"\s*[(\[].*$", "", head))
+        candidates.append(_TAIL.sub("", head))
     elif lead and lead.end() > start:  # "There was no difference in Y between ...": Y is the chunk after the lead
         opened, _ = first_chunk(text, lead.end(), anchor)
         if opened:
@@ -366,6 +374,10 @@ def _direction(words: set[str], own: list[Statistic], clause: str) -> tuple[str,
         after = _PERCENT.findall(clause[comparator.end():])
         if before and after and Decimal(before[-1]) != Decimal(after[0]):
             return ("increases" if Decimal(before[-1]) > Decimal(after[0]) else "decreases"), True
+    pair = _VALUE_PAIR.search(clause) if p is not None and comparator else None
+    if pair and Decimal(pair["a"]) != Decimal(pair["b"]):
+        # "the control versus the elevated group was 22 versus 15 months": the arms in the order of the values
+        return ("increases" if Decimal(pair["a"]) > Decimal(pair["b"]) else "decreases"), True
     return None
 
 
