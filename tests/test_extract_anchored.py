@@ -214,3 +214,11 @@ def test_arms_named_only_by_the_order_of_their_values(text: str, subject: str, o
 
 def test_a_range_of_time_points_is_no_pair_of_arm_values() -> None:
     assert _anchored("Weight in the laser group was measured at 6 versus 12 months (p = 0.01).") == []
+
+
+def test_a_clause_that_names_the_tested_arm_in_full_takes_it_as_subject() -> None:
+    title = "Pediatric bag-valve-mask versus adult bag-valve-mask for ventilation in children"
+    named = "In all three airway models, the pediatric bag-valve-mask provided lower median tidal volumes (p<0.001)."
+    unnamed = "In all three airway models, the new device provided lower median tidal volumes (p<0.001)."
+    assert _anchored(named, title=title) == [("Pediatric bag-valve-mask", "tidal volumes", "decreases")]
+    assert _anchored(unnamed, title=title) == []

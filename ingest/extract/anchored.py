@@ -330,6 +330,9 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
         return (back[0], True) if control_first and len(back) == 1 else None
     if ctx.intervention and not named_only and _AGAINST_CONTROL.search(clause):
         return ctx.intervention, False
+    if ctx.intervention and not named_only and len(tested) >= 1 and \
+            tested <= set(_WORDS.findall(clause[:pivot].casefold())):
+        return ctx.intervention, False  # the clause names the tested arm in words no arm pattern reads
     population = None if named_only else population_chunk(clause[:pivot])
     return (population, False) if population else None
 
