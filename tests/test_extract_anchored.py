@@ -222,3 +222,14 @@ def test_a_clause_that_names_the_tested_arm_in_full_takes_it_as_subject() -> Non
     unnamed = "In all three airway models, the new device provided lower median tidal volumes (p<0.001)."
     assert _anchored(named, title=title) == [("Pediatric bag-valve-mask", "tidal volumes", "decreases")]
     assert _anchored(unnamed, title=title) == []
+
+
+@pytest.mark.parametrize(("text", "subject", "obj", "direction"), [
+    ("There was no evidence of a difference in uptake of screening between the groups (66% in the intervention "
+     "arm vs 64% in the control arm, adjusted OR 1.21, 95% CI 0.80-1.83, p = 0.36).", "intervention group",
+     "uptake of screening", "no_effect"),  # the arms are named only inside the bracket
+    ("Reduced rate of wound infection (22 (55 %) vs. 33 (83 %) patients; p = 0.016) was observed in the "
+     "drain group compared to controls.", "drain group", "rate of wound infection", "decreases"),  # nested
+])
+def test_arms_and_statistics_inside_brackets(text: str, subject: str, obj: str, direction: str) -> None:
+    assert (subject, obj, direction) in _anchored(text)

@@ -74,6 +74,9 @@ _HEAD = re.compile(r"^(?:the\s+|a\s+)?"
                    re.IGNORECASE)
 _TAIL = re.compile(r"\s+(?:with|in|among|between|after|from|at|on|during|compared|comparing|versus|vs\.?|using|"
                    r"following|for)\s.*$", re.IGNORECASE)
+_LEADING_COMPARATIVE = re.compile(r"^(?:(?:significantly|statistically|a|an)\s+)*(?:reduced|increased|decreased|"
+                                  r"lower|higher|greater|fewer|less|more|improved|shorter|longer)\s+(?=\S)",
+                                  re.IGNORECASE)
 _OF_ARM = re.compile(r"\s+(?:of|in|for)\s+(?:the\s+)?[\w'’/+-]+(?:\s+[\w'’/+-]+){0,2}?\s+(?:group|arm|cohort)s?\b.*$",
                      re.IGNORECASE)
 """The arm an opening phrase names after its outcome ("survival of the control group versus ...")."""
@@ -220,7 +223,8 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     if read is None:
         return None
     direction, worded = read
-    named = _subject(clause, ctx, worded=worded) or _subject(text[:clause_span[0]], ctx, named_only=True)
+    named = _subject(clause, ctx, worded=worded) or _subject(text[:clause_span[0]], ctx, named_only=True) or \
+        _bracketed_arm(clause, ctx)
     if named is None:
         return None
     subject, reversed_ = named
@@ -240,7 +244,7 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
 def _object(text: str, start: int, anchor: int, *, opening: bool = True, avoid: set[str] = frozenset()) -> str | None:
     """The outcome the statistic is printed against, or the noun phrase the clause opens with."""
     before = text[start:anchor]
-    before = re.sub(r"[(\[][^()\[\]]*$", "", before).rstrip(" ,;:([")  # an open bracket's own numbers
+    before = _outside_open_bracket(before).rstrip(" ,;:([")  # an open bracket's own numbers
     candidates = []
     near = _BEFORE_STAT.search(before[-80:])
     if near:
@@ -249,6 +253,8 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True, avoid: 
     verb = _VERB.search(text, lead.end(), anchor) if lead else None
     if lead and verb:
         head = text[lead.end():verb.start()]
+        head = head[_HEAD.match(head).end():]  # type: ignore[union-attr]
+        head = _LEADING_COMPARATIVE.sub("", head)  # "Reduced rate of infection was observed in ...": the rate
         head = head[_HEAD.match(head).end():]  # type: ignore[union-attr]
         head = _OF_ARM.sub("", re.sub(r"\s*[(\[].*$", "", head))
         candidates.append(_TAIL.sub("", head))
@@ -292,7 +298,7 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
     the direction is reversed: the clause names only a control before the comparator ("longer in the
     placebo than in the zinc arm": zinc shortens it).
     """
-    clause = re.sub(r"\s*[(\[][^()\[\]]*[)\]]|['‘’\"]", "", clause)  # "the 'at risk' (N = 212) group"
+    clause = _unbracketed(re.sub(r"['‘’\"]", "", clause))  # "the 'at risk' (N = 212) group"
     comparator = _COMPARATOR.search(clause)
     pivot = comparator.start() if comparator else len(clause)
     front: list[str] = []
@@ -350,6 +356,48 @@ def _worded(words: set[str]) -> str | None:
     up = bool(words & (cues.INCREASE_WORDS | _UP_VERBS))
     down = bool(words & (cues.DECREASE_WORDS | _DOWN_VERBS))
     return None if up == down else "increases" if up else "decreases"
+
+
+def _outside_open_bracket(text: str) -> str:
+    """``text`` up to the bracket still open at its end (nested brackets included), else all of it."""
+    depth, opened = 0, -1
+    for index, char in enumerate(text):
+        if char in "([":
+            if depth == 0:
+                opened = index
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+    return text[:opened] if depth and opened >= 0 else text
+
+
+def _unbracketed(text: str) -> str:
+    """``text`` without its bracketed parts, nested ones included."""
+    previous = None
+    while previous != text:
+        previous, text = text, re.sub(r"\s*[(\[][^()\[\]]*[)\]]", "", text)
+    return text
+
+
+def _bracketed_arm(clause: str, ctx: Context) -> tuple[str, bool] | None:
+    """An arm named only inside the clause's brackets, read from the first top-level bracket that names one.
+
+    "... between the groups (66% in the intervention arm vs 64% in the control arm, p = 0.36)".
+    """
+    depth, opened, spans = 0, 0, []
+    for index, char in enumerate(clause):
+        if char in "([":
+            opened = index + 1 if depth == 0 else opened
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append(clause[opened:index])
+    for inner in spans:
+        named = _subject(_unbracketed(inner), ctx, named_only=True)
+        if named is not None:
+            return named
+    return None
 
 
 def _direction(words: set[str], own: list[Statistic], clause: str) -> tuple[str, bool] | None:
@@ -433,7 +481,7 @@ def last_chunk(text: str, start: int, end: int) -> str | None:
     ("duration of mechanical ventilation", read as one outcome). Between one and six words, else ``None``.
     """
     span = text[start:end]
-    span = re.sub(r"[(\[][^()\[\]]*$", "", span)  # an open bracket's own numbers
+    span = _outside_open_bracket(span)  # an open bracket's own numbers
     span = re.sub(r"\s*[(\[][^()\[\]]*[)\]]", "", span)  # "(MI)", "(n = 40)"
     tokens = [t.rstrip(".") or t for t in _CHUNK_TOKEN.findall(span)]
     words: list[str] = []
