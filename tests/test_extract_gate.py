@@ -185,3 +185,8 @@ def test_without_a_p_value_the_interval_decides(text: str, direction: str) -> No
 ])
 def test_a_larger_negative_change_of_a_harm_score_is_a_fall(text: str, obj: str, expected: str) -> None:
     assert signed_change(_draft(text, obj=obj)).direction == expected
+
+
+def test_a_quoted_name_counts_as_one_word() -> None:
+    assert noun_phrase_problem("'at risk' group", max_words=8) is None
+    assert noun_phrase_problem("at risk group", max_words=8) is not None  # unquoted, it opens with "at"

@@ -298,7 +298,7 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
     the direction is reversed: the clause names only a control before the comparator ("longer in the
     placebo than in the zinc arm": zinc shortens it).
     """
-    clause = _unbracketed(re.sub(r"['‘’\"]", "", clause))  # "the 'at risk' (N = 212) group"
+    clause = _unbracketed(clause)  # "the 'at risk' (N = 212) group"
     comparator = _COMPARATOR.search(clause)
     pivot = comparator.start() if comparator else len(clause)
     front: list[str] = []

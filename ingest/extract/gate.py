@@ -29,6 +29,7 @@ from ingest.extract.draft import Draft
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\w.,]*", re.UNICODE)
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_QUOTED = re.compile(r"(?<!\w)['‘\"“][^'’\"”]{1,40}['’\"”](?!\w)")
 _FINITE = frozenset([
     "was", "were", "is", "are", "be", "been", "being", "am", "suggest", "suggests", "indicate", "indicates",
     "could", "would", "should", "might", "shall",
@@ -64,7 +65,7 @@ def noun_phrase_problem(label: str | None, *, max_words: int) -> str | None:
     """Why ``label`` is not a short noun phrase (``None`` when it is one)."""
     if not label or not label.strip():
         return "empty"
-    bare = _BRACKETED.sub(" ", label)
+    bare = _QUOTED.sub(" name ", _BRACKETED.sub(" ", label))  # "the 'at risk' group": a quoted name is one word
     tokens = _WORD.findall(bare)
     words = [w.casefold() for w in tokens]
     if not words:
