@@ -233,3 +233,13 @@ def test_a_clause_that_names_the_tested_arm_in_full_takes_it_as_subject() -> Non
 ])
 def test_arms_and_statistics_inside_brackets(text: str, subject: str, obj: str, direction: str) -> None:
     assert (subject, obj, direction) in _anchored(text)
+
+
+@pytest.mark.parametrize(("text", "subject", "obj"), [
+    ("Registry data for this age range also showed a higher readmission rate among rural infants (OR 1.20, "
+     "95% CI 1.09 to 1.32, p<0.001).", "rural infants", "readmission rate"),  # not "Registry data"
+    ("The number of lesions was significantly higher on T2w than on CT images at both sites (p<0.05).", "T2w",
+     "lesions"),  # not the comparator "CT images"
+])
+def test_the_outcome_is_neither_the_data_source_nor_the_comparator(text: str, subject: str, obj: str) -> None:
+    assert (subject, obj, "increases") in _anchored(text)

@@ -63,7 +63,8 @@ _AFTER_VERB = re.compile(
     r"\b(?:had|showed|received|developed|experienced|achieved|reported|presented|required|needed)\s+(?:an?\s+)?"
     r"(?:[\d.,]+\s*%?\s+)?(?:(?:significantly|statistically)\s+)?(?:(?:more|less|fewer|higher|lower|greater|smaller|shorter|longer|better|"
     r"worse|reduced|increased|decreased|improved)\s+)?(?P<obj>[A-Za-z][\w'’/+-]*(?:\s+(?!than\b|compared\b|versus\b|"
-    r"vs\b)[\w'’/+-]+){0,5}?)(?=\s*[(\[,;]|\s+(?:than|compared|versus|vs\.?|in|at|after|during)\b)", re.IGNORECASE)
+    r"vs\b)[\w'’/+-]+){0,5}?)(?=\s*[(\[,;]|\s+(?:than|compared|versus|vs\.?|in|at|after|during|among)\b)",
+    re.IGNORECASE)
 """The outcome a verb names after it: "group I received more fluid than group C"."""
 _HEAD = re.compile(r"^(?:the\s+|a\s+)?"
                    r"(?:(?:mean|median|average|overall|total|absolute|relative|estimated|adjusted)\s+)*"
@@ -77,6 +78,8 @@ _TAIL = re.compile(r"\s+(?:with|in|among|between|after|from|at|on|during|compare
 _LEADING_COMPARATIVE = re.compile(r"^(?:(?:significantly|statistically|a|an)\s+)*(?:reduced|increased|decreased|"
                                   r"lower|higher|greater|fewer|less|more|improved|shorter|longer)\s+(?=\S)",
                                   re.IGNORECASE)
+_AFTER_COMPARATOR = re.compile(r"\b(?:than|versus|vs\.?|compared\s+(?:with|to))\s+(?:(?:in|on|with|for)\s+)?"
+                               r"(?:the\s+)?$", re.IGNORECASE)
 _OF_ARM = re.compile(r"\s+(?:of|in|for)\s+(?:the\s+)?[\w'’/+-]+(?:\s+[\w'’/+-]+){0,2}?\s+(?:group|arm|cohort)s?\b.*$",
                      re.IGNORECASE)
 """The arm an opening phrase names after its outcome ("survival of the control group versus ...")."""
@@ -247,11 +250,11 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True, avoid: 
     before = _outside_open_bracket(before).rstrip(" ,;:([")  # an open bracket's own numbers
     candidates = []
     near = _BEFORE_STAT.search(before[-80:])
-    if near:
-        candidates.append(near["obj"])
+    if near and not _AFTER_COMPARATOR.search(before[-80:][:near.start("obj")]):
+        candidates.append(near["obj"])  # not the arm a comparison is made against ("... than on STIR images")
     lead = _LEAD.match(text, start) if opening else None
     verb = _VERB.search(text, lead.end(), anchor) if lead else None
-    if lead and verb:
+    if lead and verb and verb.group().split()[-1].casefold() != "showed":  # "data showed a higher Y": not data
         head = text[lead.end():verb.start()]
         head = head[_HEAD.match(head).end():]  # type: ignore[union-attr]
         head = _LEADING_COMPARATIVE.sub("", head)  # "Reduced rate of infection was observed in ...": the rate
@@ -318,7 +321,7 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
             continue
         if _NOT_ARM_WORD.match(arm) or _NOT_ARM_WORD.match(arm.split()[0]):
             continue
-        if (arm[0].isdigit() or not re.search(r"[^\W\d_]{2,}", arm)) and not match["label"]:
+        if (arm[0].isdigit() or not re.search(r"[^\W\d_]", arm)) and not match["label"]:
             continue
         side.append(f"{arm} group" if match["arm"] else arm)
     tested = set(_WORDS.findall((ctx.intervention or "").casefold())) - {"the", "of", "and", "with", "in"}
@@ -527,7 +530,7 @@ def population_chunk(front: str) -> str | None:
                        r"(?P<np>[A-Za-z][\w'’/+-]*(?:\s+[\w'’/+-]+){0,3}?)\s+(?:at|with|in|who|were|was|had|"
                        r"showed|more|less|also)\b", front, re.IGNORECASE)
     among = re.search(r"\b(?:among|in|by)\s+(?:the\s+)?(?P<np>[\w'’/+-]+(?:\s+[\w'’/+-]+){0,3}?)(?=\s*[,;(]|\s*$|"
-                      r"\s+(?:than|compared|versus|vs)\b)", front, re.IGNORECASE)
+                      r"\s+(?:than|compared|versus|vs)\b|\s*\.\s*$)", front, re.IGNORECASE)
     for match in (opening, among):
         if match is None:
             continue
