@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.extract.anchored import _subject, first_chunk, last_chunk, population_chunk
+from ingest.extract.anchored import _subject
+from ingest.extract.chunks import first_chunk, last_chunk, population_chunk
 from ingest.extract.concepts import default_matcher
 from ingest.extract.draft import Context
 from ingest.extract.findings import sentence_findings

@@ -8,22 +8,28 @@ candidate whose
 
 * object is the outcome the group reports: the noun phrase printed just before
   the statistic ("... in receptive language (p < 0.0001)"), the noun phrase the
-  clause opens with before its verb ("Sickness absence was higher ..."), or the one
-  a verb names after it ("group I received more fluid than ...");
+  clause opens with before its verb ("Sickness absence was higher ..."), the one
+  a verb names after it ("group I received more fluid than ..."), or else the
+  noun-phrase chunk printed last before the statistic (``chunks.last_chunk``);
 * subject is the arm the clause names before its comparator ("in the
   gatifloxacin group", "patients who received X", "using X"), the tested arm
-  first, or the abstract's tested arm when the clause compares against a control
-  without naming it ("compared to the control group");
-* direction comes from the clause's comparative words, else from the effect size
-  (a ratio below 1 or a negative difference decreases), else a non-significant
-  P-value (no effect), else the percentages either side of the comparator; a
-  candidate with none of these is dropped. A worded direction belongs to the arm
-  before the comparator, a statistical one to the tested arm.
+  first, the abstract's tested arm when the clause compares against a control
+  without naming it ("compared to the control group") or names all its words,
+  a population the clause names ("Nonwhite patients had ..."), or an arm named
+  only inside a bracket;
+* direction comes from the group's own comparative words, else the clause's, else
+  the effect size (a ratio below 1 or a negative difference decreases), else a
+  non-significant P-value (no effect), else the percentages or the two values either
+  side of the comparator; a candidate with none of these is dropped. A worded
+  direction belongs to the arm before the comparator, a statistical one to the
+  tested arm.
 
-It reads the sentences no worded rule read, and the clauses of read sentences whose
-statistics and outcome no worded finding holds; every candidate goes through the
-shared gate (``ingest.extract.gate``) and subject resolution
-(``ingest.extract.subjects``) like any other rule's.
+A clause with a relation verb ("were related with", "was the only predictor of",
+"had a negative correlation with") goes to the ``anchored-relation`` rule
+(``relations.py``) first. It reads the sentences no worded rule read, and the clauses
+of read sentences whose statistics and outcome no worded finding holds; every
+candidate goes through the shared gate (``ingest.extract.gate``) and subject
+resolution (``ingest.extract.subjects``) like any other rule's.
 """
 
 from __future__ import annotations
@@ -33,14 +39,23 @@ from collections.abc import Sequence
 from decimal import Decimal
 from itertools import pairwise
 
-from ingest.extract import cues
+from ingest.extract.chunks import (
+    STOP_OBJECT,
+    WORDS,
+    first_chunk,
+    last_chunk,
+    outside_open_bracket,
+    population_chunk,
+    statistic_groups,
+    worded_direction,
+)
 from ingest.extract.draft import ALL_PATIENTS, Context, Draft, Local, confidence
 from ingest.extract.gate import noun_phrase_problem
+from ingest.extract.relations import relation_drafts
 from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import Statistic
 
 RULE = "statistic-anchored"
-RELATION_RULE = "anchored-relation"
 _ANCHORS = ("p_value", "effect_size")
 _RATIOS = {"HR", "OR", "RR", "IRR"}
 _CLAUSE = re.compile(r";\s+|,\s+(?:and\s+|whereas\s+|while\s+|but\s+)?(?=[A-Z]|the\s|there\s)|\.\s+")
@@ -121,10 +136,6 @@ _STOP_LAST = re.compile(r"^(?:p|ci|or|hr|rr|respectively|patients|groups?|vs|ver
                         r"differences?|model|analys[ie]s|ratios?|participants|subjects|children|women|men)$",
                         re.IGNORECASE)
 _COMPARATOR = re.compile(r"\b(?:compared|versus|vs\.?|than|relative\s+to|against|over)\b", re.IGNORECASE)
-_CHANGE_UP = {"increase", "increases", "improvement", "improvements", "gain", "gains", "rise"}
-_CHANGE_DOWN = {"decrease", "decreases", "reduction", "reductions", "decline", "declines", "fall", "drop", "loss"}
-_SIZE_UP = {"greater", "larger", "bigger", "more"}
-_SIZE_DOWN = {"smaller", "less"}
 _GENERIC_WORDS = {"group", "groups", "arm", "arms", "the", "of", "and", "in", "with", "patients", "treatment"}
 _REVERSED = {"increases": "decreases", "decreases": "increases"}
 _PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?%")
@@ -132,18 +143,6 @@ _VALUE_PAIR = re.compile(r"(?<![\w.,±-])(?<!\bat\s)(?<!\bfrom\s)(?<!\bbetween\s
                          r"(?:%|[a-zA-Zμ/]+\s*)?(?:versus|vs\.?|v\.?)\s*(?P<b>\d+(?:\.\d+)?)(?![\d.,]*\s*(?:±|\+/-))")
 """Two arms' values side by side ("22 versus 15 months", "1.72 vs. 2.31"), not a range of time points."""
 _BALANCE = re.compile(r"\b(?:age|sex|gender|baseline|demographic)\b", re.IGNORECASE)
-_WORDS = re.compile(r"[a-z]+")
-_UP_VERBS = {"rose", "gained", "raised", "larger", "successful", "frequent", "likely", "thicker", "heavier", "wider",
-             "stronger"}
-_DOWN_VERBS = {"fell", "declined", "dropped", "lost", "smaller", "decline", "lowered", "thinner", "lighter", "narrower",
-               "weaker"}
-_STOP_OBJECT = re.compile(
-    r"^(?:p|ci|or|hr|rr|mean|medians?|differences?|respectively|patients|group|groups|both|all|vs|versus|compared|"
-    r"than|there|which|this|it|those|these|control|controls|children|men|women|people|infants|participants|"
-    r"subjects|intervention|subgroup|analys[ie]s|model|regression|improvements?|increases?|decreases?|changes?|"
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
-    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)$",
-    re.IGNORECASE)
 
 
 def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int, ctx: Context,
@@ -173,7 +172,7 @@ def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int
             drafts += [d for d in related if not any(s.start in claimed for s in d.statistics)]
             continue
         from_here = start
-        for index, group in enumerate(_groups(own)):
+        for index, group in enumerate(statistic_groups(own)):
             if not any(s.start in claimed for s in group):
                 draft = _clause_draft(local, sentence, subgroup, (start, end), from_here, group, ctx,
                                       opening=index == 0)
@@ -182,16 +181,6 @@ def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int
                     drafts.append(draft)
             from_here = group[-1].end
     return drafts
-
-
-def _groups(stats: list[Statistic]) -> list[list[Statistic]]:
-    """The clause's statistics in groups that each end with a P-value (an effect size goes with the next one)."""
-    groups: list[list[Statistic]] = [[]]
-    for stat in stats:
-        groups[-1].append(stat)
-        if stat.kind == "p_value":
-            groups.append([])
-    return [g for g in groups if g]
 
 
 def _clauses(text: str, body: int) -> list[tuple[int, int]]:
@@ -218,9 +207,9 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     text = local.text
     clause = text[clause_span[0]:clause_span[1]]
     first = own[0]
-    words = set(_WORDS.findall(text[clause_span[0]:first.start].casefold()))
-    own_words = set(_WORDS.findall(text[start:first.start].casefold()))
-    if not opening and _worded(own_words):
+    words = set(WORDS.findall(text[clause_span[0]:first.start].casefold()))
+    own_words = set(WORDS.findall(text[start:first.start].casefold()))
+    if not opening and worded_direction(own_words):
         words = own_words  # "required more A (p), had lower B (p)": each group's own comparative first
     read = _direction(words, own, clause)
     if read is None:
@@ -233,11 +222,11 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
     subject, reversed_ = named
     if reversed_ and worded:  # a direction read from the statistics is the tested arm's already
         direction = _REVERSED.get(direction, direction)
-    avoid = set(_WORDS.findall(subject.casefold())) - _GENERIC_WORDS  # an outcome span is not the compared group
+    avoid = set(WORDS.findall(subject.casefold())) - _GENERIC_WORDS  # an outcome span is not the compared group
     obj = _object(text, start, first.start, opening=opening, avoid=avoid)  # the costliest part, so the last
     if obj is None:
         return None
-    if set(_WORDS.findall(subgroup.casefold())) & set(_WORDS.findall(subject.casefold())) - {"group", "arm"}:
+    if set(WORDS.findall(subgroup.casefold())) & set(WORDS.findall(subject.casefold())) - {"group", "arm"}:
         subgroup = ALL_PATIENTS  # "In the X group, ...": the compared arm, not a subgroup
     return Draft(relation="associated with", direction=direction, subject_concept=None, subject_label=subject,
                  object_concept=None, object_label=obj, subgroup=subgroup, sentence=sentence,
@@ -247,7 +236,7 @@ def _clause_draft(local: Local, sentence: Sentence, subgroup: str, clause_span: 
 def _object(text: str, start: int, anchor: int, *, opening: bool = True, avoid: set[str] = frozenset()) -> str | None:
     """The outcome the statistic is printed against, or the noun phrase the clause opens with."""
     before = text[start:anchor]
-    before = _outside_open_bracket(before).rstrip(" ,;:([")  # an open bracket's own numbers
+    before = outside_open_bracket(before).rstrip(" ,;:([")  # an open bracket's own numbers
     candidates = []
     near = _BEFORE_STAT.search(before[-80:])
     if near and not _AFTER_COMPARATOR.search(before[-80:][:near.start("obj")]):
@@ -279,12 +268,12 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True, avoid: 
             continue
         if not tokens or len(tokens) > 8 or any(ch.isdigit() for ch in phrase.replace("-", "")[:1]):
             continue
-        if re.search(r"\d[\d.,]*\s*%|\d\.\d", phrase) or _STOP_OBJECT.match(tokens[0]) or \
+        if re.search(r"\d[\d.,]*\s*%|\d\.\d", phrase) or STOP_OBJECT.match(tokens[0]) or \
                 _STOP_LAST.match(tokens[-1]):
             continue
         if _NULL.search(phrase) or _COMPARES.search(phrase) or _ARM.search(f"in {phrase}") or _CONTROL.search(phrase):
             continue
-        if avoid & set(_WORDS.findall(phrase.casefold())):
+        if avoid & set(WORDS.findall(phrase.casefold())):
             continue
         return phrase
     return None
@@ -324,13 +313,13 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
         if (arm[0].isdigit() or not re.search(r"[^\W\d_]", arm)) and not match["label"]:
             continue
         side.append(f"{arm} group" if match["arm"] else arm)
-    tested = set(_WORDS.findall((ctx.intervention or "").casefold())) - {"the", "of", "and", "with", "in"}
+    tested = set(WORDS.findall((ctx.intervention or "").casefold())) - {"the", "of", "and", "with", "in"}
     for arm in front:
-        if tested & set(_WORDS.findall(arm.casefold())):
+        if tested & set(WORDS.findall(arm.casefold())):
             return arm, False
     if _NULL.search(clause) or not worded:  # the tested arm may be named after the comparator
         for arm in back:
-            if tested & set(_WORDS.findall(arm.casefold())):
+            if tested & set(WORDS.findall(arm.casefold())):
                 return arm, False
     if front:
         return front[0], False
@@ -340,38 +329,10 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
     if ctx.intervention and not named_only and _AGAINST_CONTROL.search(clause):
         return ctx.intervention, False
     if ctx.intervention and not named_only and len(tested) >= 1 and \
-            tested <= set(_WORDS.findall(clause[:pivot].casefold())):
+            tested <= set(WORDS.findall(clause[:pivot].casefold())):
         return ctx.intervention, False  # the clause names the tested arm in words no arm pattern reads
     population = None if named_only else population_chunk(clause[:pivot])
     return (population, False) if population else None
-
-
-def _worded(words: set[str]) -> str | None:
-    """The direction the comparative words say (``None`` when they say none or both).
-
-    A change named with its size ("the decrease in Y was greater") goes the way of the change:
-    a greater decrease decreases, a smaller increase decreases.
-    """
-    change_up, change_down = bool(words & _CHANGE_UP), bool(words & _CHANGE_DOWN)
-    size_up, size_down = bool(words & _SIZE_UP), bool(words & _SIZE_DOWN)
-    if change_up != change_down and size_up != size_down:
-        return "increases" if change_up == size_up else "decreases"
-    up = bool(words & (cues.INCREASE_WORDS | _UP_VERBS))
-    down = bool(words & (cues.DECREASE_WORDS | _DOWN_VERBS))
-    return None if up == down else "increases" if up else "decreases"
-
-
-def _outside_open_bracket(text: str) -> str:
-    """``text`` up to the bracket still open at its end (nested brackets included), else all of it."""
-    depth, opened = 0, -1
-    for index, char in enumerate(text):
-        if char in "([":
-            if depth == 0:
-                opened = index
-            depth += 1
-        elif char in ")]" and depth:
-            depth -= 1
-    return text[:opened] if depth and opened >= 0 else text
 
 
 def _unbracketed(text: str) -> str:
@@ -411,7 +372,7 @@ def _direction(words: set[str], own: list[Statistic], clause: str) -> tuple[str,
     """
     if _NULL.search(clause):
         return "no_effect", False
-    worded = _worded(words)
+    worded = worded_direction(words)
     if worded:
         return worded, True
     effect = next((s for s in own if s.kind == "effect_size"), None)
@@ -433,219 +394,3 @@ def _direction(words: set[str], own: list[Statistic], clause: str) -> tuple[str,
         # "the control versus the elevated group was 22 versus 15 months": the arms in the order of the values
         return ("increases" if Decimal(pair["a"]) > Decimal(pair["b"]) else "decreases"), True
     return None
-
-
-_CHUNK_TOKEN = re.compile(r"[^\W_][\w'’/+.≥≤-]*|[()\[\],;:]", re.UNICODE)
-_BOUNDARY = frozenset([
-    "in", "for", "with", "at", "among", "between", "from", "to", "by", "on", "after", "before", "during", "than",
-    "versus", "vs", "vs.", "compared", "over", "within", "into", "against", "per", "and", "or", "but", "whereas",
-    "while", "that", "which", "who", "as", "when", "if", "both", "all", "each", "only", "also", "not", "no",
-    "the", "a", "an", "their", "its", "this", "these", "those", "there", "was", "were", "is", "are", "be", "been",
-    "had", "has", "have", "did", "do", "does", "showed", "found", "demonstrated", "revealed", "received",
-    "reported", "experienced", "achieved", "presented", "developed", "remained", "became", "reached", "observed",
-    "significant", "significantly", "statistically", "respectively", "overall", "mean", "median", "average",
-])
-"""Where a noun-phrase chunk stops (read right to left): prepositions, conjunctions, determiners, finite
-verbs and the words that qualify a comparison rather than name its outcome."""
-COMPARATIVES = frozenset([
-    "more", "less", "higher", "lower", "greater", "fewer", "better", "worse", "longer", "shorter", "larger",
-    "smaller", "thicker", "thinner", "faster", "slower", "heavier", "lighter", "older", "younger", "stronger",
-    "weaker", "wider", "narrower", "earlier", "later", "increased", "decreased", "reduced", "improved",
-    "elevated", "superior", "inferior", "poorer",
-])
-"""Comparative words: a chunk stops at one (it says how the outcome differs, it is not part of its name)."""
-_HEAD_OF = frozenset([
-    "duration", "rate", "rates", "number", "incidence", "proportion", "percentage", "risk", "level", "levels",
-    "length", "time", "frequency", "severity", "use", "prevalence", "odds", "likelihood", "occurrence", "need",
-    "amount", "dose", "concentration", "concentrations", "onset", "degree", "quality", "change", "changes",
-])
-"""Measure words a chunk keeps with their "of" ("duration of mechanical ventilation")."""
-_NOT_BEFORE_OUTCOME = frozenset(["after", "than", "versus", "vs", "vs.", "compared", "with", "among", "at", "during",
-                                 "within", "by", "from", "to", "per", "before"])
-"""A chunk these words introduce names an arm, a time or a population, not the outcome measured."""
-_TIME_WORDS = frozenset(["day", "days", "week", "weeks", "month", "months", "year", "years", "hours", "baseline",
-                         "follow-up", "discharge"])
-_TIME_POINTS = frozenset(["admission", "presentation", "baseline", "diagnosis", "discharge", "entry", "enrolment",
-                          "enrollment", "randomisation", "randomization", "inclusion", "birth", "delivery",
-                          "follow-up"])
-_POPULATION = re.compile(r"(?:patients|women|men|children|infants|adults|users|participants|subjects|smokers|"
-                         r"individuals|mothers|girls|boys|persons|people|recipients|survivors|families|respondents|residents|"
-                         r"students|nurses|workers|volunteers|members)$",
-                         re.IGNORECASE)
-_NOT_A_POPULATION = re.compile(r"^(?:patients|women|men|children|infants|adults|users|participants|subjects|"
-                               r"individuals|people|persons)$", re.IGNORECASE)
-
-
-def last_chunk(text: str, start: int, end: int) -> str | None:
-    """The noun-phrase chunk printed last before ``end`` (brackets and the open bracket's numbers skipped).
-
-    A shallow chunker: read tokens right to left from ``end`` and stop at punctuation, a number, a
-    function word, a finite verb, an adverb in -ly or a comparative; an "of" is kept after a measure word
-    ("duration of mechanical ventilation", read as one outcome). Between one and six words, else ``None``.
-    """
-    span = text[start:end]
-    span = _outside_open_bracket(span)  # an open bracket's own numbers
-    span = re.sub(r"\s*[(\[][^()\[\]]*[)\]]", "", span)  # "(MI)", "(n = 40)"
-    tokens = [t.rstrip(".") or t for t in _CHUNK_TOKEN.findall(span)]
-    words: list[str] = []
-    index = len(tokens) - 1
-    while index >= 0 and tokens[index] in (",", ";", ":"):
-        index -= 1
-    while index >= 0:
-        token = tokens[index]
-        folded = token.casefold()
-        if folded == "of" and index > 0 and words and tokens[index - 1].casefold() in _HEAD_OF:
-            words[:0] = [tokens[index - 1], token]
-            index -= 2
-            continue
-        if folded in ("on", "at") and len(words) == 1 and words[0].casefold() in _TIME_POINTS:
-            words.insert(0, token)  # "BD on admission": the time point qualifies the chunk before it
-            index -= 1
-            continue
-        if not token[0].isalnum() or folded in _BOUNDARY or folded in COMPARATIVES or folded == "of" or \
-                token[0].isdigit() or (folded.endswith("ly") and len(folded) > 4):
-            break
-        words.insert(0, token)
-        index -= 1
-    if words and words[0].casefold() in ("on", "at"):
-        return None  # a time point alone
-    if not words or len(words) > 6 or any("/" in w and len(w) <= 8 for w in words):
-        return None  # "mL/min": a unit, not an outcome
-    before = tokens[index].casefold() if index >= 0 else ""
-    if before in _NOT_BEFORE_OUTCOME or _POPULATION.search(words[-1]) or \
-            words[-1].casefold() in ("group", "groups", "arm", "arms", "alone", "population", "counterparts") or \
-            words[-1].casefold() in _TIME_WORDS:
-        return None  # an arm, a population or a time ("after RT alone", "than the non-Sami population", "12 months")
-    return " ".join(words)
-
-
-def population_chunk(front: str) -> str | None:
-    """A named population the clause compares ("Nonwhite patients had ...", "... among rural infants").
-
-    The chunk that opens the clause, or the one after "among"/"in", when it ends in a population
-    noun and names more than the noun ("patients" alone is everyone).
-    """
-    front = re.sub(r"\s*[(\[][^()\[\]]*[)\]]", "", front)
-    opening = re.match(r"\s*(?:(?:however|moreover|furthermore|in\s+addition|overall|finally),\s*)?"
-                       r"(?P<np>[A-Za-z][\w'’/+-]*(?:\s+[\w'’/+-]+){0,3}?)\s+(?:at|with|in|who|were|was|had|"
-                       r"showed|more|less|also)\b", front, re.IGNORECASE)
-    among = re.search(r"\b(?:among|in|by)\s+(?:the\s+)?(?P<np>[\w'’/+-]+(?:\s+[\w'’/+-]+){0,3}?)(?=\s*[,;(]|\s*$|"
-                      r"\s+(?:than|compared|versus|vs)\b|\s*\.\s*$)", front, re.IGNORECASE)
-    for match in (opening, among):
-        if match is None:
-            continue
-        phrase = " ".join(match["np"].split())
-        tokens = phrase.split()
-        if _POPULATION.search(phrase) and not _NOT_A_POPULATION.match(phrase) and \
-                not any(t.casefold() in _BOUNDARY or t[0].isdigit() for t in tokens):
-            return phrase
-    return None
-
-_LEADING_WORDS = frozenset(["the", "a", "an", "significantly", "both"]) | COMPARATIVES
-
-
-def first_chunk(text: str, start: int, end: int) -> tuple[str | None, str | None]:
-    """The noun-phrase chunk that starts at ``start``, and the direction of a comparative before it.
-
-    Left to right: leading determiners and comparatives are skipped (the comparative is returned as a
-    direction: "associated with higher mortality"), then words are taken up to the first boundary, as
-    in ``last_chunk``.
-    """
-    span = re.sub(r"\s*[(\[][^()\[\]]*[)\]]", " ", text[start:end])
-    tokens = [t.rstrip(".") or t for t in _CHUNK_TOKEN.findall(span)]
-    index, direction = 0, None
-    while index < len(tokens) and tokens[index].casefold() in _LEADING_WORDS:
-        direction = _worded({tokens[index].casefold()}) or direction
-        index += 1
-    words: list[str] = []
-    while index < len(tokens):
-        token = tokens[index]
-        folded = token.casefold()
-        if folded == "of" and words:  # read forward, "of" continues the noun phrase ("acceptability of X")
-            words.append(token)
-            index += 1
-            continue
-        if not token[0].isalnum() or folded in _BOUNDARY or folded in COMPARATIVES or folded == "of" or \
-                token[0].isdigit() or (folded.endswith("ly") and len(folded) > 4):
-            break
-        words.append(token)
-        index += 1
-    if words and words[-1].casefold() == "of":
-        words.pop()
-    if not words or len(words) > 6:
-        return None, direction
-    return " ".join(words), direction
-
-
-_RELATION = re.compile(
-    r"\b(?:was|were|is|are|remained)\s+(?:all\s+|also\s+|both\s+)?(?:significantly\s+|independently\s+|"
-    r"positively\s+|negatively\s+|strongly\s+)*(?P<assoc>associated|related|correlated|linked)\s+(?:with|to)\s+|"
-    r"\b(?:was|were|is|are|remained|emerged\s+as)\s+(?:the\s+)?(?:only\s+|sole\s+|main\s+)?(?:an?\s+)?"
-    r"(?:significant\s+|independent\s+|strong(?:est)?\s+|major\s+|important\s+)*"
-    r"(?P<role>predictors?|risk\s+factors?|prognostic\s+factors?|determinants?)\s+(?:of|for)\s+|"
-    r"\b(?:had|showed|was\s+in|there\s+was)\s+(?:an?\s+)?(?:statistically\s+)?(?:significant\s+)?"
-    r"(?:(?:weak|moderate|strong|good|high)\s+)?(?P<sign>negative|positive|inverse)\s+(?:linear\s+)?"
-    r"(?:correlation|association|relationship)\s+(?:with|to)\s+",
-    re.IGNORECASE)
-"""A relation verb between factors and their outcome: "were associated with", "was the only predictor of"."""
-
-
-def relation_drafts(local: Local, sentence: Sentence, subgroup: str, span: tuple[int, int],
-                    anchors: list[Statistic]) -> list[Draft]:
-    """Factors and the outcomes a relation verb names, each pair with its own statistics.
-
-    Three shapes: a list of factors, each followed by its ratio and P-value, before the verb ("A (OR 0.97,
-    P = .03) and B (OR 1.02, P = .04) were related with Y"); one factor before the verb with its
-    statistics after the outcome ("X was the only predictor of Y (RR 4.98, P = .009)"); and one factor
-    before the verb with a list of outcomes after it, each with its own statistics ("X had a negative
-    correlation with A (r = -0.24, p = 0.03) and B (r = -0.21, p = 0.05)"). Factors and outcomes are the
-    noun-phrase chunks either side; the direction is the sign the verb states ("negative correlation"),
-    a comparative before the outcome, else the factor's ratio (above 1 increases), else "risk factor"
-    (increases); a pair with none is left out.
-    """
-    text = local.text
-    relation = _RELATION.search(text, span[0], span[1])
-    if relation is None:
-        return []
-    sign = {"negative": "decreases", "inverse": "decreases", "positive": "increases"}.get(
-        (relation["sign"] or "").casefold())
-    before = [s for s in anchors if s.start < relation.start()]
-    after = [s for s in anchors if s.start >= relation.end()]
-    pairs: list[tuple[str | None, str | None, str | None, list[Statistic]]] = []
-    if before:
-        obj, worded = first_chunk(text, relation.end(), span[1])
-        edge = span[0]
-        for group in _groups(before):
-            pairs.append((last_chunk(text, edge, group[0].start), obj, worded, group))
-            edge = group[-1].end
-    elif after:
-        subject = last_chunk(text, span[0], relation.start())
-        groups = _groups(after)
-        if len(groups) == 1:
-            obj, worded = first_chunk(text, relation.end(), span[1])
-            pairs.append((subject, obj, worded, groups[0]))
-        else:
-            edge = relation.end()
-            for group in groups:
-                obj = last_chunk(text, edge, group[0].start)
-                pairs.append((subject, obj, _worded(set(_WORDS.findall(text[edge:group[0].start].casefold()))),
-                              group))
-                edge = group[-1].end
-    drafts: list[Draft] = []
-    for subject, obj, worded, group in pairs:
-        if subject is None or obj is None or _STOP_OBJECT.match(subject.split()[0]) or \
-                _STOP_OBJECT.match(obj.split()[0]):
-            continue
-        effect = next((s for s in group if s.kind == "effect_size" and s.value is not None), None)
-        direction = sign or worded
-        if direction is None and effect is not None and (effect.measure or "") in _RATIOS and effect.value != 1:
-            direction = "increases" if effect.value > 1 else "decreases"  # type: ignore[operator]
-        if direction is None and relation["role"] and "risk" in relation["role"].casefold():
-            direction = "increases"
-        if direction is None:
-            continue
-        drafts.append(Draft(relation="associated with", direction=direction, subject_concept=None,
-                            subject_label=subject, object_concept=None, object_label=obj, subgroup=subgroup,
-                            sentence=sentence, statistics=tuple(group[:2]),
-                            confidence=confidence(subject, obj, group, "0.35"), found_by=RELATION_RULE))
-    return drafts
