@@ -244,3 +244,16 @@ def test_arms_and_statistics_inside_brackets(text: str, subject: str, obj: str, 
 ])
 def test_the_outcome_is_neither_the_data_source_nor_the_comparator(text: str, subject: str, obj: str) -> None:
     assert (subject, obj, "increases") in _anchored(text)
+
+
+def test_a_worded_finding_holds_only_the_statistics_up_to_its_own_p_value() -> None:
+    text = ("Compared with controls, patients receiving metformin had lower HbA1c (p = 0.01) and fewer "
+            "hypoglycaemic episodes (p = 0.03).")  # the comparator opens the clause: metformin is the tested arm
+    findings = extract_abstract(text, _REF, title="Metformin versus placebo in prediabetes").findings
+    found = {(f.finding.found_by, f.finding.object_label, f.finding.direction) for f in findings}
+    assert ("statistic-anchored", "hypoglycaemic episodes", "decreases") in found, found
+    assert any(obj == "HbA1c" for _, obj, _ in found), found
+
+
+def test_a_unit_is_no_chunk() -> None:
+    assert last_chunk("50.2% for formoterol 4.5 μg", 0, 27) is None

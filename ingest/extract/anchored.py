@@ -93,6 +93,9 @@ _TAIL = re.compile(r"\s+(?:with|in|among|between|after|from|at|on|during|compare
 _LEADING_COMPARATIVE = re.compile(r"^(?:(?:significantly|statistically|a|an)\s+)*(?:reduced|increased|decreased|"
                                   r"lower|higher|greater|fewer|less|more|improved|shorter|longer)\s+(?=\S)",
                                   re.IGNORECASE)
+_FRONTED = re.compile(r"\s*(?:when\s+|as\s+)?(?:compared|relative|in\s+comparison)\s+(?:with|to)\s+[^,;]{1,60},\s*",
+                      re.IGNORECASE)
+"""A comparator the clause opens with: the arms after its comma are the ones compared."""
 _AFTER_COMPARATOR = re.compile(r"\b(?:than|versus|vs\.?|compared\s+(?:with|to))\s+(?:(?:in|on|with|for)\s+)?"
                                r"(?:the\s+)?$", re.IGNORECASE)
 _OF_ARM = re.compile(r"\s+(?:of|in|for)\s+(?:the\s+)?[\w'’/+-]+(?:\s+[\w'’/+-]+){0,2}?\s+(?:group|arm|cohort)s?\b.*$",
@@ -158,7 +161,7 @@ def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int
         return []
     if _NULL.search(text) and _BALANCE.search(text):
         return []  # a null comparison of who was enrolled checks balance, it reports no result
-    claimed = {s.start for d in read for s in d.statistics}
+    claimed = {s.start for d in read for s in _held(d.statistics)}
     if all(s.start in claimed for s in anchors):
         return []
     outcomes = [d.object_label.casefold() for d in read if d.object_label]
@@ -181,6 +184,20 @@ def anchored_findings(local: Local, sentence: Sentence, subgroup: str, body: int
                     drafts.append(draft)
             from_here = group[-1].end
     return drafts
+
+
+def _held(stats: Sequence[Statistic]) -> list[Statistic]:
+    """The statistics a worded finding holds: all of them up to its first P-value.
+
+    The ones after it that the finding took along report other outcomes of the clause ("lower A
+    (P = .01) and fewer B (P = .03)"), which this reader may still read.
+    """
+    held = []
+    for stat in sorted(stats, key=lambda s: s.start):
+        held.append(stat)
+        if stat.kind == "p_value":
+            break
+    return held
 
 
 def _clauses(text: str, body: int) -> list[tuple[int, int]]:
@@ -291,13 +308,14 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
     placebo than in the zinc arm": zinc shortens it).
     """
     clause = _unbracketed(clause)  # "the 'at risk' (N = 212) group"
-    comparator = _COMPARATOR.search(clause)
+    fronted = _FRONTED.match(clause)  # "Compared with controls, patients receiving X had ...": X is in front
+    comparator = _COMPARATOR.search(clause, fronted.end() if fronted else 0)
     pivot = comparator.start() if comparator else len(clause)
     front: list[str] = []
     back: list[str] = []
     control_first = False
     for match in _ARM.finditer(clause):
-        side = front if match.start() < pivot else back
+        side = back if fronted and match.start() < fronted.end() else front if match.start() < pivot else back
         if match["generic"]:
             side.append("intervention")
             continue
