@@ -257,3 +257,14 @@ def test_a_worded_finding_holds_only_the_statistics_up_to_its_own_p_value() -> N
 
 def test_a_unit_is_no_chunk() -> None:
     assert last_chunk("50.2% for formoterol 4.5 μg", 0, 27) is None
+
+
+def test_a_whereas_clause_keeps_its_own_factors() -> None:
+    text = ("After adjustment, we found no difference between sexes in walking speed (odds ratio, 1.03; 95% "
+            "confidence interval, 0.97-1.09; P=0.39), whereas male sex was related to a higher risk of falls "
+            "(odds ratio, 1.19; 95% confidence interval, 1.10-1.29; P=0.001).")
+    assert all(subject != "walking speed" for subject, _, _ in _related(text)), _related(text)
+
+
+def test_a_prepositional_phrase_behind_a_determiner_is_no_outcome() -> None:
+    assert last_chunk("compared to CT at both field strengths (p", 0, 39) is None

@@ -58,7 +58,7 @@ from ingest.extract.statistics import Statistic
 RULE = "statistic-anchored"
 _ANCHORS = ("p_value", "effect_size")
 _RATIOS = {"HR", "OR", "RR", "IRR"}
-_CLAUSE = re.compile(r";\s+|,\s+(?:and\s+|whereas\s+|while\s+|but\s+)?(?=[A-Z]|the\s|there\s)|\.\s+")
+_CLAUSE = re.compile(r";\s+|,\s+(?:whereas|while|but)\s+|,\s+(?:and\s+)?(?=[A-Z]|the\s|there\s)|\.\s+")
 _NP = r"[A-Za-z][\w'’/+-]*(?:\s+(?:of\s+|in\s+)?[\w'’/+≥≤<>-]+){0,5}?"
 _BEFORE_STAT = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:in|for|on|and|regarding|including)\s+)(?:the\s+)?(?P<obj>{_NP})\s*[(\[,]?\s*$",

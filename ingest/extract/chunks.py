@@ -99,6 +99,7 @@ _HEAD_OF = frozenset([
 _NOT_BEFORE_OUTCOME = frozenset(["after", "than", "versus", "vs", "vs.", "compared", "with", "among", "at", "during",
                                  "within", "by", "from", "to", "per", "before"])
 """A chunk these words introduce names an arm, a time or a population, not the outcome measured."""
+_DETERMINERS = frozenset(["the", "a", "an", "both", "all", "each", "their", "its", "these", "those", "this", "that"])
 _UNIT = re.compile(r"^(?:[mμµn]?g|kg|[mdμµ]?l|mmhg|[mnμµ]?mol|min|h|hrs?|sec|cm|mm|kcal|iu|units?|points?|"
                    r"bpm|servings?|doses?)$", re.IGNORECASE)
 _TIME_WORDS = frozenset(["day", "days", "week", "weeks", "month", "months", "year", "years", "hours", "baseline",
@@ -149,6 +150,8 @@ def last_chunk(text: str, start: int, end: int) -> str | None:
         return None  # a time point alone
     if not words or len(words) > 6 or any("/" in w and len(w) <= 8 for w in words) or _UNIT.match(words[-1]):
         return None  # "mL/min", "μg": a unit, not an outcome
+    while index >= 0 and tokens[index].casefold() in _DETERMINERS:
+        index -= 1  # "at both field strengths": the preposition before the determiner decides
     before = tokens[index].casefold() if index >= 0 else ""
     if before in _NOT_BEFORE_OUTCOME or _POPULATION.search(words[-1]) or \
             words[-1].casefold() in ("group", "groups", "arm", "arms", "alone", "population", "counterparts") or \
