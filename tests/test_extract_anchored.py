@@ -268,3 +268,10 @@ def test_a_whereas_clause_keeps_its_own_factors() -> None:
 
 def test_a_prepositional_phrase_behind_a_determiner_is_no_outcome() -> None:
     assert last_chunk("compared to CT at both field strengths (p", 0, 39) is None
+
+
+def test_a_change_over_time_under_the_tested_treatment() -> None:
+    title = "Cholecalciferol for vitamin D deficiency in kidney disease"
+    text = "The mean 25-hydroxyvitamin D level increased from 15.1 ± 5.8 to 23.3 ± 11.8 ng/ml (p<0.001)."
+    assert _anchored(text, title=title) == [("Cholecalciferol", "25-hydroxyvitamin D level", "increases")]
+    assert _anchored("The mean 25-hydroxyvitamin D level was 23.3 ng/ml (p<0.001).", title=title) == []

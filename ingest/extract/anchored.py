@@ -93,6 +93,9 @@ _TAIL = re.compile(r"\s+(?:with|in|among|between|after|from|at|on|during|compare
 _LEADING_COMPARATIVE = re.compile(r"^(?:(?:significantly|statistically|a|an)\s+)*(?:reduced|increased|decreased|"
                                   r"lower|higher|greater|fewer|less|more|improved|shorter|longer)\s+(?=\S)",
                                   re.IGNORECASE)
+_PRE_POST = re.compile(r"\b(?:increased|decreased|improved|declined|fell|rose|dropped|reduced)\s+(?:significantly\s+)?"
+                       r"from\s+[-−]?\d[\d.,]*[^()]{0,40}?\bto\s+[-−]?\d", re.IGNORECASE)
+"""A change over time stated with its values before and after ("increased from 15.1 to 23.3")."""
 _FRONTED = re.compile(r"\s*(?:when\s+|as\s+)?(?:compared|relative|in\s+comparison)\s+(?:with|to)\s+[^,;]{1,60},\s*",
                       re.IGNORECASE)
 """A comparator the clause opens with: the arms after its comma are the ones compared."""
@@ -136,7 +139,7 @@ _AGAINST_CONTROL = re.compile(
     r"(?:placebo|controls?|usual|standard|sham)\b", re.IGNORECASE)
 _MARKS = re.compile(r"[()\[\],;.]")
 _STOP_LAST = re.compile(r"^(?:p|ci|or|hr|rr|respectively|patients|groups?|vs|versus|compared|than|both|all|"
-                        r"differences?|model|analys[ie]s|ratios?|participants|subjects|children|women|men)$",
+                        r"overall|total|differences?|model|analys[ie]s|ratios?|participants|subjects|children|women|men)$",
                         re.IGNORECASE)
 _COMPARATOR = re.compile(r"\b(?:compared|versus|vs\.?|than|relative\s+to|against|over)\b", re.IGNORECASE)
 _GENERIC_WORDS = {"group", "groups", "arm", "arms", "the", "of", "and", "in", "with", "patients", "treatment"}
@@ -283,7 +286,7 @@ def _object(text: str, start: int, anchor: int, *, opening: bool = True, avoid: 
         if noun_phrase_problem(phrase, max_words=8) or _VERB.search(f" {phrase} ") or \
                 (tokens and re.fullmatch(r"[\d.,/%±-]+", tokens[-1])):
             continue
-        if not tokens or len(tokens) > 8 or any(ch.isdigit() for ch in phrase.replace("-", "")[:1]):
+        if not tokens or len(tokens) > 8 or re.match(r"[\d.,]+(?:\s|$)", phrase):  # "25-hydroxyvitamin D" is fine
             continue
         if re.search(r"\d[\d.,]*\s*%|\d\.\d", phrase) or STOP_OBJECT.match(tokens[0]) or \
                 _STOP_LAST.match(tokens[-1]):
@@ -349,6 +352,8 @@ def _subject(clause: str, ctx: Context, *, named_only: bool = False,
     if ctx.intervention and not named_only and len(tested) >= 1 and \
             tested <= set(WORDS.findall(clause[:pivot].casefold())):
         return ctx.intervention, False  # the clause names the tested arm in words no arm pattern reads
+    if ctx.intervention and not named_only and not front and not back and _PRE_POST.search(clause):
+        return ctx.intervention, False  # "Y increased from 15.1 to 23.3 (P < 0.001)": a change under the treatment
     population = None if named_only else population_chunk(clause[:pivot])
     return (population, False) if population else None
 
