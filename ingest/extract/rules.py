@@ -256,14 +256,18 @@ _RULES = (
     Rule("anchored-relation", "finding", 191,
          "factors and the outcome a relation verb names in a sentence no worded rule read: each factor of a list "
          "with its own ratio and P-value before the verb, or one factor before 'was the only predictor of' with "
-         "its statistics after the outcome; the factor and outcome are the noun-phrase chunks either side, the "
-         "direction a comparative before the outcome, else the factor's ratio",
+         "its statistics after the outcome, or one factor with a signed correlation to a list of outcomes each "
+         "with its own statistics; the factor and outcome are the noun-phrase chunks either side, the direction "
+         "the sign the verb states, a comparative before the outcome, else the factor's ratio",
          ("Albumin (OR 0.81, 95% CI 0.70-0.94, p = 0.006) and CRP (OR 1.12, 95% CI 1.03-1.22, p = 0.01) were "
           "related with prolonged admission.",
           "On multivariable analysis, prior stroke was the only predictor of in-hospital death (relative risk "
-          "3.10, 95% CI 1.20-8.00, p = 0.02)."),
+          "3.10, 95% CI 1.20-8.00, p = 0.02).",
+          "Lactate on admission had a negative correlation with cord pH (r = -0.22, p = 0.04) and Apgar score "
+          "(r = -0.31, p = 0.01)."),
          ("Albumin (p = 0.006) and CRP (p = 0.01) were related with prolonged admission.",
-          "Prior stroke was the only predictor of in-hospital death.")),
+          "Prior stroke was the only predictor of in-hospital death.",
+          "Lactate on admission had a correlation with cord pH (r = -0.22, p = 0.04).")),
     Rule("occurrence-respectively", "finding", 200, '"X and Y occurred in a% and b%, respectively"',
          ("Diarrhoea and neutropenia were observed in 7% and 5%, respectively.",),
          ("Diarrhoea was observed in 7% of patients and neutropenia in some.",)),
