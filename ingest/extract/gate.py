@@ -12,6 +12,7 @@ rule, present and future, meets the same bar:
 * ``significance_direction`` turns a comparison the sentence itself calls not
   significant into ``no_effect`` (both annotation guides score a non-significant
   result or a trend as no effect);
+* ``negated_comparison`` reads "Y was not improved in the X group" as no effect on Y;
 * ``signed_change`` reads "a greater change (-5.2 vs. -3.3)" as a fall: when the compared values
   of a change are negative, the arm with the larger change lowered the outcome;
 * ``Abbreviations`` pairs the long forms and abbreviations an abstract defines
@@ -159,6 +160,27 @@ def significance_direction(draft: Draft) -> Draft:
     sentence_ps = _P_IN_SENTENCE.findall(draft.sentence.text)
     if len(sentence_ps) <= 1 and _NOT_SIGNIFICANT.search(draft.sentence.text):
         return replace(draft, direction="no_effect")
+    return draft
+
+
+_NEGATED_COMPARATIVE = re.compile(
+    r"\b(?:was|were|is|are)\s+not\s+(?:significantly\s+|statistically\s+)?(?:improved|increased|decreased|reduced|"
+    r"higher|lower|greater|better|worse|longer|shorter|prolonged|superior|inferior|different)\b", re.IGNORECASE)
+
+
+def negated_comparison(draft: Draft) -> Draft:
+    """A comparison the sentence negates right after the outcome ("Median PFS was not improved in ...") is null.
+
+    Applies to a finding with a direction whose outcome label is printed in the 60 characters before
+    "was not improved / higher / lower ...", so a second, affirmed comparison of the sentence keeps its own.
+    """
+    if draft.direction not in ("increases", "decreases") or not draft.object_label:
+        return draft
+    text = draft.sentence.text
+    label = _BRACKETED.sub("", draft.object_label).strip().casefold()
+    for match in _NEGATED_COMPARATIVE.finditer(text):
+        if label and label in text[max(0, match.start() - 60):match.start()].casefold():
+            return replace(draft, direction="no_effect")
     return draft
 
 

@@ -17,7 +17,14 @@ from ingest.extract.arms import arm_names, text_intervention, title_intervention
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
 from ingest.extract.findings import sentence_findings
-from ingest.extract.gate import Abbreviations, passes, signed_change, significance_direction, tidy
+from ingest.extract.gate import (
+    Abbreviations,
+    negated_comparison,
+    passes,
+    signed_change,
+    significance_direction,
+    tidy,
+)
 from ingest.extract.sentences import Sentence, split_sentences
 from ingest.extract.statistics import Statistic, find_statistics
 from ingest.extract.subjects import arm_names_of, resolve_subject
@@ -211,7 +218,8 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
             draft = resolve_subject(tidy(draft), ctx, arm)
             if not passes(draft):
                 continue
-            record = _finding(signed_change(_labelled(significance_direction(draft), abbreviations)), publication)
+            checked = negated_comparison(significance_direction(draft))
+            record = _finding(signed_change(_labelled(checked, abbreviations)), publication)
             if not draft.statistics and any(a <= sentence.start < b for a, b in conclusions) and \
                     _restates(record, [f for f in findings if f.subject_concept or f.subject_label]):
                 continue  # a conclusion that repeats a result without numbers adds no finding
