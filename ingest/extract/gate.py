@@ -171,17 +171,24 @@ _NEGATED_COMPARATIVE = re.compile(
 def negated_comparison(draft: Draft) -> Draft:
     """A comparison the sentence negates right after the outcome ("Median PFS was not improved in ...") is null.
 
-    Applies to a finding with a direction whose outcome label is printed in the 60 characters before
-    "was not improved / higher / lower ...", so a second, affirmed comparison of the sentence keeps its own.
+    Applies to a finding with a direction whose outcome label is printed just before "was not improved /
+    higher / lower ..." (within 60 characters, no other clause between), so an affirmed comparison of the
+    sentence keeps its own direction.
     """
     if draft.direction not in ("increases", "decreases") or not draft.object_label:
         return draft
     text = draft.sentence.text
     label = _BRACKETED.sub("", draft.object_label).strip().casefold()
     for match in _NEGATED_COMPARATIVE.finditer(text):
-        if label and label in text[max(0, match.start() - 60):match.start()].casefold():
+        window = text[max(0, match.start() - 60):match.start()].casefold()
+        at = window.rfind(label) if label else -1
+        if at >= 0 and not _OTHER_CLAUSE.search(window[at + len(label):]):
             return replace(draft, direction="no_effect")
     return draft
+
+
+_OTHER_CLAUSE = re.compile(r"[,;]|\b(?:was|were|is|are|but|and|whereas|while)\b")
+"""Between an outcome and a negated verb: the verb belongs to another outcome ("A was improved, but B was not")."""
 
 
 _CHANGE_WORD = re.compile(r"\b(?:changes?|improvements?|reductions?|differences?|decreases?|declines?)\b",
