@@ -8,7 +8,13 @@ Each missed gold finding and each extracted finding that matches no gold one is
 put in the first cause that fits, judged against the other findings of the same
 abstract (the words compared as the scorer compares them):
 
-* ``direction`` - a finding with the same subject and object words exists, with another direction;
+* ``one finding for two`` - a finding with the same subject and object words and the same direction
+  exists, but it is paired with another gold finding (a list of outcomes or arms read as one item);
+* ``direction`` - findings with the same subject and object words exist, all with another direction;
+  these are further put in kinds (``direction kinds``): whether the extracted finding comes from
+  the sentence that best matches the gold one (else it is another finding of the same words, from
+  another sentence), and which direction was read for which (a null read as an effect, an effect
+  read as a null, the opposite direction, a relation without a direction read as one);
 * ``subject span`` - a finding with the same object words exists, its subject shares no word;
 * ``object span`` - a finding with the same subject words exists, its object shares no word
   (for a miss; an extra whose object words are in no gold finding is ``object not in gold``);
@@ -58,6 +64,7 @@ def main(argv: list[str]) -> int:
     by_direction: Counter[str] = Counter()
     extras_by_rule: Counter[tuple[str, str]] = Counter()
     shapes: Counter[tuple[str, bool]] = Counter()
+    direction_kinds: Counter[str] = Counter()
     for item in gold:
         record = records[item.id]
         extraction = extract_abstract(record.text, PublicationRef(pmid=record.pmid, title=record.title),
@@ -78,8 +85,12 @@ def main(argv: list[str]) -> int:
                 continue
             objs = [p for p in predicted if _share(g.object, _object_text(p))]
             subs = [p for p in predicted if _share(g.subject, _subject_text(p))]
-            if any(_share(g.subject, _subject_text(p)) for p in objs):
+            both = [p for p in objs if _share(g.subject, _subject_text(p))]
+            if any(p.direction == g.direction for p in both):
+                cause = "one finding for two"
+            elif both:
                 cause = "direction"
+                direction_kinds[_direction_kind(g, both, sentences)] += 1
             elif objs:
                 cause = "subject span"
             elif subs:
@@ -107,6 +118,9 @@ def main(argv: list[str]) -> int:
     for cause, n in misses.most_common():
         print(f"  {cause:34} {n}")
     print("  not read, by gold direction:", dict(by_direction.most_common()))
+    print("direction misses by kind:")
+    for kind, n in direction_kinds.most_common():
+        print(f"  {kind:60} {n}")
     print("misses whose outcome no finding names, by the statistic anchoring their sentence:")
     for shape in ("P-value", "effect size with CI", "count (%) or percentage pair", "other number", "no statistic"):
         unread, read = shapes[(shape, False)], shapes[(shape, True)]
@@ -120,8 +134,8 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _shape(gold: object, sentences: list, stats: tuple, read_starts: set[int]) -> tuple[str, bool]:
-    """The anchoring statistic of the sentence that best matches a gold finding, and whether a rule read it."""
+def _best_sentence(gold: object, sentences: list) -> object:
+    """The sentence that shares most words with a gold finding (its outcome counting double, its P-value extra)."""
     outcome, subject = _words(gold.object), _words(gold.subject)  # type: ignore[attr-defined]
     p_text = str(gold.p_value) if gold.p_value is not None else None  # type: ignore[attr-defined]
 
@@ -130,7 +144,32 @@ def _shape(gold: object, sentences: list, stats: tuple, read_starts: set[int]) -
         bonus = 3 if p_text and p_text in sentence.text else 0  # type: ignore[attr-defined]
         return 2 * len(outcome & words) + len(subject & words) + bonus
 
-    best = max(sentences, key=score)
+    return max(sentences, key=score)
+
+
+def _direction_kind(gold: object, found: list, sentences: list) -> str:
+    """What kind of direction error a miss is: where the finding was read, and which direction for which."""
+    best = _best_sentence(gold, sentences)
+    here = [p for p in found if p.evidence[0].start == best.start]  # type: ignore[attr-defined]
+    if not here:
+        return "other sentence: another finding of the same words"
+    wanted, read = gold.direction, here[0].direction  # type: ignore[attr-defined]
+    if wanted == "unspecified":
+        kind = "a relation without direction read as " + read
+    elif wanted == "no_effect":
+        kind = "a null read as an effect"
+    elif read == "no_effect":
+        kind = "an effect read as a null"
+    elif read == "unspecified":
+        kind = "an effect read without direction"
+    else:
+        kind = "the opposite direction"
+    return f"same sentence: {kind}"
+
+
+def _shape(gold: object, sentences: list, stats: tuple, read_starts: set[int]) -> tuple[str, bool]:
+    """The anchoring statistic of the sentence that best matches a gold finding, and whether a rule read it."""
+    best = _best_sentence(gold, sentences)
     kinds = [s.kind for s in stats if best.start <= s.start < best.end]
     if "p_value" in kinds:
         shape = "P-value"

@@ -7,7 +7,15 @@ from decimal import Decimal
 import pytest
 
 from ingest.extract.draft import Draft
-from ingest.extract.gate import Abbreviations, noun_phrase_problem, passes, significance_direction, tidy
+from ingest.extract.gate import (
+    Abbreviations,
+    negated_comparison,
+    noun_phrase_problem,
+    passes,
+    signed_change,
+    significance_direction,
+    tidy,
+)
 from ingest.extract.pipeline import extract_abstract
 from ingest.extract.sentences import Sentence
 from ingest.extract.statistics import find_statistics
@@ -172,3 +180,31 @@ def test_without_a_p_value_the_interval_decides(text: str, direction: str) -> No
     effects = tuple(s for s in find_statistics(text) if s.kind == "effect_size")
     draft = Draft(**{**_draft(text).__dict__, "statistics": effects})
     assert significance_direction(draft).direction == direction
+
+
+@pytest.mark.parametrize(("text", "obj", "expected"), [
+    ("The change in pain score was greater in the massage group (-4.1 vs. -2.2, p = 0.01).", "pain score",
+     "decreases"),  # a harm score fell further in the massage group
+    ("The change in pain score was greater in the massage group (-2.2 vs. -4.1, p = 0.01).", "pain score",
+     "increases"),  # it fell less there
+    ("The change in walking distance was greater in the massage group (-4.1 vs. -2.2, p = 0.01).",
+     "walking distance", "increases"),  # not a harm: the words decide
+    ("Pain was higher in the massage group (4.1 vs. 2.2, p = 0.01).", "Pain", "increases"),  # no change, positive
+])
+def test_a_larger_negative_change_of_a_harm_score_is_a_fall(text: str, obj: str, expected: str) -> None:
+    assert signed_change(_draft(text, obj=obj)).direction == expected
+
+
+def test_a_quoted_name_counts_as_one_word() -> None:
+    assert noun_phrase_problem("'at risk' group", max_words=8) is None
+    assert noun_phrase_problem("at risk group", max_words=8) is not None  # unquoted, it opens with "at"
+
+
+@pytest.mark.parametrize(("text", "obj", "expected"), [
+    ("Median PFS was not improved in the laser group compared with observation (P = 0.75).", "Median PFS",
+     "no_effect"),
+    ("Median PFS was improved in the laser group, but OS was not improved (P = 0.02).", "Median PFS",
+     "increases"),  # the negation belongs to the other outcome
+])
+def test_a_comparison_the_sentence_negates_after_the_outcome_is_null(text: str, obj: str, expected: str) -> None:
+    assert negated_comparison(_draft(text, obj=obj)).direction == expected

@@ -36,7 +36,7 @@ FORWARD = re.compile(
     r"(?P<assoc>(?:was|were|is|are|remained)\s+(?:also\s+)?(?:significantly\s+|independently\s+|strongly\s+)?"
     r"(?:associated\s+with|correlated\s+with|linked\s+to|related\s+to)|(?<!\bhave\s)(?<!\bhas\s)"
     r"(?:resulted\s+in|led\s+to|caused))|"
-    r"(?<!\bwas\s)(?<!\bwere\s)(?<!\bbe\s)(?P<improves>(?:(?:significantly|also|further|markedly|substantially|"
+    r"(?<!\bwas\s)(?<!\bwere\s)(?<!\bbe\s)(?<!\bwith\s)(?P<improves>(?:(?:significantly|also|further|markedly|substantially|"
     r"effectively|statistically\s+significantly)\s+)?(?:improved|prolonged|increased|reduced|decreased|lowered|"
     r"worsened))(?=\s+(?!(?:by|from|to|at|in|significantly|over|after|during|with|among|between|use|could|"
     r"was|were)\b)(?:the\s+)?[\w-]+)",

@@ -22,7 +22,7 @@ without a relation cue and without counts or percentages gives no finding.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ingest.extract import cues
@@ -294,8 +294,12 @@ def _pair(local: Local, sentence: Sentence, subjects: list, obj_start: int, obj_
 
 
 def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], stats: Sequence[Statistic],
-                      ctx: Context) -> list[Draft]:
-    """The findings of one sentence (mentions and statistics in abstract coordinates)."""
+                      ctx: Context, keep: Callable[[Draft], bool] | None = None) -> list[Draft]:
+    """The findings of one sentence (mentions and statistics in abstract coordinates).
+
+    ``keep`` is the pipeline's gate: a worded finding it would drop does not count as a reading of
+    the sentence, so the statistic-anchored reader still gets the sentence (or the clause) it held.
+    """
     offset = sentence.start
     local = Local(
         sentence.text,
@@ -310,6 +314,8 @@ def sentence_findings(sentence: Sentence, mentions: Sequence[ConceptMention], st
     drafts: list[Draft] = []
     for start, end in _strong_clauses(sentence.text, body):
         drafts += _relational(local, sentence, subgroup, start, end, ctx) or []
+    if keep is not None:
+        drafts = [d for d in drafts if keep(d)]
     if not drafts:
         drafts = anchored_findings(local, sentence, subgroup, body, ctx) + \
             occurrence_findings(local, sentence, subgroup, body, ctx)

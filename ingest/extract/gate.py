@@ -12,6 +12,9 @@ rule, present and future, meets the same bar:
 * ``significance_direction`` turns a comparison the sentence itself calls not
   significant into ``no_effect`` (both annotation guides score a non-significant
   result or a trend as no effect);
+* ``negated_comparison`` reads "Y was not improved in the X group" as no effect on Y;
+* ``signed_change`` reads "a greater change (-5.2 vs. -3.3)" as a fall: when the compared values
+  of a change are negative, the arm with the larger change lowered the outcome;
 * ``Abbreviations`` pairs the long forms and abbreviations an abstract defines
   ("mechanical insufflation-exsufflation (MI-E)"), so a label written one way also
   names the other, as a reader resolves it.
@@ -27,6 +30,7 @@ from ingest.extract.draft import Draft
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\w.,]*", re.UNICODE)
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_QUOTED = re.compile(r"(?<!\w)['‘\"“][^'’\"”]{1,40}['’\"”](?!\w)")
 _FINITE = frozenset([
     "was", "were", "is", "are", "be", "been", "being", "am", "suggest", "suggests", "indicate", "indicates",
     "could", "would", "should", "might", "shall",
@@ -62,7 +66,7 @@ def noun_phrase_problem(label: str | None, *, max_words: int) -> str | None:
     """Why ``label`` is not a short noun phrase (``None`` when it is one)."""
     if not label or not label.strip():
         return "empty"
-    bare = _BRACKETED.sub(" ", label)
+    bare = _QUOTED.sub(" name ", _BRACKETED.sub(" ", label))  # "the 'at risk' group": a quoted name is one word
     tokens = _WORD.findall(bare)
     words = [w.casefold() for w in tokens]
     if not words:
@@ -157,6 +161,70 @@ def significance_direction(draft: Draft) -> Draft:
     if len(sentence_ps) <= 1 and _NOT_SIGNIFICANT.search(draft.sentence.text):
         return replace(draft, direction="no_effect")
     return draft
+
+
+_NEGATED_COMPARATIVE = re.compile(
+    r"\b(?:was|were|is|are)\s+not\s+(?:significantly\s+|statistically\s+)?(?:improved|increased|decreased|reduced|"
+    r"higher|lower|greater|better|worse|longer|shorter|prolonged|superior|inferior|different)\b", re.IGNORECASE)
+
+
+def negated_comparison(draft: Draft) -> Draft:
+    """A comparison the sentence negates right after the outcome ("Median PFS was not improved in ...") is null.
+
+    Applies to a finding with a direction whose outcome label is printed just before "was not improved /
+    higher / lower ..." (within 60 characters, no other clause between), so an affirmed comparison of the
+    sentence keeps its own direction.
+    """
+    if draft.direction not in ("increases", "decreases") or not draft.object_label:
+        return draft
+    text = draft.sentence.text
+    label = _BRACKETED.sub("", draft.object_label).strip().casefold()
+    for match in _NEGATED_COMPARATIVE.finditer(text):
+        window = text[max(0, match.start() - 60):match.start()].casefold()
+        at = window.rfind(label) if label else -1
+        if at >= 0 and not _OTHER_CLAUSE.search(window[at + len(label):]):
+            return replace(draft, direction="no_effect")
+    return draft
+
+
+_OTHER_CLAUSE = re.compile(r"[,;]|\b(?:was|were|is|are|but|and|whereas|while)\b")
+"""Between an outcome and a negated verb: the verb belongs to another outcome ("A was improved, but B was not")."""
+
+
+_CHANGE_WORD = re.compile(r"\b(?:changes?|improvements?|reductions?|differences?|decreases?|declines?)\b",
+                          re.IGNORECASE)
+_PAIR = re.compile(r"(?P<a>[-−–]?\s?\d+(?:[.·]\d+)?)\s*(?:[a-zA-Z/%]+\s*)?(?:vs\.?|versus|v\.?|compared\s+with)\s*"
+                   r"(?P<b>[-−–]?\s?\d+(?:[.·]\d+)?)")
+_MINUS = "-−–"
+_HARM = re.compile(r"\b(?:pain|stiffness|symptoms?|severity|distress|depression|depressive|anxiety|fatigue|"
+                   r"insomnia|disability|nausea|itch\w*|dyspnoea|dyspnea|craving|burden|impairment)\b", re.IGNORECASE)
+"""Outcomes that name a harm: a score of one falls as the patient improves, so a larger negative change lowers it
+(a score named after what it gains, "physical function", is read as the text words it)."""
+
+
+def signed_change(draft: Draft) -> Draft:
+    """A larger change whose compared values are negative is a fall: "greater change for pain (-5.2 vs. -3.3)".
+
+    Applies to a finding read as ``increases`` whose outcome names a harm (pain, symptoms, distress), from
+    a sentence that speaks of a change, improvement or difference, when the first pair of values printed
+    after its outcome are both negative and the first (the arm the sentence names first, the finding's
+    subject) is the more negative: the outcome went down further in that arm, so the subject decreases it
+    (a score where lower is better).
+    """
+    if draft.direction != "increases" or not draft.object_label or not _HARM.search(draft.object_label):
+        return draft
+    text = draft.sentence.text
+    if not _CHANGE_WORD.search(text):
+        return draft
+    label = _BRACKETED.sub("", draft.object_label).strip()
+    at = text.find(label) if label else -1
+    if at < 0:
+        return draft
+    pair = _PAIR.search(text, at + len(label), at + len(label) + 80)
+    if pair is None or not (pair["a"].lstrip()[0] in _MINUS and pair["b"].lstrip()[0] in _MINUS):
+        return draft
+    a, b = (Decimal(pair[k].replace(" ", "").replace("·", ".").lstrip(_MINUS)) for k in ("a", "b"))
+    return replace(draft, direction="decreases") if a > b else draft
 
 
 _P_IN_SENTENCE = re.compile(r"(?<![A-Za-z])[Pp]\s*(?:[<>=≤≥]|value)")

@@ -17,7 +17,14 @@ from ingest.extract.arms import arm_names, text_intervention, title_intervention
 from ingest.extract.concepts import ConceptMatcher, ConceptMention, default_matcher
 from ingest.extract.draft import Context, Draft
 from ingest.extract.findings import sentence_findings
-from ingest.extract.gate import Abbreviations, passes, significance_direction, tidy
+from ingest.extract.gate import (
+    Abbreviations,
+    negated_comparison,
+    passes,
+    signed_change,
+    significance_direction,
+    tidy,
+)
 from ingest.extract.sentences import Sentence, split_sentences
 from ingest.extract.statistics import Statistic, find_statistics
 from ingest.extract.subjects import arm_names_of, resolve_subject
@@ -205,12 +212,14 @@ def extract_abstract(text: str, publication: PublicationRef, *, title: str | Non
         own_stats = _until(stats, s_index, sentence.end)
         too_long = sentence.end - sentence.start > MAX_SENTENCE
         skipped = too_long or any(a <= sentence.start < b for a, b in background)
-        drafts = [] if skipped else sentence_findings(sentence, own_mentions, own_stats, ctx)
+        drafts = [] if skipped else sentence_findings(sentence, own_mentions, own_stats, ctx,
+                                                      keep=lambda d: passes(resolve_subject(tidy(d), ctx, arm)))
         for draft in drafts:
             draft = resolve_subject(tidy(draft), ctx, arm)
             if not passes(draft):
                 continue
-            record = _finding(_labelled(significance_direction(draft), abbreviations), publication)
+            checked = negated_comparison(significance_direction(draft))
+            record = _finding(signed_change(_labelled(checked, abbreviations)), publication)
             if not draft.statistics and any(a <= sentence.start < b for a, b in conclusions) and \
                     _restates(record, [f for f in findings if f.subject_concept or f.subject_label]):
                 continue  # a conclusion that repeats a result without numbers adds no finding

@@ -141,7 +141,7 @@ _RULES = (
           "Of the 300 scans reviewed, 40 were associated with artefacts.")),
     Rule("effect-verb", "finding", 143, '"X reduced / improved / increased Y"',
          ("Vitamin A reduced anaemia prevalence (P < 0.01).",),
-         ("Vitamin A was given once.",)),
+         ("Vitamin A was given once.", "Low albumin (p = 0.006) was related with prolonged admission.")),
     Rule("no-significant-difference", "finding", 150,
          '"no significant difference in Y (between X and Z)": X, or the title\'s intervention, has no effect on Y',
          ("There was no significant difference in pain scores between acupuncture and sham (P = 0.4).",
@@ -243,10 +243,31 @@ _RULES = (
          ("Serum ferritin fell to 21 in the zinc group compared with 30 in the placebo group (P = 0.01).",
           "On the behaviour scale, sensory awareness significantly improved (p = 0.04) in the treatment group "
           "compared to the control group.",
-          "The overall cost for the counselling group was higher ($1,574 vs. $1,534, p = 0.021)."),
+          "The overall cost for the counselling group was higher ($1,574 vs. $1,534, p = 0.021).",
+          "Older smokers had thicker plaques (P = .002) and more often had calcified lesions (P < .001) than "
+          "younger smokers.",
+          "Those given the booklet needed more clinic visits (5 vs 3; p = 0.01), had fewer admissions (2% vs 9%; "
+          "p = 0.03) and had a shorter stay (p = 0.04)."),
          ("Serum ferritin was measured in all children (P = 0.01).",
           "Relapse was seen in 12% of patients (95% CI 8 to 16).",
-          "The mean age was 63 years in the zinc group and 62 years in the placebo group (p = 0.33).")),
+          "The mean age was 63 years in the zinc group and 62 years in the placebo group (p = 0.33).",
+          "Urinary sodium was measured after 12 months in the smokers (p = 0.04).",
+          "Older smokers had their plaques measured (P = .002).")),
+    Rule("anchored-relation", "finding", 191,
+         "factors and the outcome a relation verb names in a sentence no worded rule read: each factor of a list "
+         "with its own ratio and P-value before the verb, or one factor before 'was the only predictor of' with "
+         "its statistics after the outcome, or one factor with a signed correlation to a list of outcomes each "
+         "with its own statistics; the factor and outcome are the noun-phrase chunks either side, the direction "
+         "the sign the verb states, a comparative before the outcome, else the factor's ratio",
+         ("Albumin (OR 0.81, 95% CI 0.70-0.94, p = 0.006) and CRP (OR 1.12, 95% CI 1.03-1.22, p = 0.01) were "
+          "related with prolonged admission.",
+          "On multivariable analysis, prior stroke was the only predictor of in-hospital death (relative risk "
+          "3.10, 95% CI 1.20-8.00, p = 0.02).",
+          "Lactate on admission had a negative correlation with cord pH (r = -0.22, p = 0.04) and Apgar score "
+          "(r = -0.31, p = 0.01)."),
+         ("Albumin (p = 0.006) and CRP (p = 0.01) were related with prolonged admission.",
+          "Prior stroke was the only predictor of in-hospital death.",
+          "Lactate on admission had a correlation with cord pH (r = -0.22, p = 0.04).")),
     Rule("occurrence-respectively", "finding", 200, '"X and Y occurred in a% and b%, respectively"',
          ("Diarrhoea and neutropenia were observed in 7% and 5%, respectively.",),
          ("Diarrhoea was observed in 7% of patients and neutropenia in some.",)),
