@@ -25,7 +25,7 @@ SNUM = r"[-−–+]?" + NUM
 INT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d.,·])|\d+)"
 """A whole number, with or without thousands separators ("1,077", "45 079" with a space or a thin space)."""
 OP = r"(?:<=|>=|=<|=>|≤|≥|⩽|⩾|=|<|>)"
-DASH = r"\s*(?:-|–|—|−|to)\s*"
+DASH = r"\s*(?:-|–|—|−|‒|\.\.|to)\s*"
 _START = r"(?<![\d,·/])(?<!\d\.)"
 """A count starts here: not inside a decimal, a thousands group or a ratio."""
 
@@ -46,55 +46,68 @@ _P_VALUE = re.compile(
 )
 _P_MORE = re.compile(rf"\s*(?:,\s*|and\s+|,\s*and\s+)(?P<num>{NUM})(?![\d%])")
 """Further values of a P-value list ("P = 0.6 and 0.3, respectively")."""
-_LEVEL = r"(?:9[059](?:[.·]\d)?|80)\s*%"
-"""The level of a confidence interval (95% most often; 90%, 99%, 99.5% and 80% as well)."""
-_CI_WORDS = (rf"(?:(?i:{_LEVEL}\s*(?:CI\b|C\.I\.|confidence\s+(?:intervals?|limits?))|CI\s*(?:{_LEVEL}|95)?|\bCI\b|"
-             r"C\.I\.|confidence\s+(?:intervals?|limits?))(?:\s*[\[(]\s*(?:95\s*%\s*)?CI\s*[\])])?"
+_LEVEL = r"(?:9[0579](?:[.·]\d)?|80)\s*%"
+"""The level of a confidence interval (95% most often; 90%, 97.5%, 99%, 99.5% and 80% as well)."""
+_INTERVAL_NAME = r"(?:confidence|credible|credibility|uncertainty|compatibility)\s+(?:intervals?|limits?)"
+_CI_WORDS = (rf"(?:(?:(?i:{_LEVEL}\s*-?\s*(?:CI\b|C\.I\.|CrI\b|UI\b|{_INTERVAL_NAME})|"
+             rf"CI\s*(?:{_LEVEL}|[\[(]\s*{_LEVEL}\s*[\])]|95)?|\bCI\b|"
+             rf"C\.I\.|{_INTERVAL_NAME})|\bCrI\b)(?:\s*[\[(]\s*(?:95\s*%\s*)?CI\s*[\])])?"
              r"(?:\s+of\s+(?:the\s+)?(?:a?HR|a?OR|RR|difference))?(?:\s+(?:ranging\s+)?from)?)")
-"""The words naming a confidence interval, with an abbreviation in brackets ("95% confidence interval
-[CI]", "Confidence Interval (CI)", "95% C.I.") and the estimate it belongs to ("95%CI of HR")."""
+"""The words naming an interval: confidence, credible (Bayesian "CrI") or uncertainty ("UI") intervals,
+the level before or after the name ("95%-CI", "CI95%", "CI (95%)"), an abbreviation in brackets ("95%
+confidence interval [CI]", "Confidence Interval (CI)", "95% C.I.") and the estimate it belongs to ("95%CI
+of HR"). "UI" and lower-case names are read only after a level."""
+_LEVEL_AFTER = rf"(?:\s*[\[(]\s*{_LEVEL}\s*[\])]|\s*,\s*{_LEVEL}(?=\s*[\])]))?"
+"""The level printed after the bounds ("CI 1.1-2.3 (95%)", "(CI 0.5-0.9, 95%)"): part of the interval."""
+_WITH_CI = r"(?:\s*,?\s*with\s+(?:an?\s+|the\s+)?(?:corresponding\s+)?)?"
+"""Words joining an estimate to its interval ("0.70 with a 95% CI of 0.50 to 0.90")."""
 _UNIT = r"(?:\s*(?:%|(?!(?:to|at|and)\b)[A-Za-zμ/²]{1,8}(?:/[A-Za-zμ²\d]{1,8})?))?"
 _MONEY = r"[£$€]?"
 _CI_PAIR = (rf"{_MONEY}(?P<low>{SNUM}){_UNIT}\s*(?:-|–|—|−|to|,|;|at)\s*{_MONEY}(?P<high>{SNUM})")
 _EFFECT = re.compile(
-    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs|MD|SMD|WMD|RD|ARR|ES)(?:\b|(?=\d+[.·]\d))|"
-    r"(?i:\b(?:adjusted\s+)?(?:hazard|odds|risk|rate|subdistribution\s+hazard)\s+ratios?\b|\brelative\s+risks?\b|"
-    r"\beffect\s+sizes?\b)|"
+    r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs|MD|SMD|WMD|RD|ARR|RRR|GMR|ES)"
+    r"(?:\b|(?=\d+[.·]\d))|(?i:\bsub-?distribution\s+HR\b)|"
+    r"(?i:\b(?:adjusted\s+)?(?:hazard|odds|risk|rate|sub-?distribution\s+hazard|prevalence|geometric\s+mean)"
+    r"\s+ratios?\b|\brelative\s+risks?\b(?!\s+(?:reduction|increase))|\beffect\s+sizes?\b)|"
     r"β|\bbeta\b)(?:\s*[\[(](?:a?HR|a?OR|RR|IRR|SHR)[\])])?"
     rf"(?:\s*[\[(]\s*95\s*%\s*CI\s*[\])])?"
     rf"\s*(?:[,:=]|of|was|was\s+estimated\s+at)?\s*(?P<value>{SNUM})"
-    rf"(?:[^\d;]{{0,6}}?[;,(\[]?\s*{_CI_WORDS}(?:\s*{_LEVEL})?\s*[,:=]?\s*[\[(]?\s*(?P<low>{SNUM})"
-    rf"(?:{DASH}|\s*[,;]\s*)(?P<high>{SNUM})|"
-    rf"\s*[\[(]\s*(?P<blow>{SNUM})\s*(?:-|–|—|−|to|,)\s*(?P<bhigh>{SNUM})\s*[\])]|"
-    rf"\s*,\s*(?P<clow>{SNUM})\s*(?:-|–|—|−|to)\s*(?P<chigh>{SNUM})(?=\s*[);,\]]))?"
+    rf"(?:(?:[^\d;]{{0,6}}?[;,(\[]?|{_WITH_CI})\s*{_CI_WORDS}(?:\s*{_LEVEL})?\s*(?:[,:=]|of|was|is)?\s*[\[(]?\s*"
+    rf"(?P<low>{SNUM})(?:{DASH}|\s*[,;]\s*)(?P<high>{SNUM}){_LEVEL_AFTER}|"
+    rf"\s*[\[(]\s*(?P<blow>{SNUM})\s*(?:-|–|—|−|‒|\.\.|to|,|;)\s*(?P<bhigh>{SNUM})\s*[\])]|"
+    rf"\s*,\s*(?P<clow>{SNUM})\s*(?:-|–|—|−|‒|\.\.|to)\s*(?P<chigh>{SNUM})(?=\s*[);,\]]))?"
 )
 _CI = re.compile(
-    rf"{_CI_WORDS}(?:\s*[\[(]\s*CI\s*[\])])?(?:\s+of\s+(?:the\s+)?difference)?\s*(?:[,:=]|was|were|is)?\s*"
+    rf"{_CI_WORDS}(?:\s*[\[(]\s*CI\s*[\])])?(?:\s+of\s+(?:the\s+)?difference)?\s*(?:[,:=]|was|were|is|of)?\s*"
     rf"[\[(]?\s*{_CI_PAIR}{_UNIT}\s*[\])]?",
     re.IGNORECASE,
 )
 _BRACKET_PAIR = re.compile(
     rf"(?<![/\w.]){_MONEY}(?P<value>{SNUM}){_UNIT}\s*,?\s*[\[(]\s*{_CI_PAIR}{_UNIT}\s*[\])]"
 )
-_NAMES_AN_INTERVAL = re.compile(r"\bCI\b|confidence\s+interval|\bHR\b|\bOR\b|\bRR\b|ratio|relative\s+risk|"
-                                r"hazard|odds|\bdifference\b")
+_NAMES_AN_INTERVAL = re.compile(r"\bCI\b|confidence\s+interval|\bHRs?\b|\bORs?\b|\bRRs?\b|ratio|relative\s+risk|"
+                                r"hazard|odds|\bdifference\b|risk\s+reduction")
+_HEART_RATE = re.compile(r"heart\s+rates?\s*[(\[]\s*HRs?\s*[)\]]|\bHRs?\s*[(\[]\s*heart\s+rate|"
+                         r"^\s*(?:beats|bpm|b\.p\.m|/\s*min)", re.IGNORECASE)
+"""A text that calls heart rate "HR", or a value followed by a heart rate's unit: "HR" names no hazard ratio."""
 _CANDIDATE = re.compile(rf"(?<![/\w.])(?<![-−–]){_MONEY}(?P<value>{SNUM})(?!\d)")
 """A number that can be an estimate: not the exponent of a unit ("kg−1") nor inside a word or a ratio."""
 _SPREAD_BEFORE = re.compile(r"(?:\bSDs?|\bSEM?|±)\s*[:=]?\s*$")
 """The words before a spread (an SD or SE), which is never an estimate."""
 _MEASURES = (
-    ("other", re.compile(r"pseudo-?median|effect\s+size|\bES\b|β|\bbeta\b|coefficient|"
+    ("other", re.compile(r"pseudo-?median|effect\s+size|\bES\b|β|\bbeta\b|coefficient|\bRRR\b|"
                          r"ratio\s+of\s+(?:geometric\s+)?means|"
                          r"(?:proportional|relative)\s+(?:risk\s+)?(?:reduction|increase)", re.IGNORECASE)),
-    ("HR", re.compile(r"\ba?HRs?\b|hazard", re.IGNORECASE)),
-    ("OR", re.compile(r"\ba?ORs?\b|(?i:\bodds\b)")),
+    ("HR", re.compile(r"\ba?HRs?\b|hazard(?:\s+ratios?)?", re.IGNORECASE)),
+    ("OR", re.compile(r"\ba?ORs?\b|(?i:\bodds(?:\s+ratios?)?\b)")),
     ("IRR", re.compile(r"\bIRR\b|rate\s+ratio", re.IGNORECASE)),
-    ("RR", re.compile(r"\bRRs?\b|relative\s+risk|risk\s+ratio", re.IGNORECASE)),
+    ("RR", re.compile(r"\bRRs?\b|relative\s+risk|risk\s+ratios?", re.IGNORECASE)),
     ("RD", re.compile(r"\bARR\b|absolute\s+(?:risk\s+)?(?:reduction|difference)|risk\s+difference|"
                       r"mortality\s+difference", re.IGNORECASE)),
     ("MD", re.compile(r"\bMD\b|differences?\b|\bchange|\bdecrease|\bincrease|\breduc|\blost\b|\bdeclin|"
                       r"\bimproved\s+by|\bfell\b|\brose\b|\bversus\b|\bvs\b|\blowered\b|\braised\b|"
                       r"\btreatment\s+effects?\b", re.IGNORECASE)),
+    ("other", re.compile(r"\bratios?\b", re.IGNORECASE)),
 )
 _COUNT_TOTAL_PERCENT = re.compile(
     rf"{_START}(?P<count>{INT})\s*(?:/|of|out\s+of)\s*(?P<total>{INT})(?:\s+[A-Za-z-]+){{0,3}}?\s*"
@@ -234,19 +247,23 @@ def _op(raw: str | None) -> str:
     return _OPS.get(raw, raw)
 
 
-_DIFFERENCE_NAMES = {"MD": "MD", "SMD": "MD", "WMD": "MD", "RD": "RD", "ARR": "RD", "ES": "other"}
+_DIFFERENCE_NAMES = {"MD": "MD", "SMD": "MD", "WMD": "MD", "RD": "RD", "ARR": "RD", "ES": "other", "RRR": "other",
+                     "GMR": "other"}
 """Names of differences and effect sizes a ratio pattern reads only with an interval, and the measure each reports."""
 
 
 def _measure(raw: str) -> str:
     folded = " ".join(raw.split()).casefold()
-    for key, name in (("subdistribution", "SHR"), ("hazard", "HR"), ("odds", "OR"), ("risk ratio", "RR"),
-                      ("rate ratio", "IRR"), ("relative risk", "RR"), ("β", "beta"), ("beta", "beta")):
+    for key, name in (("subdistribution", "SHR"), ("sub-distribution", "SHR"), ("hazard", "HR"), ("odds", "OR"),
+                      ("risk ratio", "RR"), ("rate ratio", "IRR"), ("relative risk", "RR"), ("β", "beta"),
+                      ("beta", "beta"), ("prevalence ratio", "other"), ("geometric mean", "other")):
         if key in folded:
             return name
     if folded.startswith("effect size"):
         return "other"
-    name = raw.strip().rstrip("s")
+    name = raw.strip().rstrip("s").removeprefix("adjusted").strip()
+    if name == "sHR":
+        return "SHR"
     if name in _DIFFERENCE_NAMES:
         return _DIFFERENCE_NAMES[name]
     return name[1:] if name.startswith("a") and name[1:] in ("HR", "OR") else name
@@ -314,6 +331,8 @@ def _effects(text: str, claims: _Claims) -> list[Statistic]:
         measure = _measure(m["measure"])
         if measure in ("MD", "RD", "other") and low is None:
             continue  # "MD" or "RD" without an interval is as likely a word or an initial as a difference
+        if m["measure"].startswith("HR") and _heart_rate(text, end):
+            continue
         claims.take(m.start(), end)
         found.append(Statistic(
             "effect_size", "=", number(m["value"]), m.start(), end, text[m.start():end], measure=measure,
@@ -323,6 +342,11 @@ def _effects(text: str, claims: _Claims) -> list[Statistic]:
     return found
 
 
+def _heart_rate(text: str, end: int) -> bool:
+    """Whether "HR" before ``end`` is a heart rate: the text defines it so, or a heart rate's unit follows."""
+    return bool(_HEART_RATE.search(text) or _HEART_RATE.match(text[end:end + 12]))
+
+
 def _inside(value: Decimal, low: Decimal, high: Decimal) -> bool:
     """Whether an interval holds its estimate (sign-blind too: "lost 7.3 kg (CI -5.8 to -8.8)")."""
     a, b = min(low, high), max(low, high)
@@ -330,14 +354,18 @@ def _inside(value: Decimal, low: Decimal, high: Decimal) -> bool:
 
 
 def _measure_before(text: str, end: int, reach: int = 110) -> str | None:
-    """The measure a value reports, named in the words shortly before it (the nearest name wins)."""
+    """The measure a value reports, named in the words shortly before it.
+
+    The name that ends nearest the value wins, and of names ending at the same place the longest
+    ("risk difference" over "difference", "hazard ratio" over "ratio").
+    """
     window = text[max(0, end - reach):end]
-    best: tuple[int, str] | None = None
+    best: tuple[int, int, str] | None = None
     for name, pattern in _MEASURES:
         for m in pattern.finditer(window):
-            if best is None or m.start() > best[0]:
-                best = (m.start(), name)
-    return best[1] if best else None
+            if best is None or (m.end(), -m.start()) > best[:2]:
+                best = (m.end(), -m.start(), name)
+    return best[2] if best else None
 
 
 _PERIOD_END = re.compile(r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bapprox)\.\s")
@@ -346,6 +374,8 @@ _COMPARATIVE_BEFORE = re.compile(r"\b(?:greater|higher|lower|less|more|fewer|lar
 _RELATIVE_CHANGE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:proportional|relative)\s+(?:risk\s+)?(?:reduction|increase)",
                                     re.IGNORECASE)
 """The name of a relative change written after its interval: "17% (95% CI 9-25) proportional reduction"."""
+_TIMES_AFTER = re.compile(r"(?:-|\s*)(?:fold|times)\b", re.IGNORECASE)
+"""A ratio written as a multiple: "2.0-fold (95% CI ...)", "1.8 times (95% CI ...) more likely"."""
 _COMPARATIVE_AFTER = re.compile(r"\s*(?:%|[A-Za-zμ/]+(?:\s+[a-z]+)?)?\s+(?:greater|higher|lower|less|more|fewer|larger|"
                                 r"smaller|shorter|longer)\b", re.IGNORECASE)
 """A unit and a comparative right after an estimate: "0.5% lower", "1.5 days shorter", "2 points higher"."""
@@ -359,17 +389,23 @@ def _sentence_start(text: str, end: int) -> int:
     return start
 
 
-def _difference_by_form(text: str, candidate: re.Match[str]) -> str | None:
+def _difference_by_form(text: str, candidate: re.Match[str], interval_end: int) -> str | None:
     """``"MD"`` when an estimate without a named measure is still written as a difference.
 
     A signed estimate ("-32.7 % (95% CI ...)", "+3.8") reports a change or a difference, and so
     does an unsigned one after a comparative in its clause ("10.3 μmol greater with X vs. Y (95%
-    CI ...)") unless it is a percentage, which there is a level (a prevalence with its CI).
+    CI ...)") unless it is a percentage, which there is a level (a prevalence with its CI); so
+    does a unit and a comparative printed after the interval ("2.5 points (95% CI 1.0 to 4.0) lower").
+    A multiple ("1.8 times", "2.0-fold") is a ratio.
     """
+    if _TIMES_AFTER.match(text, candidate.end()):
+        return "other"
     if candidate["value"][0] in "-−–+" or _COMPARATIVE_AFTER.match(text, candidate.end()):
         return "MD"
     if re.match(r"\s*%", text[candidate.end():]):
         return None
+    if _COMPARATIVE_AFTER.match(text, interval_end):
+        return "MD"
     clause_start = max(0, text.rfind(";", 0, candidate.start()) + 1, _sentence_start(text, candidate.start()))
     return "MD" if _COMPARATIVE_BEFORE.search(text, clause_start, candidate.start()) else None
 
@@ -402,7 +438,7 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
         if len(re.findall(r"[A-Za-z]{2,}", gap)) > 8 or re.search(r"[)\]]\s*(?:and|,|;)", gap):
             continue
         value = number(candidate["value"])
-        measure = _measure_before(text, m.start()) or _difference_by_form(text, candidate) or \
+        measure = _measure_before(text, m.start()) or _difference_by_form(text, candidate, m.end()) or \
             ("other" if _RELATIVE_CHANGE_AFTER.match(text, m.end()) else None)
         if measure is None or not _inside(value, low, high) or \
                 (measure == "MD" and _BRACKET_PAIR.search(text[m.end():m.end() + 60])):
@@ -419,6 +455,8 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
         if not _NAMES_AN_INTERVAL.search(before) or not _inside(value, low, high) or low == high:
             continue
         measure = _measure_before(text, m.start(), reach=200)
+        if measure == "HR" and not re.search(r"hazard", before, re.IGNORECASE) and _heart_rate(text, m.end()):
+            measure = None
         if measure is None:  # a proportion or a median with its interval: the bounds are not results
             claims.take(m.start("low"), m.end())
             continue
