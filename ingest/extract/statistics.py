@@ -110,11 +110,12 @@ _MEASURES = (
     ("other", re.compile(r"\bratios?\b", re.IGNORECASE)),
 )
 _COUNT_TOTAL_PERCENT = re.compile(
-    rf"{_START}(?P<count>{INT})\s*(?:/|of|out\s+of)\s*(?P<total>{INT})(?:\s+[A-Za-z-]+){{0,3}}?\s*"
+    rf"{_START}(?P<count>{INT})\s*(?:/|of|out\s+of)\s*(?:the\s+)?(?P<total>{INT})(?:\s+[A-Za-z-]+){{0,3}}?\s*"
     rf"[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
 )
 _PERCENT_COUNT_TOTAL = re.compile(
-    rf"(?P<percent>{NUM})\s*%(?:\s+(?:of\s+)?[\w-]+){{0,3}}?\s*[(\[]\s*(?:n\s*=\s*)?(?P<count>{INT})"
+    rf"(?P<percent>{NUM})\s*(?:%|(?i:per\s*cent))(?:\s+(?:of\s+)?[\w-]+){{0,3}}?\s*[(\[]\s*(?:n\s*=\s*)?"
+    rf"(?P<count>{INT})"
     rf"(?:\s*(?:/|of|out\s+of)\s*(?P<total>{INT}))?(?:\s+[A-Za-z-]+){{0,2}}\s*[)\]]"
 )
 _COMMA_COUNT_PERCENT = re.compile(
@@ -129,7 +130,9 @@ _PERCENT_WORDS_COUNT = re.compile(
 _NOT_A_NOUN = (r"(?!(?:years?|months?|weeks?|days?|hours?|h|min|minutes?|mg|ml|mL|kg|g|cm|mm|times|"
                r"in|of|to|at|on|vs|versus|and|or|with|for|from|per|were|was|had|than)\b)")
 _COUNT_NOUN_PERCENT = re.compile(
-    rf"(?:{_START}(?P<count>{INT})|(?<![\w-])(?P<words>{WORD_NUMBER}))\s+(?:{_NOT_A_NOUN}[A-Za-z][\w-]*\s+){{1,3}}"
+    rf"(?:{_START}(?P<count>{INT})|(?<![\w-])(?P<words>{WORD_NUMBER}))\s+"
+    rf"(?:of\s+(?:the|these|those|them)\s+(?:{_NOT_A_NOUN}[A-Za-z][\w-]*\s+){{0,2}}|"
+    rf"{_NOT_A_NOUN}[A-Za-z][\w-]*\s+(?:(?:with\s+|{_NOT_A_NOUN})[A-Za-z][\w-]*\s+){{0,2}})"
     rf"[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
 )
 _COUNT_PERCENT = re.compile(
@@ -151,13 +154,13 @@ _PEOPLE = (r"(?P<noun>patients|pts|subjects|participants|children|adults|individ
            r"schoolchildren|physicians|GPs|PCPs|PHCs|nurses|mothers|smokers|volunteers|eyes|samples|asthmatics|"
            r"enrollees|respondents|outpatients|inpatients|households|families|pregnancies|screenees|providers|"
            r"cyclists|athletes|runners|knees|hips|testicles|testes|contacts|parents|caregivers|girls|boys|veterans|"
-           r"couples|dyads|donors|residents|procedures|specimens|colectomies|operations)\b")
+           r"couples|dyads|pairs|donors|residents|procedures|specimens|colectomies|operations)\b")
 _BETWEEN = rf"(?:{_NOT_A_NOUN}[A-Za-z][\w-]*,?\s+){{0,3}}?"
 _NOT_AFTER = r"(?<![\d.·/%,-])(?<![<>≤≥=]\s)(?<![<>≤≥=])"
 """A size is not part of a decimal, a ratio, a name such as "HIV-1", or a threshold ("≥ 95 patients")."""
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 """A calendar year ("between 2004 and 2005 were included"), never a number of people on its own."""
-_IN_GROUP = r"in\s+(?:each|the\s+(?:[\w+/-]+\s+){0,2}?)(?:group|arm)\b"
+_IN_GROUP = r"in\s+(?:each\s+|the\s+(?:[\w+/-]+\s+){0,2}?)(?:group|arm)\b"
 _SAMPLE = re.compile(
     rf"(?:\b[Nn]\s*=\s*(?P<n>{INT})(?!\d)(?!\s*(?:of|/)\s*\d))|"
     rf"{_NOT_AFTER}\b(?P<size>{INT})\s+{_BETWEEN}{_PEOPLE}|"
@@ -519,6 +522,11 @@ def _percent_windows(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_AFTER_A_TIME_OR_GRADE = re.compile(r"\b(?:week|month|day|year|hour|visit|cycle|grade|stage|phase|type|aged?)\s*$",
+                                    re.IGNORECASE)
+"""A word that the next number names ("week 12", "grade 3"); a plural ("after 4 months 22 (19%)") is counted."""
+
+
 def _counts(text: str, claims: _Claims) -> list[Statistic]:
     found = []
     starts = sorted({start for lo, hi in _percent_windows(text) for start in _count_starts(text, lo, hi)})
@@ -539,6 +547,8 @@ def _counts(text: str, claims: _Claims) -> list[Statistic]:
                 percent = number(groups.get("percent") or groups["percent2"])
             if count is None or percent > 100 or (total is not None and (count > total or total == 0)):
                 continue
+            if _AFTER_A_TIME_OR_GRADE.search(text, max(0, m.start() - 12), m.start()):
+                continue  # "at week 12 (69%)": the number names a time or a grade, not a count
             if "count3" in groups and re.search(r"(?:group|arm)\s*[(\[]\s*$", text[max(0, m.start() - 12):m.start()]):
                 continue  # "the X group (38.6%, n = 88)": n is the size of the group, not a count
             claims.take(m.start(), m.end())
