@@ -230,3 +230,31 @@ def test_measure_named_after_the_numbers(text: str, value: str, low: str, high: 
 ])
 def test_no_effect_size_in_other_shapes(text: str) -> None:
     assert [i for i in _intervals(text) if i[1] is not None] == []
+
+
+@pytest.mark.parametrize(("text", "value", "low", "high"), [
+    ("Death was less frequent (hazard ratio for death, 0.70; 95% CI, 0.50 to 0.90).", "0.70", "0.50", "0.90"),
+    ("The HR of death in the X group was 0.70 (95% CI 0.50-0.90).", "0.70", "0.50", "0.90"),
+    ("Smoking raised the odds (OR for relapse in smokers = 2.1, 95% CI 1.2-3.4).", "2.1", "1.2", "3.4"),
+    ("Relapse rose (difference, 5.2 percentage points; 95% CI, 1.1 to 9.3).", "5.2", "1.1", "9.3"),
+    ("Relapse rose (OR=2.1, 95%CI=1.2~3.4).", "2.1", "1.2", "3.4"),
+    ("Relapse rose (OR 2.1, 95% CI: 1.2 ~ 3.4).", "2.1", "1.2", "3.4"),
+    ("Relapse rose (aOR 2.1; 95% CIs 1.2-3.4).", "2.1", "1.2", "3.4"),
+    ("Pain fell more with X (Cohen's d = 0.45, 95% CI 0.12 to 0.78).", "0.45", "0.12", "0.78"),
+    ("Pain fell more with X (Hedges' g 0.45; 95% CI 0.12-0.78).", "0.45", "0.12", "0.78"),
+    ("Relapse fell (relative risk reduction 30%, 95% CI 10%-45%).", "30", "10", "45"),
+    ("Relapse fell (ARR 5.2%; 95% CI 1.1% to 9.3%).", "5.2", "1.1", "9.3"),
+])
+def test_words_between_and_other_spellings(text: str, value: str, low: str, high: str) -> None:
+    assert (Decimal(value), Decimal(low), Decimal(high)) in [i[:3] for i in _intervals(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "Discrimination was good (AUC 0.80, 95% CI 0.75-0.85).",
+    "Reliability was high (ICC 0.80; 95% CI 0.70 to 0.90).",
+    "The C-statistic was 0.80 (95% CI 0.75-0.85).",
+    "The mean score was 5.2 (95% CI 4.1 to 6.3).",
+    "Specificity was 0.90 (95% CI 0.85-0.94).",
+])
+def test_no_effect_size_for_accuracy_or_a_single_mean(text: str) -> None:
+    assert [i for i in _intervals(text) if i[1] is not None] == []

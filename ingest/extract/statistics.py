@@ -25,7 +25,7 @@ SNUM = r"[-−–+]?" + NUM
 INT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d.,·])|\d+)"
 """A whole number, with or without thousands separators ("1,077", "45 079" with a space or a thin space)."""
 OP = r"(?:<=|>=|=<|=>|≤|≥|⩽|⩾|=|<|>)"
-DASH = r"\s*(?:-|–|—|−|‒|\.\.|to)\s*"
+DASH = r"\s*(?:-|–|—|−|‒|~|\.\.|to)\s*"
 _START = r"(?<![\d,·/])(?<!\d\.)"
 """A count starts here: not inside a decimal, a thousands group or a ratio."""
 
@@ -49,7 +49,7 @@ _P_MORE = re.compile(rf"\s*(?:,\s*|and\s+|,\s*and\s+)(?P<num>{NUM})(?![\d%])")
 _LEVEL = r"(?:9[0579](?:[.·]\d)?|80)\s*%"
 """The level of a confidence interval (95% most often; 90%, 97.5%, 99%, 99.5% and 80% as well)."""
 _INTERVAL_NAME = r"(?:confidence|credible|credibility|uncertainty|compatibility)\s+(?:intervals?|limits?)"
-_CI_WORDS = (rf"(?:(?:(?i:{_LEVEL}\s*-?\s*(?:CI\b|C\.I\.|CrI\b|UI\b|{_INTERVAL_NAME})|"
+_CI_WORDS = (rf"(?:(?:(?i:{_LEVEL}\s*-?\s*(?:CIs?\b|C\.I\.|CrI\b|UI\b|{_INTERVAL_NAME})|"
              rf"CI\s*(?:{_LEVEL}|[\[(]\s*{_LEVEL}\s*[\])]|95)?|\bCI\b|"
              rf"C\.I\.|{_INTERVAL_NAME})|\bCrI\b)(?:\s*[\[(]\s*(?:95\s*%\s*)?CI\s*[\])])?"
              r"(?:\s+of\s+(?:the\s+)?(?:a?HR|a?OR|RR|difference))?(?:\s+(?:ranging\s+)?from)?)")
@@ -63,7 +63,7 @@ _WITH_CI = r"(?:\s*,?\s*with\s+(?:an?\s+|the\s+)?(?:corresponding\s+)?)?"
 """Words joining an estimate to its interval ("0.70 with a 95% CI of 0.50 to 0.90")."""
 _UNIT = r"(?:\s*(?:%|(?!(?:to|at|and)\b)[A-Za-zμ/²]{1,8}(?:/[A-Za-zμ²\d]{1,8})?))?"
 _MONEY = r"[£$€]?"
-_CI_PAIR = (rf"{_MONEY}(?P<low>{SNUM}){_UNIT}\s*(?:-|–|—|−|to|,|;|at)\s*{_MONEY}(?P<high>{SNUM})")
+_CI_PAIR = (rf"{_MONEY}(?P<low>{SNUM}){_UNIT}\s*(?:-|–|—|−|‒|~|\.\.|to|,|;|at)\s*{_MONEY}(?P<high>{SNUM})")
 _EFFECT = re.compile(
     r"(?P<measure>\b(?:a|adjusted\s+)?(?:HR|OR|RR|IRR|SHR|sHR|aHR|aOR|HRs|ORs|MD|SMD|WMD|RD|ARR|RRR|GMR|ES)"
     r"(?:\b|(?=\d+[.·]\d))|(?i:\bsub-?distribution\s+HR\b)|"
@@ -74,7 +74,7 @@ _EFFECT = re.compile(
     rf"\s*(?:[,:=]|of|was|was\s+estimated\s+at)?\s*(?P<value>{SNUM})"
     rf"(?:(?:[^\d;]{{0,6}}?[;,(\[]?|{_WITH_CI})\s*{_CI_WORDS}(?:\s*{_LEVEL})?\s*(?:[,:=]|of|was|is)?\s*[\[(]?\s*"
     rf"(?P<low>{SNUM})(?:{DASH}|\s*[,;]\s*)(?P<high>{SNUM}){_LEVEL_AFTER}|"
-    rf"\s*[\[(]\s*(?P<blow>{SNUM})\s*(?:-|–|—|−|‒|\.\.|to|,|;)\s*(?P<bhigh>{SNUM})\s*[\])]|"
+    rf"\s*[\[(]\s*(?P<blow>{SNUM})\s*(?:-|–|—|−|‒|~|\.\.|to|,|;)\s*(?P<bhigh>{SNUM})\s*[\])]|"
     rf"\s*,\s*(?P<clow>{SNUM})\s*(?:-|–|—|−|‒|\.\.|to)\s*(?P<chigh>{SNUM})(?=\s*[);,\]]))?"
 )
 _CI = re.compile(
@@ -640,7 +640,8 @@ _SAME_LENGTH = str.maketrans({
     "\uff1c": "<", "\uff1e": ">", "\uff1d": "=", "\uff05": "%", "\uff08": "(", "\uff09": ")", "\uff0c": ",",
     "\uff0e": ".", "\uff1a": ":", "\uff1b": ";", "\u2264": "≤", "\u2265": "≥", "\u2212": "−", "\u2009": " ",
     "\u202f": " ", "\u00a0": " ", "\u2007": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ", "\u2010": "-",
-    "\u2011": "-", "\u00b7": "·", "\u2027": "·", "\u22c5": "·", **{chr(0xFF10 + d): str(d) for d in range(10)},
+    "\u2011": "-", "\uff5e": "~", "\u00b7": "·", "\u2027": "·", "\u22c5": "·",
+    **{chr(0xFF10 + d): str(d) for d in range(10)},
 })
 """Full-width forms and odd spaces, each replaced by one ordinary character, so offsets stay the same."""
 
