@@ -41,8 +41,9 @@ WORD_NUMBER = (rf"(?i:(?:(?:{_BELOW_100}|a)[- ]thousand(?:,?[- ](?:and[- ])?{_BE
 """A number written in words below one thousand ("Sixty", "Forty-one", "One hundred and seventy-six")."""
 
 _P_VALUE = re.compile(
-    rf"(?<![A-Za-z])[Pp](?:[\s-]*values?)?(?:\s*(?:for\s+trend|trend|log[\s-]?rank))?\s*(?P<op>{OP}|of|was|is)\s*"
-    rf"(?P<num>{NUM})(?:\s*[×x*]\s*10\s*\^?\s*(?P<exp>[-−–]\s*\d+)|[eE](?P<eexp>-\d+))?"
+    rf"(?<![A-Za-z])(?:[Pp]|ps)(?:[\s-]*values?)?(?:\s*[-(]?\s*(?:for\s+)?(?i:trend|interaction|heterogeneity|"
+    rf"log[\s-]?rank|adjusted|adj|bonferroni|corrected)\s*\)?)?\s*(?P<op>{OP}|:|of|was|is|were|are)\s*"
+    rf"(?P<num>0,\d+(?![\d.])|{NUM})(?:\s*[×x*]\s*10\s*\^?\s*(?P<exp>[-−–]\s*\d+)|[eE](?P<eexp>-\d+))?"
 )
 _P_MORE = re.compile(rf"\s*(?:,\s*|and\s+|,\s*and\s+)(?P<num>{NUM})(?![\d%])")
 """Further values of a P-value list ("P = 0.6 and 0.3, respectively")."""
@@ -203,7 +204,8 @@ _RATE = re.compile(
     rf"\s+(?:was|were|of|reached|is|:)\s+(?:\w{{1,20}}\s+){{0,2}}?(?:{OP})?\s*$",
     re.IGNORECASE,
 )
-_OPS = {"≤": "<=", "⩽": "<=", "=<": "<=", "≥": ">=", "⩾": ">=", "=>": ">=", "of": "=", "was": "=", "is": "="}
+_OPS = {"≤": "<=", "⩽": "<=", "=<": "<=", "≥": ">=", "⩾": ">=", "=>": ">=", "of": "=", "was": "=", "is": "=",
+        ":": "=", "were": "=", "are": "="}
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,8 @@ class Statistic:
 def number(text: str) -> Decimal:
     """A Decimal from a printed number ("0·05", ".005", "−1.2")."""
     cleaned = text.replace("·", ".").replace("−", "-").replace("–", "-").replace(" ", "")
+    if cleaned.startswith("0,"):  # a decimal comma ("P < 0,05"): a list never holds "05"
+        cleaned = "0." + cleaned[2:]
     try:
         return Decimal(cleaned if not cleaned.startswith(".") else "0" + cleaned)
     except InvalidOperation:
@@ -640,7 +644,7 @@ _SAME_LENGTH = str.maketrans({
     "\uff1c": "<", "\uff1e": ">", "\uff1d": "=", "\uff05": "%", "\uff08": "(", "\uff09": ")", "\uff0c": ",",
     "\uff0e": ".", "\uff1a": ":", "\uff1b": ";", "\u2264": "≤", "\u2265": "≥", "\u2212": "−", "\u2009": " ",
     "\u202f": " ", "\u00a0": " ", "\u2007": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ", "\u2010": "-",
-    "\u2011": "-", "\uff5e": "~", "\u00b7": "·", "\u2027": "·", "\u22c5": "·",
+    "\u2011": "-", "\uff5e": "~", "\uff30": "P", "\uff50": "p", "\u00b7": "·", "\u2027": "·", "\u22c5": "·",
     **{chr(0xFF10 + d): str(d) for d in range(10)},
 })
 """Full-width forms and odd spaces, each replaced by one ordinary character, so offsets stay the same."""
