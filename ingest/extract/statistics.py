@@ -204,6 +204,8 @@ _RATE = re.compile(
     rf"\s+(?:was|were|of|reached|is|:)\s+(?:\w{{1,20}}\s+){{0,2}}?(?:{OP})?\s*$",
     re.IGNORECASE,
 )
+_RATE_NOUN = re.compile(r"rate|incidence|proportion|frequency|probability", re.IGNORECASE)
+"""The nouns ``_RATE`` needs: a window without one is not searched with the costlier pattern."""
 _OPS = {"≤": "<=", "⩽": "<=", "=<": "<=", "≥": ">=", "⩾": ">=", "=>": ">=", "of": "=", "was": "=", "is": "=",
         ":": "=", "were": "=", "are": "="}
 
@@ -499,15 +501,16 @@ _COUNT_RULES = (
 )
 
 
+_NUMBER_WORD_AT = re.compile(
+    rf"(?<![\w-])(?ai:{'|'.join(sorted([*_UNITS[1:], *_TENS], key=len, reverse=True))})(?![A-Za-z])")
+"""A whole ASCII word that is a number word ("Seventy", "one"), where a count in words can begin."""
 _DIGIT_START = re.compile(r"(?<![\d,·/])(?<!\d\.)\d|\b[Nn]\s*=")
-_WORD_AT = re.compile(r"(?<![\w-])[A-Za-z]+")
 
 
 def _count_starts(text: str, lo: int, hi: int) -> list[int]:
     """Where a count or a percentage can begin: a digit, "n =", or a number written in words."""
     starts = [m.start() for m in _DIGIT_START.finditer(text, lo, hi)]
-    starts += [m.start() for m in _WORD_AT.finditer(text, lo, hi)
-               if m.group().casefold() in _NUMBER_WORDS and m.group() not in ("a", "A")]
+    starts += [m.start() for m in _NUMBER_WORD_AT.finditer(text, lo, hi)]
     return starts
 
 
@@ -598,19 +601,16 @@ def _rate_labels(text: str, stats: list[Statistic]) -> list[Statistic]:
     """Name what a rate is of ("CR rate was 51%" -> label "CR rate"), looking a short way back only."""
     out = []
     for stat in stats:
-        match = _RATE.search(text, max(0, stat.start - 90), stat.start) if stat.kind == "percent" else None
+        lo = max(0, stat.start - 90)
+        match = _RATE.search(text, lo, stat.start) \
+            if stat.kind == "percent" and _RATE_NOUN.search(text, lo, stat.start) else None
         out.append(replace(stat, label=" ".join((match["what"] + match["noun"]).split())) if match else stat)
     return out
 
 
-_NUMBER_WORDS = frozenset([*_UNITS[1:], *_TENS, "a"])
-_WORD_START = re.compile(r"(?<![\w-])[A-Za-z]+")
-
-
 def _word_number_starts(text: str) -> list[int]:
-    """Where a number written in words may start (a dictionary check, much cheaper than the pattern)."""
-    return [m.start() for m in _WORD_START.finditer(text)
-            if m.group().casefold() in _NUMBER_WORDS and m.group().casefold() != "a"]
+    """Where a number written in words may start (one scan for whole number words, cheaper than the pattern)."""
+    return [m.start() for m in _NUMBER_WORD_AT.finditer(text)]
 
 
 _SIZE_START = re.compile(r"\b[Nn]\s*=|(?<![\d.·/%,-])\b\d")
@@ -648,14 +648,16 @@ _SAME_LENGTH = str.maketrans({
     **{chr(0xFF10 + d): str(d) for d in range(10)},
 })
 """Full-width forms and odd spaces, each replaced by one ordinary character, so offsets stay the same."""
+_ODD_CHARACTER = re.compile("[" + "".join(re.escape(chr(k)) for k, v in _SAME_LENGTH.items() if chr(k) != v) + "]")
+"""A character the table changes: a text without one is read as it is (most texts; translating costs more)."""
 
 
 def find_statistics(text: str) -> list[Statistic]:
     """Every statistic in the text, in reading order (offsets and ``text`` refer to the text as given)."""
+    if not _ODD_CHARACTER.search(text):
+        return _find(text)
     original, text = text, text.translate(_SAME_LENGTH)
-    if text is not original and text != original:
-        return [_as_written(s, original) for s in _find(text)]
-    return _find(text)
+    return [_as_written(s, original) for s in _find(text)]
 
 
 def _as_written(stat: Statistic, original: str) -> Statistic:
