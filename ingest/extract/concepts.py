@@ -154,14 +154,25 @@ class ConceptMatcher:
         return None
 
     def find(self, text: str) -> list[ConceptMention]:
-        """Every concept mention in the text, left to right, longest match at each position."""
-        tokens = tokenize(text)
-        folded = [fold(t.text) for t in tokens]
-        exact = [t.text for t in tokens]
+        """Every concept mention in the text, left to right, longest match at each position.
+
+        Tokens are kept as parallel lists (their text, folded form and match) rather than as
+        ``Token`` tuples, and a position whose token starts no key of any trie (and no slip) is
+        passed over at once: most tokens of an abstract name nothing, and this loop runs on every
+        abstract and title.
+        """
+        matches = list(_TOKEN.finditer(text))
+        exact = _TOKEN.findall(text)
+        folded = list(map(fold, exact))
+        labels, abbrevs, seconds = self._labels, self._abbrevs, self._seconds
         defined: dict = {}  # a trie like the others, filled as the text defines abbreviations
         mentions: list[ConceptMention] = []
-        i, n = 0, len(tokens)
+        i, n = 0, len(exact)
         while i < n:
+            if exact[i] not in defined and folded[i] not in labels and exact[i] not in abbrevs and (
+                    i + 1 >= n or folded[i + 1] not in seconds):
+                i += 1
+                continue
             best: tuple[int, str, str] | None = None  # (length, iri, via)
             for trie, seq, via in ((defined, exact, "defined"), (self._labels, folded, "label"),
                                    (self._abbrevs, exact, "abbreviation")):
@@ -174,15 +185,14 @@ class ConceptMatcher:
                 i += 1
                 continue
             size, iri, via = best
-            first, last = tokens[i], tokens[i + size - 1]
-            if _HYPHEN_FREE.match(text, last.end):  # "relapse-free survival" is not a relapse
+            start, end = matches[i].start(), matches[i + size - 1].end()
+            if _HYPHEN_FREE.match(text, end):  # "relapse-free survival" is not a relapse
                 i += size
                 continue
-            mention = ConceptMention(iri, first.start, last.end, text[first.start:last.end],
-                                     self.concepts[iri].kinds, via)
+            mention = ConceptMention(iri, start, end, text[start:end], self.concepts[iri].kinds, via)
             mentions.append(mention)
             i += size
-            short = _definition_after(text, tokens, i)
+            short = _definition_after(text, exact, matches, i)
             if short is not None:
                 self._add(defined, short, iri)
         return mentions
@@ -202,22 +212,22 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:k] + long[k + 1:] == short for k in range(len(long)))
 
 
-def _definition_after(text: str, tokens: list[Token], i: int) -> tuple[str, ...] | None:
+def _definition_after(text: str, exact: list[str], matches: list[re.Match[str]], i: int) -> tuple[str, ...] | None:
     """The abbreviation in "( ABBR )" right after a mention, as exact tokens; None if there is none.
 
     Only short, capitalised forms count ("EM-ALL", "HCT", "r/r"), so a parenthesis holding
-    a P-value or a sentence is never taken for a definition.
+    a P-value or a sentence is never taken for a definition. ``exact`` holds the tokens' text and
+    ``matches`` their matches (offsets), in the same order.
     """
-    if i >= len(tokens) or tokens[i].text != "(":
+    if i >= len(exact) or exact[i] != "(":
         return None
-    for j in range(i + 1, min(i + 6, len(tokens))):
-        if tokens[j].text == ")":
-            inner = tokens[i + 1:j]
-            if not inner:
+    for j in range(i + 1, min(i + 6, len(exact))):
+        if exact[j] == ")":
+            if j == i + 1:
                 return None
-            word = text[inner[0].start:inner[-1].end]
+            word = text[matches[i + 1].start():matches[j - 1].end()]
             if _ABBREVIATION.fullmatch(word) and any(c.isupper() for c in word):
-                return tuple(t.text for t in inner)
+                return tuple(exact[i + 1:j])
             return None
     return None
 
