@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
@@ -78,11 +79,15 @@ _EFFECT = re.compile(
     rf"\s*[\[(]\s*(?P<blow>{SNUM})\s*(?:-|–|—|−|‒|~|\.\.|to|,|;)\s*(?P<bhigh>{SNUM})\s*[\])]|"
     rf"\s*,\s*(?P<clow>{SNUM})\s*(?:-|–|—|−|‒|\.\.|to)\s*(?P<chigh>{SNUM})(?=\s*[);,\]]))?"
 )
+_EFFECT_START = re.compile(r"\b[aAhHoOrRiIsSmMwWgGeEpPbB\u017f]|β")
+"""Every place ``_EFFECT`` can start: a word starting with a measure name's first letter (ſ folds to s), or β."""
 _CI = re.compile(
     rf"{_CI_WORDS}(?:\s*[\[(]\s*CI\s*[\])])?(?:\s+of\s+(?:the\s+)?difference)?\s*(?:[,:=]|was|were|is|of)?\s*"
     rf"[\[(]?\s*{_CI_PAIR}{_UNIT}\s*[\])]?",
     re.IGNORECASE,
 )
+_CI_START = re.compile(r"[89CcUu]")
+"""Every place ``_CI`` can start: a level (80%, 9x%), "C"/"c" (CI, C.I., CrI, confidence, credible) or "uncertainty"."""
 _BRACKET_PAIR = re.compile(
     rf"(?<![/\w.]){_MONEY}(?P<value>{SNUM}){_UNIT}\s*,?\s*[\[(]\s*{_CI_PAIR}{_UNIT}\s*[\])]"
 )
@@ -297,6 +302,20 @@ class _Claims:
         self.ends.insert(index, end)
 
 
+def _finditer(pattern: re.Pattern[str], starts: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, with the pattern tried only where ``starts`` matches.
+
+    The same matches, in the same order, when every match of ``pattern`` begins where ``starts``
+    matches and no match is empty: a cheap scan for first letters replaces trying a long pattern
+    at every character.
+    """
+    pos = 0
+    for candidate in starts.finditer(text):
+        if candidate.start() >= pos and (m := pattern.match(text, candidate.start())):
+            yield m
+            pos = m.end()
+
+
 def _p_values(text: str, claims: _Claims) -> list[Statistic]:
     found = []
     for m in _P_VALUE.finditer(text):
@@ -327,7 +346,7 @@ def _p_values(text: str, claims: _Claims) -> list[Statistic]:
 def _effects(text: str, claims: _Claims) -> list[Statistic]:
     """Named ratios first ("HR 0.45; 95% CI 0.28-0.73", "RR of 1.80 (0.99-3.28)")."""
     found = []
-    for m in _EFFECT.finditer(text):
+    for m in _finditer(_EFFECT, _EFFECT_START, text):
         if not claims.free(m.start(), m.end()):
             continue
         low, high = m["low"] or m["blow"], m["high"] or m["bhigh"]
@@ -430,7 +449,7 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
     are never read as percentages.
     """
     found = []
-    for m in _CI.finditer(text):
+    for m in _finditer(_CI, _CI_START, text):
         if not claims.free(m.start(), m.end()):
             continue
         claims.take(m.start(), m.end())
@@ -613,7 +632,9 @@ def _word_number_starts(text: str) -> list[int]:
     return [m.start() for m in _NUMBER_WORD_AT.finditer(text)]
 
 
-_SIZE_START = re.compile(r"\b[Nn]\s*=|(?<![\d.·/%,-])\b\d")
+_SIZE_START = re.compile(r"[Nn\d](?:(?<=[Nn])(?<!\w[Nn])\s*=|(?<=\d)(?<![\w.·/%,-]\d))")
+"""Where a size can begin: "n =" starting a word, or a digit not inside a number, ratio or word. Written to
+start with a character class, so the engine skips to candidate characters without trying the rest."""
 
 
 def _samples(text: str, claims: _Claims) -> list[Statistic]:
