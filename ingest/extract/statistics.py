@@ -93,9 +93,10 @@ _BRACKET_PAIR = re.compile(
 )
 _NAMES_AN_INTERVAL = re.compile(r"\bCI\b|confidence\s+interval|\bHRs?\b|\bORs?\b|\bRRs?\b|ratio|relative\s+risk|"
                                 r"hazard|odds|\bdifference\b|risk\s+reduction")
-_HEART_RATE = re.compile(r"heart\s+rates?\s*[(\[]\s*HRs?\s*[)\]]|\bHRs?\s*[(\[]\s*heart\s+rate|"
-                         r"^\s*(?:beats|bpm|b\.p\.m|/\s*min)", re.IGNORECASE)
-"""A text that calls heart rate "HR", or a value followed by a heart rate's unit: "HR" names no hazard ratio."""
+_HEART_RATE = re.compile(r"heart\s+rates?\s*[(\[]\s*HRs?\s*[)\]]|\bHRs?\s*[(\[]\s*heart\s+rate", re.IGNORECASE)
+"""A text that calls heart rate "HR": there "HR" names no hazard ratio."""
+_HEART_RATE_UNIT = re.compile(r"\s*(?:beats|bpm|b\.p\.m|/\s*min)", re.IGNORECASE)
+"""A heart rate's unit after a value: "HR 72 (65-80) beats/min"."""
 _CANDIDATE = re.compile(rf"(?<![/\w.])(?<![-−–]){_MONEY}(?P<value>{SNUM})(?!\d)")
 """A number that can be an estimate: not the exponent of a unit ("kg−1") nor inside a word or a ratio."""
 _SPREAD_BEFORE = re.compile(r"(?:\bSDs?|\bSEM?|±)\s*[:=]?\s*$")
@@ -346,6 +347,7 @@ def _p_values(text: str, claims: _Claims) -> list[Statistic]:
 def _effects(text: str, claims: _Claims) -> list[Statistic]:
     """Named ratios first ("HR 0.45; 95% CI 0.28-0.73", "RR of 1.80 (0.99-3.28)")."""
     found = []
+    heart_rate = _HEART_RATE.search(text) is not None  # once per text: the effects are many in a long one
     for m in _finditer(_EFFECT, _EFFECT_START, text):
         if not claims.free(m.start(), m.end()):
             continue
@@ -359,7 +361,7 @@ def _effects(text: str, claims: _Claims) -> list[Statistic]:
         measure = _measure(m["measure"])
         if measure in ("MD", "RD", "other") and low is None:
             continue  # "MD" or "RD" without an interval is as likely a word or an initial as a difference
-        if m["measure"].startswith("HR") and _heart_rate(text, end):
+        if m["measure"].startswith("HR") and (heart_rate or _HEART_RATE_UNIT.match(text, end, end + 12)):
             continue
         claims.take(m.start(), end)
         found.append(Statistic(
@@ -368,11 +370,6 @@ def _effects(text: str, claims: _Claims) -> list[Statistic]:
             found_by="effect-size",
         ))
     return found
-
-
-def _heart_rate(text: str, end: int) -> bool:
-    """Whether "HR" before ``end`` is a heart rate: the text defines it so, or a heart rate's unit follows."""
-    return bool(_HEART_RATE.search(text) or _HEART_RATE.match(text[end:end + 12]))
 
 
 def _inside(value: Decimal, low: Decimal, high: Decimal) -> bool:
@@ -449,6 +446,7 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
     are never read as percentages.
     """
     found = []
+    heart_rate = _HEART_RATE.search(text) is not None
     for m in _finditer(_CI, _CI_START, text):
         if not claims.free(m.start(), m.end()):
             continue
@@ -483,7 +481,8 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
         if not _NAMES_AN_INTERVAL.search(before) or not _inside(value, low, high) or low == high:
             continue
         measure = _measure_before(text, m.start(), reach=200)
-        if measure == "HR" and not re.search(r"hazard", before, re.IGNORECASE) and _heart_rate(text, m.end()):
+        if measure == "HR" and not re.search(r"hazard", before, re.IGNORECASE) and (
+                heart_rate or _HEART_RATE_UNIT.match(text, m.end(), m.end() + 12)):
             measure = None
         if measure is None:  # a proportion or a median with its interval: the bounds are not results
             claims.take(m.start("low"), m.end())
