@@ -96,6 +96,17 @@ _REPEATED_FORMS = [
 ]
 
 
+def test_full_width_signs_slashes_and_brackets() -> None:
+    text = "Relapse: ７１／１０３ ［６９％］; MD －０．５ （95% CI －０．９ ～ －０．１）; ＋０．２ (95% CI ＋０．１ to ＋０．３) more."
+    stats = find_statistics(text)
+    assert (71, 103, Decimal(69)) in [(s.count, s.total, s.percent) for s in stats if s.kind == "count_percent"]
+    effects = [(s.value, s.ci_low, s.ci_high) for s in stats if s.kind == "effect_size"]
+    assert (Decimal("-0.5"), Decimal("-0.9"), Decimal("-0.1")) in effects
+    assert (Decimal("0.2"), Decimal("0.1"), Decimal("0.3")) in effects
+    for stat in stats:
+        assert text[stat.start:stat.end] == stat.text
+
+
 def test_texts_full_of_one_printed_form_finish(tmp_path: Path) -> None:
     """Each form repeated up to the length cap: the child's timeout is the hang guard (a text whose
     statistics each scanned the whole text once took a minute), not a performance figure."""
