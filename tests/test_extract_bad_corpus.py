@@ -97,7 +97,8 @@ _REPEATED_FORMS = [
 
 
 def test_full_width_signs_slashes_and_brackets() -> None:
-    text = "Relapse: ７１／１０３ ［６９％］; MD －０．５ （95% CI －０．９ ～ －０．１）; ＋０．２ (95% CI ＋０．１ to ＋０．３) more."
+    text = ("Relapse: ７１／１０３ ［６９％］; MD －０．５ （95% CI －０．９ ～ －０．１）; "
+            "＋０．２ (95% CI ＋０．１ to ＋０．３) more.")
     stats = find_statistics(text)
     assert (71, 103, Decimal(69)) in [(s.count, s.total, s.percent) for s in stats if s.kind == "count_percent"]
     effects = [(s.value, s.ci_low, s.ci_high) for s in stats if s.kind == "effect_size"]

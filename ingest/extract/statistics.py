@@ -665,7 +665,8 @@ _SAME_LENGTH = str.maketrans({
     "\uff0e": ".", "\uff1a": ":", "\uff1b": ";", "\u2264": "≤", "\u2265": "≥", "\u2212": "−", "\u2009": " ",
     "\u202f": " ", "\u00a0": " ", "\u2007": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ", "\u2010": "-",
     "\u2011": "-", "\uff5e": "~", "\uff30": "P", "\uff50": "p",
-    "\uff0b": "+", "\uff0d": "-", "\uff0f": "/", "\uff3b": "[", "\uff3d": "]", "\u00b7": "·", "\u2027": "·", "\u22c5": "·",
+    "\uff0b": "+", "\uff0d": "-", "\uff0f": "/", "\uff3b": "[", "\uff3d": "]",
+    "\u00b7": "·", "\u2027": "·", "\u22c5": "·",
     **{chr(0xFF10 + d): str(d) for d in range(10)},
 })
 """Full-width forms and odd spaces, each replaced by one ordinary character, so offsets stay the same."""
