@@ -45,7 +45,7 @@ def _same_everywhere(texts: list[str]) -> None:
                 [m.span() for m in pattern.finditer(text)], text
         assert [m.start() for m in st._SIZE_START.finditer(text)] == \
             [m.start() for m in _PLAIN_SIZE_START.finditer(text)], text
-        assert [m.start() for m in st._NUMBER_WORD_AT.finditer(text)] == \
+        assert st._word_number_starts(text) == \
             [m.start() for m in _PLAIN_WORD.finditer(text) if m.group().casefold() in _NUMBER_WORDS], text
 
 

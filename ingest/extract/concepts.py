@@ -33,6 +33,8 @@ _TOKEN = re.compile(r"[^\W_]+|[^\w\s\-\u2010\u2011\u2012\u2013]")
 _ABBREVIATION = re.compile(r"[^\W\d_][\w/+\-]{0,11}")
 _END = "\x00"
 _HYPHEN_FREE = re.compile(r"[\-\u2010\u2011]free\b", re.IGNORECASE)
+_SLIP_CACHE_SIZE = 50_000
+"""Words whose slip candidates a matcher keeps before it starts over (a bound on memory for a long run)."""
 _FUSED_SUFFIX = {"negative": ("neg",), "positive": ("pos",)}
 
 
@@ -98,6 +100,9 @@ class ConceptMatcher:
         # One-letter slips in the first word of a label of several words ("even-free survival"):
         # every first word of five letters or more is indexed under its one-letter deletions.
         self._slips: dict[str, set[str]] = {}
+        # The label first words one edit away from a text's word, kept per word: the same words recur
+        # in every abstract, and working the deletions out is the costly part of a slip check.
+        self._slip_firsts: dict[str, tuple[str, ...]] = {}
         self._seconds = {second for node in self._labels.values() for second in node if second != _END}
         for first, node in self._labels.items():
             if len(first) >= 5 and first.isalpha() and any(k != _END for k in node):
@@ -129,12 +134,16 @@ class ConceptMatcher:
         word = folded[i]
         if i + 1 >= len(folded) or folded[i + 1] not in self._seconds or len(word) < 4 or not word.isalpha():
             return None
-        candidates: set[str] = set()
-        for variant in _deletions(word) | {word}:
-            candidates |= self._slips.get(variant, set())
-        for first in sorted(candidates):
-            if first == word or not _one_edit(word, first):
-                continue
+        firsts = self._slip_firsts.get(word)
+        if firsts is None:
+            candidates: set[str] = set()
+            for variant in _deletions(word) | {word}:
+                candidates |= self._slips.get(variant, set())
+            firsts = tuple(first for first in sorted(candidates) if first != word and _one_edit(word, first))
+            if len(self._slip_firsts) >= _SLIP_CACHE_SIZE:
+                self._slip_firsts.clear()
+            self._slip_firsts[word] = firsts
+        for first in firsts:
             hit = self._walk(self._labels[first], folded, i + 1)
             if hit:
                 return hit[0] + 1, hit[1], "slip"

@@ -519,16 +519,17 @@ _COUNT_RULES = (
 )
 
 
-_NUMBER_WORD_AT = re.compile(
-    rf"(?<![\w-])(?ai:{'|'.join(sorted([*_UNITS[1:], *_TENS], key=len, reverse=True))})(?![A-Za-z])")
-"""A whole ASCII word that is a number word ("Seventy", "one"), where a count in words can begin."""
+_NUMBER_WORDS = frozenset([*_UNITS[1:], *_TENS])
+_NUMBER_WORD_AT = re.compile(r"[OoTtFfSsEeNn](?<![\w-][OoTtFfSsEeNn])[A-Za-z]*")
+"""A whole ASCII word starting with a number word's first letter (o, t, f, s, e, n); the pattern starts
+with a character class, so the engine skips to those letters, and a set lookup decides."""
 _DIGIT_START = re.compile(r"(?<![\d,·/])(?<!\d\.)\d|\b[Nn]\s*=")
 
 
 def _count_starts(text: str, lo: int, hi: int) -> list[int]:
     """Where a count or a percentage can begin: a digit, "n =", or a number written in words."""
     starts = [m.start() for m in _DIGIT_START.finditer(text, lo, hi)]
-    starts += [m.start() for m in _NUMBER_WORD_AT.finditer(text, lo, hi)]
+    starts += _word_number_starts(text, lo, hi)
     return starts
 
 
@@ -626,9 +627,10 @@ def _rate_labels(text: str, stats: list[Statistic]) -> list[Statistic]:
     return out
 
 
-def _word_number_starts(text: str) -> list[int]:
-    """Where a number written in words may start (one scan for whole number words, cheaper than the pattern)."""
-    return [m.start() for m in _NUMBER_WORD_AT.finditer(text)]
+def _word_number_starts(text: str, lo: int = 0, hi: int | None = None) -> list[int]:
+    """Where a number written in words may start (a set lookup per candidate word, cheaper than the pattern)."""
+    return [m.start() for m in _NUMBER_WORD_AT.finditer(text, lo, len(text) if hi is None else hi)
+            if m.group().casefold() in _NUMBER_WORDS]
 
 
 _SIZE_START = re.compile(r"[Nn\d](?:(?<=[Nn])(?<!\w[Nn])\s*=|(?<=\d)(?<![\w.·/%,-]\d))")
