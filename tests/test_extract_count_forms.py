@@ -55,6 +55,12 @@ _COUNT_FORMS = [
     ("Relapse occurred in 1,071 of 1,503 patients (71.3%).", 1071, 1503, "71.3"),
     ("Relapse occurred in 1 071 of 1 503 patients (71.3%).", 1071, 1503, "71.3"),
     ("Relapse occurred in ７１ （６９％）.", 71, None, "69"),
+    ("Relapse occurred in 71 (69 per cent).", 71, None, "69"),
+    ("Relapse occurred in 71 of 103 patients (69 per cent).", 71, 103, "69"),
+    ("Relapse occurred in 71 (69%; 95% CI 60-78).", 71, None, "69"),
+    ("Relapse occurred in 71 patients (69%, 95% CI 60% to 78%).", 71, None, "69"),
+    ("Relapse occurred in 71 of 103 (69%; P = 0.02).", 71, 103, "69"),
+    ("Relapse occurred in 71 (69%, p<0.001) of the treated patients.", 71, None, "69"),
 ]
 
 
@@ -81,6 +87,8 @@ def test_a_list_of_counts_gives_each_its_percentage() -> None:
     "HR 0.7 (95% CI 0.5-0.9).",
     "At week 12 (69%) most had responded.",
     "Most had grade 2 (69%) toxicity.",
+    "Rates in the 3 groups (20%, 30%) differed.",
+    "Rates in the 3 groups (20%, 30% and 40%; P = 0.02) differed.",
 ])
 def test_no_count_in_other_shapes(text: str) -> None:
     assert _counts(text) == []

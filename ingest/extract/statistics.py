@@ -116,9 +116,13 @@ _MEASURES = (
                       r"\btreatment\s+effects?\b", re.IGNORECASE)),
     ("other", re.compile(r"\bratios?\b", re.IGNORECASE)),
 )
+_PERCENT_CLOSE = (r"(?:%\s*[)\]]|(?i:per\s*cent)\s*[)\]]|"
+                  r"%(?=\s*[;,]\s*(?:(?:9[059]\s*%\s*)?CI\b|[Pp]\s*[<=>≤≥]|9[059]\s*%)[^()\[\]]{0,40}[)\]]))")
+"""The end of a bracketed percentage: "%)", "per cent)", or a % sign followed inside the same bracket by
+its interval or a P-value ("71 (69%; 95% CI 60-78)", "12 (10%, P = 0.02)"), which other rules read."""
 _COUNT_TOTAL_PERCENT = re.compile(
     rf"{_START}(?P<count>{INT})\s*(?:/|of|out\s+of)\s*(?:the\s+)?(?P<total>{INT})(?:\s+[A-Za-z-]+){{0,3}}?\s*"
-    rf"[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
+    rf"[(\[]\s*(?P<percent>{NUM})\s*{_PERCENT_CLOSE}"
 )
 _PERCENT_COUNT_TOTAL = re.compile(
     rf"(?P<percent>{NUM})\s*(?:%|(?i:per\s*cent))(?:\s+(?:of\s+)?[\w-]+){{0,3}}?\s*[(\[]\s*(?:n\s*=\s*)?"
@@ -140,10 +144,10 @@ _COUNT_NOUN_PERCENT = re.compile(
     rf"(?:{_START}(?P<count>{INT})|(?<![\w-])(?P<words>{WORD_NUMBER}))\s+"
     rf"(?:of\s+(?:the|these|those|them)\s+(?:{_NOT_A_NOUN}[A-Za-z][\w-]*\s+){{0,2}}|"
     rf"{_NOT_A_NOUN}[A-Za-z][\w-]*\s+(?:(?:with\s+|{_NOT_A_NOUN})[A-Za-z][\w-]*\s+){{0,2}})"
-    rf"[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
+    rf"[(\[]\s*(?P<percent>{NUM})\s*{_PERCENT_CLOSE}"
 )
 _COUNT_PERCENT = re.compile(
-    rf"(?:{_START}(?P<count>{INT})|(?<![\w-])(?P<words>{WORD_NUMBER}))\s*[(\[]\s*(?P<percent>{NUM})\s*%\s*[)\]]"
+    rf"(?:{_START}(?P<count>{INT})|(?<![\w-])(?P<words>{WORD_NUMBER}))\s*[(\[]\s*(?P<percent>{NUM})\s*{_PERCENT_CLOSE}"
 )
 _PERCENT_LIST = re.compile(
     rf"(?<![\d.·])(?P<items>{NUM}(?:\s*%)?(?:\s*,\s*{NUM}(?:\s*%)?)*\s*,?\s*(?:and|or|vs\.?|versus)\s*){NUM}\s*%"
