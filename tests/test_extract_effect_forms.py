@@ -207,6 +207,9 @@ def test_lists_give_each_estimate_its_own_interval(text: str, expected: list[tup
     ("Users of X had 2.1 times the odds of relapse (95% CI 1.3-3.4).", "2.1", "1.3", "3.4"),
     ("Smokers were 1.8 times (95% CI 1.2-2.7) more likely to relapse.", "1.8", "1.2", "2.7"),
     ("Relapse was 2.0-fold (95% CI 1.5-2.6) higher in smokers.", "2.0", "1.5", "2.6"),
+    ("X gave a 12.3% (95% CI 8.1% to 16.5%) absolute reduction in relapse.", "12.3", "8.1", "16.5"),
+    ("Scores showed a 5.2-point (95% CI 1.1 to 9.3) difference favouring X.", "5.2", "1.1", "9.3"),
+    ("There was a 2.5 (95% CI 1.0-4.0) mean difference in favour of X.", "2.5", "1.0", "4.0"),
 ])
 def test_measure_named_after_the_numbers(text: str, value: str, low: str, high: str) -> None:
     assert (Decimal(value), Decimal(low), Decimal(high)) in [i[:3] for i in _intervals(text)]

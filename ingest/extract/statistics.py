@@ -400,14 +400,25 @@ def _measure_before(text: str, end: int, reach: int = 110) -> str | None:
 _PERIOD_END = re.compile(r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bapprox)\.\s")
 _COMPARATIVE_BEFORE = re.compile(r"\b(?:greater|higher|lower|less|more|fewer|larger|smaller|shorter|longer)\b[^.;]*$",
                                  re.IGNORECASE)
-_RELATIVE_CHANGE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:proportional|relative)\s+(?:risk\s+)?(?:reduction|increase)",
-                                    re.IGNORECASE)
-"""The name of a relative change written after its interval: "17% (95% CI 9-25) proportional reduction"."""
+_MEASURE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:"
+                            r"(?P<relative>(?:proportional|relative)\s+(?:risk\s+)?(?:reduction|increase))|"
+                            r"(?P<absolute>absolute\s+(?:risk\s+)?(?:reduction|increase|difference))|"
+                            r"(?P<difference>(?:mean\s+)?difference))\b", re.IGNORECASE)
+"""The name of a change written after its interval: "17% (95% CI 9-25) proportional reduction" (other),
+"12.3% (95% CI ...) absolute reduction" (RD), "a 5.2-point (95% CI ...) difference" (MD)."""
 _TIMES_AFTER = re.compile(r"(?:-|\s*)(?:fold|times)\b", re.IGNORECASE)
 """A ratio written as a multiple: "2.0-fold (95% CI ...)", "1.8 times (95% CI ...) more likely"."""
 _COMPARATIVE_AFTER = re.compile(r"\s*(?:%|[A-Za-zμ/]+(?:\s+[a-z]+)?)?\s+(?:greater|higher|lower|less|more|fewer|larger|"
                                 r"smaller|shorter|longer)\b", re.IGNORECASE)
 """A unit and a comparative right after an estimate: "0.5% lower", "1.5 days shorter", "2 points higher"."""
+
+
+def _measure_after(text: str, end: int) -> str | None:
+    """The measure a change names right after its interval (``_MEASURE_AFTER``), or None."""
+    after = _MEASURE_AFTER.match(text, end)
+    if after is None:
+        return None
+    return "other" if after["relative"] else "RD" if after["absolute"] else "MD"
 
 
 def _sentence_start(text: str, end: int) -> int:
@@ -469,7 +480,7 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
             continue
         value = number(candidate["value"])
         measure = _measure_before(text, m.start()) or _difference_by_form(text, candidate, m.end()) or \
-            ("other" if _RELATIVE_CHANGE_AFTER.match(text, m.end()) else None)
+            _measure_after(text, m.end())
         if measure is None or not _inside(value, low, high) or \
                 (measure == "MD" and _BRACKET_PAIR.search(text[m.end():m.end() + 60])):
             continue  # a list of group means each with its interval is not a difference
