@@ -119,6 +119,9 @@ _SIZE_FORMS = [
     ("A total of 71 eligible women were included.", 71),
     ("Our sample of 71 students completed the survey.", 71),
     ("Of 71 screened infants, most were healthy.", 71),
+    ("We randomised 71 type 2 diabetic patients.", 71),
+    ("Seventy-one were randomised.", 71),
+    ("Seventy-one were randomly assigned to X.", 71),
 ]
 
 
@@ -135,6 +138,7 @@ def test_sample_size(text: str, size: int) -> None:
     "The HIV-1 patients were treated.",
     "Patients with ≥ 71 lesions were excluded.",
     "The score was 71 points in patients.",
+    "Seventy-one days later, most were randomised.",
 ])
 def test_no_sample_size_in_other_shapes(text: str) -> None:
     assert [s.count for s in find_statistics(text) if s.kind == "sample_size"] == []

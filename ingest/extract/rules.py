@@ -103,7 +103,8 @@ _RULES = (
          ("The dose was 216 mg.", "Cases seen between 2003 and 2004 were included.",
           "Atrophy occurred (n=4 of 70, 6%).")),
     Rule("sample-size-words", "statistic", 61, "the number of people written in words",
-         ("Sixty consenting adults were randomised.", "One thousand three hundred twelve patients had fractures."),
+         ("Sixty consenting adults were randomised.", "One thousand three hundred twelve patients had fractures.",
+          "Forty-two were randomly assigned to each arm."),
          ("Sixty days later the trial ended.",)),
     # --- findings: tried in this order within a clause ---------------------------------------------
     Rule("null-verb", "finding", 110,

@@ -166,7 +166,8 @@ _PEOPLE = (r"(?P<noun>patients|pts|subjects|participants|children|adults|individ
            r"enrollees|respondents|outpatients|inpatients|households|families|pregnancies|screenees|providers|"
            r"cyclists|athletes|runners|knees|hips|testicles|testes|contacts|parents|caregivers|girls|boys|veterans|"
            r"couples|dyads|pairs|donors|residents|procedures|specimens|colectomies|operations)\b")
-_BETWEEN = rf"(?:{_NOT_A_NOUN}[A-Za-z][\w-]*,?\s+){{0,3}}?"
+_BETWEEN = rf"(?:(?:type\s+[12]|{_NOT_A_NOUN}[A-Za-z][\w-]*),?\s+){{0,3}}?"
+"""Up to three words between a size and its noun ("consecutive adult", "type 2 diabetic")."""
 _NOT_AFTER = r"(?<![\d.·/%,-])(?<![<>≤≥=]\s)(?<![<>≤≥=])"
 """A size is not part of a decimal, a ratio, a name such as "HIV-1", or a threshold ("≥ 95 patients")."""
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
@@ -181,7 +182,9 @@ _SAMPLE = re.compile(
 )
 _SAMPLE_WORDS = re.compile(
     rf"(?<![\w-])(?P<words>{WORD_NUMBER})\s+{_BETWEEN}{_PEOPLE}|"
-    rf"(?<![\w-])(?P<each>{WORD_NUMBER})\s+(?:patients\s+)?{_IN_GROUP}",
+    rf"(?<![\w-])(?P<each>{WORD_NUMBER})\s+(?:patients\s+)?{_IN_GROUP}|"
+    rf"(?<![\w-])(?P<verb_words>{WORD_NUMBER})\s+(?:were|was)\s+(?:\w+ly\s+)?(?:randomi[sz]ed|enrolled|included|"
+    rf"recruited|evaluable|assigned|allocated)\b",
     re.IGNORECASE,
 )
 
@@ -670,7 +673,7 @@ def _samples(text: str, claims: _Claims) -> list[Statistic]:
         m = _SAMPLE_WORDS.match(text, start)
         if m and claims.free(m.start(), m.end()):
             claims.take(m.start(), m.end())
-            size = word_number(m["words"] or m["each"])
+            size = word_number(m["words"] or m["each"] or m["verb_words"])
             found.append(Statistic("sample_size", "=", Decimal(size), m.start(), m.end(), m.group(),
                                    count=size, label=(m["noun"] or "").casefold() or None,
                                    found_by="sample-size-words"))
