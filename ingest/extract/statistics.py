@@ -400,7 +400,9 @@ def _measure_before(text: str, end: int, reach: int = 110) -> str | None:
     return best[2] if best else None
 
 
-_PERIOD_END = re.compile(r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bapprox)\.\s")
+_PERIOD_END = re.compile(r"\.(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bal\.)(?<!\bapprox\.)\s")
+"""A period that ends a sentence ("vs.", "e.g.", "i.e.", "et al." and "approx." do not); written to start
+with the period, so the engine jumps from one period to the next."""
 _COMPARATIVE_BEFORE = re.compile(r"\b(?:greater|higher|lower|less|more|fewer|larger|smaller|shorter|longer)\b[^.;]*$",
                                  re.IGNORECASE)
 _MEASURE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:"
@@ -424,6 +426,11 @@ def _measure_after(text: str, end: int) -> str | None:
     return "other" if after["relative"] else "RD" if after["absolute"] else "MD"
 
 
+_PERCENT_NEXT = re.compile(r"\s*%")
+_LEVEL_NEXT = re.compile(r"\s*%\s*(?:CI|conf)")
+"""A number followed by these is the level of an interval ("95% CI"), never its estimate."""
+
+
 def _sentence_start(text: str, end: int) -> int:
     """Where the sentence holding ``end`` starts: after the last period that ends a sentence ("vs." does not)."""
     start = 0
@@ -445,7 +452,7 @@ def _difference_by_form(text: str, candidate: re.Match[str], interval_end: int) 
         return "other"
     if candidate["value"][0] in "-−–+" or _COMPARATIVE_AFTER.match(text, candidate.end()):
         return "MD"
-    if re.match(r"\s*%", text[candidate.end():]):
+    if _PERCENT_NEXT.match(text, candidate.end()):
         return None
     if _COMPARATIVE_AFTER.match(text, interval_end):
         return "MD"
@@ -473,7 +480,7 @@ def _ci_effects(text: str, claims: _Claims) -> list[Statistic]:
         window_start = max(0, m.start() - 70, _sentence_start(text, m.start()))
         candidate = None
         for c in _CANDIDATE.finditer(text, window_start, m.start()):
-            if claims.free(c.start("value"), c.end()) and not re.match(r"\s*%\s*(?:CI|conf)", text[c.end():]) \
+            if claims.free(c.start("value"), c.end()) and not _LEVEL_NEXT.match(text, c.end()) \
                     and not _SPREAD_BEFORE.search(text, window_start, c.start()):
                 candidate = c
         if candidate is None:
