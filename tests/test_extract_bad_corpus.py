@@ -86,3 +86,42 @@ def test_eval_extraction_without_a_corpus_says_how_to_give_one(tmp_path: Path) -
                             text=True, cwd=tmp_path, timeout=120)
     assert result.returncode == 1
     assert result.stderr.startswith("kg: error: ") and "--corpus" in result.stderr
+
+
+_REPEATED_FORMS = [
+    "HR 0.7 with a 95% CI of ", "HR 0.7 (CI 0.5-0.9, 95%", "Heart rate (HR) 72 (65-80) bpm; HR 0.7 (0.5-0.9) ",
+    "95%-CI 95% CrI 95% UI ", "OR=2.1, 95%CI=1.2~3.4; ", "0..0..0.. ~ ~~ ", "P(trend) = 0,05 ps < ",
+    "71 of the 103 (69%) 69 percent (71/103) ", "seventy-one children with with (", "week 12 (69%) ",
+    "2.0-fold (95% CI 1.5-2.6) higher ", "ſub-distribution HR 0.7 ",
+]
+
+
+def test_full_width_signs_slashes_and_brackets() -> None:
+    text = ("Relapse: ７１／１０３ ［６９％］; MD －０．５ （95% CI －０．９ ～ －０．１）; "
+            "＋０．２ (95% CI ＋０．１ to ＋０．３) more.")
+    stats = find_statistics(text)
+    assert (71, 103, Decimal(69)) in [(s.count, s.total, s.percent) for s in stats if s.kind == "count_percent"]
+    effects = [(s.value, s.ci_low, s.ci_high) for s in stats if s.kind == "effect_size"]
+    assert (Decimal("-0.5"), Decimal("-0.9"), Decimal("-0.1")) in effects
+    assert (Decimal("0.2"), Decimal("0.1"), Decimal("0.3")) in effects
+    for stat in stats:
+        assert text[stat.start:stat.end] == stat.text
+
+
+def test_texts_full_of_one_printed_form_finish(tmp_path: Path) -> None:
+    """Each form repeated up to the length cap: the child's timeout is the hang guard (a text whose
+    statistics each scanned the whole text once took a minute), not a performance figure."""
+    script = tmp_path / "repeat.py"
+    script.write_text(
+        "import json, sys\n"
+        "from ingest.extract.pipeline import MAX_CHARS, extract_abstract\n"
+        "from kg.model import PublicationRef\n"
+        "for piece in json.loads(sys.argv[1]):\n"
+        "    text = (piece * (MAX_CHARS // len(piece) + 1))[:MAX_CHARS]\n"
+        "    extraction = extract_abstract(text, PublicationRef(title='repeat'))\n"
+        "    print(len(extraction.statistics))\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script), json.dumps(_REPEATED_FORMS)], capture_output=True,
+                            text=True, cwd=REPO_ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    counts = [int(line) for line in result.stdout.split()]
+    assert len(counts) == len(_REPEATED_FORMS) and counts[0] > 1000 and counts[1] > 1000

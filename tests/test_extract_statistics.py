@@ -22,11 +22,33 @@ def only(text: str, kind: str):
     ("P\u00a0>\u00a0.2", ">", "0.2"),
     ("P = 2 × 10−5", "=", "0.00002"),
     ("P = 3e-4", "=", "0.0003"),
+    ("Ｐ＜０．０５", "<", "0.05"),
+    ("P value: 0.03", "=", "0.03"),
+    ("P(trend) = 0.02", "=", "0.02"),
+    ("P-trend < 0.001", "<", "0.001"),
+    ("P for interaction = 0.3", "=", "0.3"),
+    ("P interaction = 0.3", "=", "0.3"),
+    ("P(log-rank) = 0.01", "=", "0.01"),
+    ("p log rank = 0.01", "=", "0.01"),
+    ("P adjusted = 0.04", "=", "0.04"),
+    ("Pbonferroni = 0.02", "=", "0.02"),
+    ("(ps < 0.05)", "<", "0.05"),
+    ("p < 0,05", "<", "0.05"),
 ])
 def test_p_values(text, operator, value):
     stat = only(text, "p_value")
     assert (stat.operator, stat.value) == (operator, Decimal(value))
     assert text[stat.start:stat.end] == stat.text
+
+
+def test_p_value_lists_with_a_verb():
+    stats = [s for s in find_statistics("P values were 0.02 and 0.04, respectively.") if s.kind == "p_value"]
+    assert [s.value for s in stats] == [Decimal("0.02"), Decimal("0.04")]
+
+
+@pytest.mark.parametrize("text", ["P = NS", "The PS was 1.", "Group P had 20 patients.", "P = 0, 05 and 1"])
+def test_no_p_value_in_other_shapes(text):
+    assert [s.value for s in find_statistics(text) if s.kind == "p_value" and s.value != 0] == []
 
 
 def test_p_value_keeps_the_digits_written():

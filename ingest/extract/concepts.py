@@ -33,6 +33,8 @@ _TOKEN = re.compile(r"[^\W_]+|[^\w\s\-\u2010\u2011\u2012\u2013]")
 _ABBREVIATION = re.compile(r"[^\W\d_][\w/+\-]{0,11}")
 _END = "\x00"
 _HYPHEN_FREE = re.compile(r"[\-\u2010\u2011]free\b", re.IGNORECASE)
+_SLIP_CACHE_SIZE = 50_000
+"""Words whose slip candidates a matcher keeps before it starts over (a bound on memory for a long run)."""
 _FUSED_SUFFIX = {"negative": ("neg",), "positive": ("pos",)}
 
 
@@ -98,6 +100,9 @@ class ConceptMatcher:
         # One-letter slips in the first word of a label of several words ("even-free survival"):
         # every first word of five letters or more is indexed under its one-letter deletions.
         self._slips: dict[str, set[str]] = {}
+        # The label first words one edit away from a text's word, kept per word: the same words recur
+        # in every abstract, and working the deletions out is the costly part of a slip check.
+        self._slip_firsts: dict[str, tuple[str, ...]] = {}
         self._seconds = {second for node in self._labels.values() for second in node if second != _END}
         for first, node in self._labels.items():
             if len(first) >= 5 and first.isalpha() and any(k != _END for k in node):
@@ -129,12 +134,16 @@ class ConceptMatcher:
         word = folded[i]
         if i + 1 >= len(folded) or folded[i + 1] not in self._seconds or len(word) < 4 or not word.isalpha():
             return None
-        candidates: set[str] = set()
-        for variant in _deletions(word) | {word}:
-            candidates |= self._slips.get(variant, set())
-        for first in sorted(candidates):
-            if first == word or not _one_edit(word, first):
-                continue
+        firsts = self._slip_firsts.get(word)
+        if firsts is None:
+            candidates: set[str] = set()
+            for variant in _deletions(word) | {word}:
+                candidates |= self._slips.get(variant, set())
+            firsts = tuple(first for first in sorted(candidates) if first != word and _one_edit(word, first))
+            if len(self._slip_firsts) >= _SLIP_CACHE_SIZE:
+                self._slip_firsts.clear()
+            self._slip_firsts[word] = firsts
+        for first in firsts:
             hit = self._walk(self._labels[first], folded, i + 1)
             if hit:
                 return hit[0] + 1, hit[1], "slip"
@@ -154,14 +163,25 @@ class ConceptMatcher:
         return None
 
     def find(self, text: str) -> list[ConceptMention]:
-        """Every concept mention in the text, left to right, longest match at each position."""
-        tokens = tokenize(text)
-        folded = [fold(t.text) for t in tokens]
-        exact = [t.text for t in tokens]
+        """Every concept mention in the text, left to right, longest match at each position.
+
+        Tokens are kept as parallel lists (their text, folded form and match) rather than as
+        ``Token`` tuples, and a position whose token starts no key of any trie (and no slip) is
+        passed over at once: most tokens of an abstract name nothing, and this loop runs on every
+        abstract and title.
+        """
+        matches = list(_TOKEN.finditer(text))
+        exact = _TOKEN.findall(text)
+        folded = list(map(fold, exact))
+        labels, abbrevs, seconds = self._labels, self._abbrevs, self._seconds
         defined: dict = {}  # a trie like the others, filled as the text defines abbreviations
         mentions: list[ConceptMention] = []
-        i, n = 0, len(tokens)
+        i, n = 0, len(exact)
         while i < n:
+            if exact[i] not in defined and folded[i] not in labels and exact[i] not in abbrevs and (
+                    i + 1 >= n or folded[i + 1] not in seconds):
+                i += 1
+                continue
             best: tuple[int, str, str] | None = None  # (length, iri, via)
             for trie, seq, via in ((defined, exact, "defined"), (self._labels, folded, "label"),
                                    (self._abbrevs, exact, "abbreviation")):
@@ -174,15 +194,14 @@ class ConceptMatcher:
                 i += 1
                 continue
             size, iri, via = best
-            first, last = tokens[i], tokens[i + size - 1]
-            if _HYPHEN_FREE.match(text, last.end):  # "relapse-free survival" is not a relapse
+            start, end = matches[i].start(), matches[i + size - 1].end()
+            if _HYPHEN_FREE.match(text, end):  # "relapse-free survival" is not a relapse
                 i += size
                 continue
-            mention = ConceptMention(iri, first.start, last.end, text[first.start:last.end],
-                                     self.concepts[iri].kinds, via)
+            mention = ConceptMention(iri, start, end, text[start:end], self.concepts[iri].kinds, via)
             mentions.append(mention)
             i += size
-            short = _definition_after(text, tokens, i)
+            short = _definition_after(text, exact, matches, i)
             if short is not None:
                 self._add(defined, short, iri)
         return mentions
@@ -202,22 +221,22 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:k] + long[k + 1:] == short for k in range(len(long)))
 
 
-def _definition_after(text: str, tokens: list[Token], i: int) -> tuple[str, ...] | None:
+def _definition_after(text: str, exact: list[str], matches: list[re.Match[str]], i: int) -> tuple[str, ...] | None:
     """The abbreviation in "( ABBR )" right after a mention, as exact tokens; None if there is none.
 
     Only short, capitalised forms count ("EM-ALL", "HCT", "r/r"), so a parenthesis holding
-    a P-value or a sentence is never taken for a definition.
+    a P-value or a sentence is never taken for a definition. ``exact`` holds the tokens' text and
+    ``matches`` their matches (offsets), in the same order.
     """
-    if i >= len(tokens) or tokens[i].text != "(":
+    if i >= len(exact) or exact[i] != "(":
         return None
-    for j in range(i + 1, min(i + 6, len(tokens))):
-        if tokens[j].text == ")":
-            inner = tokens[i + 1:j]
-            if not inner:
+    for j in range(i + 1, min(i + 6, len(exact))):
+        if exact[j] == ")":
+            if j == i + 1:
                 return None
-            word = text[inner[0].start:inner[-1].end]
+            word = text[matches[i + 1].start():matches[j - 1].end()]
             if _ABBREVIATION.fullmatch(word) and any(c.isupper() for c in word):
-                return tuple(t.text for t in inner)
+                return tuple(exact[i + 1:j])
             return None
     return None
 

@@ -18,6 +18,9 @@ KIND_RANK = {"risk factor": 0, "resistance phenotype": 1, "therapy": 2, "outcome
 OBJECT_RANK = {"resistance phenotype": 0, "outcome": 1, "risk factor": 2, "therapy": 3, "disease": 4}
 _ITEM_SPLIT = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,\s*|;\s*|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+|\s*&\s*)",
                          re.IGNORECASE)
+_DEPTH = {"(": 1, "[": 1, ")": -1, "]": -1}
+_SPLIT_FIRST = frozenset(",;&")
+"""Characters other than whitespace an item separator can start with (every separator holds one)."""
 
 
 def clean_label(text: str) -> str:
@@ -63,8 +66,8 @@ def subject_items(local: Local, start: int, end: int, ctx: Context) -> list[tupl
     pieces: list[tuple[int, int]] = []
     depth, last = 0, 0
     for index, char in enumerate(region):
-        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
-        if depth == 0:
+        depth += _DEPTH.get(char, 0)
+        if depth == 0 and (char in _SPLIT_FIRST or char.isspace()):
             match = _ITEM_SPLIT.match(region, index)
             if match and match.end() > index and (index == 0 or region[index - 1] != " " or match.group().strip()):
                 if index > last:

@@ -30,8 +30,11 @@ class Sentence:
     end: int
 
 
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
 def _word_before(text: str, index: int) -> str:
-    match = re.search(r"([A-Za-z][A-Za-z.]*)$", text[max(0, index - 12):index])
+    match = _LAST_WORD.search(text[max(0, index - 12):index])
     return match.group(1).casefold() if match else ""
 
 
