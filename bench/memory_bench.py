@@ -105,6 +105,33 @@ def write_nquads(path: Path, megabytes: float) -> None:
             n += 1
 
 
+def write_turtle(path: Path, megabytes: float) -> None:
+    """A Turtle file of about ``megabytes`` MB: prefixes, subjects with ``;`` lists, and blank nodes.
+
+    Every tenth subject carries a ``[ ... ]`` node and a labelled ``_:`` node shared with the next
+    subject, so a loader that renamed labels per piece of the file would split one node into two.
+    """
+    target = int(megabytes * 1e6)
+    written = n = 0
+    with path.open("w", encoding="utf-8") as out:
+        header = "@prefix ex: <https://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\n"
+        out.write(header)
+        written += len(header)
+        while written < target:
+            block = (f"ex:s{n} a ex:Finding ;\n    ex:p{n % 8} \"value {n} of a generated statement\"@en ;\n"
+                     f'    ex:count "{n % 1000}"^^xsd:integer ;\n    ex:about ex:s{n // 8}, ex:t{n % 300} ')
+            if n % 10 == 0:
+                block += (f';\n    ex:detail [ ex:note "generated note {n}" ; ex:rank {n % 7} ] ;\n'
+                          f"    ex:shared _:b{n // 10} .\n_:b{n // 10} ex:label \"shared node {n // 10}\" .\n")
+            elif n % 10 == 1:
+                block += f";\n    ex:shared _:b{n // 10} .\n"
+            else:
+                block += ".\n"
+            out.write(block)
+            written += len(block)
+            n += 1
+
+
 def peak_rss_mb(*args: str, code: Path = ROOT) -> tuple[float, float]:
     """Run ``kg ARGS`` in a child process (with the code of the tree ``code``); its peak RSS (MB) and wall (s)."""
     started = time.perf_counter()

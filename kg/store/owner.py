@@ -256,6 +256,8 @@ class _Handler(BaseHTTPRequestHandler):
         A dump that fails midway ends without the last chunk, so the client sees an incomplete
         answer (``IncompleteRead``), never a short file that looks whole.
         """
+        from kg.export import dump  # merges the triples of all graphs in bounded memory
+
         service = self.server.service
         media_type = self.headers.get("X-Format", "application/n-quads")
         fmt = ox.RdfFormat.from_media_type(media_type)
@@ -268,7 +270,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         out = _ChunkedWriter(self.wfile)
         try:
-            service.store.dump(out, fmt)  # type: ignore[arg-type]
+            dump(service.store, out, fmt)  # type: ignore[arg-type]
         except Exception:
             log.exception("owner channel: dump failed; the client gets an incomplete answer")
             return
