@@ -65,8 +65,8 @@ BATCH_QUADS = 50_000
 """Quads per ``bulk_extend`` call of a streaming load: the batch bounds its memory.
 
 Measured on 50 MB of Turtle (1.7M triples), in-process peak RSS: 143 MB with 50,000, 194 MB with
-100,000, 315 MB with 200,000, 718 MB with 500,000, in about the time of one ``bulk_load`` call
-(20 s; that call: 1,279 MB).
+100,000, 315 MB with 200,000, 718 MB with 500,000; one ``bulk_load`` call: 1,279 MB. The time is
+1.2-1.5x that call's through ``kg load`` (docs/benchmarks.md), the quads crossing into Python and back.
 """
 
 
