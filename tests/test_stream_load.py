@@ -260,6 +260,7 @@ def test_ctrl_c_replacing_a_graph_says_what_remains(tmp_path, monkeypatch):
 def test_memory_store_and_line_formats_keep_the_store_loader(tmp_path, monkeypatch):
     calls: list[Path] = []
     monkeypatch.setattr(kg.store.load, "load_streaming", lambda store, path, *a, **k: calls.append(path))
+    monkeypatch.setattr(kg.store.load, "default_threads", lambda: 2)  # line formats load on several threads
     source = tmp_path / "data.ttl"
     source.write_text(turtle(3), encoding="utf-8")
     memory = OxigraphStore(None)
@@ -270,6 +271,22 @@ def test_memory_store_and_line_formats_keep_the_store_loader(tmp_path, monkeypat
     assert load_into(disk, lines, ox.RdfFormat.N_TRIPLES, f"{EX}g") == 1
     disk.close()
     assert calls == []
+
+
+def test_one_core_streams_line_formats_too(tmp_path, monkeypatch):
+    """With one core the store would load N-Quads in one ``bulk_load`` call: streamed instead."""
+    streamed: list[Path] = []
+    real = kg.store.load.load_streaming
+    monkeypatch.setattr(kg.store.load, "load_streaming",
+                        lambda store, path, *a, **k: (streamed.append(path), real(store, path, *a, **k)))
+    monkeypatch.setattr(kg.store.load, "default_threads", lambda: 1)
+    source = tmp_path / "data.nq"
+    source.write_text("".join(f'_:b{n % 4} <{EX}p> "{n}" <{EX}g{n % 3}> .\n' for n in range(100)), encoding="utf-8")
+    store = store_at(tmp_path / "store")
+    assert load_into(store, source, ox.RdfFormat.N_QUADS, None) == 100
+    assert streamed == [source]
+    assert_same(set(store.engine), reference(tmp_path, source, ox.RdfFormat.N_QUADS, None))
+    store.close()
 
 
 def test_kg_load_of_turtle_through_the_owner_streams_too(tmp_path, monkeypatch):

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from kg.errors import InputError, KGError, StoreError
 from kg.faults import crash_point, pause_point
-from kg.store.bulk import LINE_FORMATS, load_streaming
+from kg.store.bulk import LINE_FORMATS, default_threads, load_streaming
 from kg.store.embedded import OxigraphStore
 from kg.store.interface import QUAD_FORMATS, Store
 
@@ -135,13 +135,15 @@ def load_one_file(
 def load_into(store: Store, path: Path, fmt: ox.RdfFormat, graph: str | None, base: str | None = None) -> int:
     """Bulk-load one file into ``store`` in bounded memory where the store allows it; return the quads added.
 
-    The embedded on-disk store loads N-Triples and N-Quads in pieces itself
-    (``kg.store.bulk``); a file of any other format it would load in one ``bulk_load``
-    call, which holds several times the file in memory, so that file is streamed here
-    in batches instead. Other stores (in memory, remote, the owner's channel) load as
-    they do; the owner of a shared store calls this function for them.
+    The embedded on-disk store loads N-Triples and N-Quads in pieces itself, on several
+    threads (``kg.store.bulk``); a file of any other format, or any file on a one-core
+    machine, it would load in one ``bulk_load`` call, which holds several times the file
+    in memory, so that file is streamed here in batches instead. Other stores (in
+    memory, remote, the owner's channel) load as they do; the owner of a shared store
+    calls this function for them.
     """
-    if not isinstance(store, OxigraphStore) or store.location == "memory:" or fmt in LINE_FORMATS:
+    pieces = fmt in LINE_FORMATS and default_threads() > 1
+    if not isinstance(store, OxigraphStore) or store.location == "memory:" or pieces:
         return store.load_file(path, fmt, graph, base)
     engine = store.engine
     before = store.quad_count() if next(iter(engine), None) is not None else 0
