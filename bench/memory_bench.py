@@ -6,25 +6,31 @@ and reads that child's own peak resident set size from ``wait4``:
 - ``kg ingest pubmed-xml`` on generated PubMed XML of about ``--xml-mb`` MB
   (records of about 10 kB, like the annual baseline's: 200 MB is about 21,000 records);
 - ``kg ingest page`` on a generated saved page with ``--page-entries`` cited-by entries;
-- ``kg load`` of an N-Quads file, and ``kg export`` of the resulting store.
+- ``kg load`` of an N-Quads file of ``--nquads-mb`` MB, and ``kg export`` of the resulting store
+  in every format of ``--export-formats``;
+- ``kg load`` of a generated Turtle file of ``--turtle-mb`` MB (blank nodes included).
 
 The baseline in the same run is the floor (``kg --version``: interpreter plus
 imports) and each command at a quarter of the size: memory that is independent of
 input size shows as the same figure at both sizes.
 
 With ``--baseline-tree DIR`` (a source tree of another commit, e.g. from
-``git archive <commit> | tar -x -C DIR``) every ``kg ingest page`` row is also
-measured with that tree's code (``PYTHONPATH=DIR``, same interpreter and
-libraries), next to this checkout's, in the same run.
+``git archive <commit> | tar -x -C DIR``) every ``kg ingest page``, ``kg load`` and
+``kg export`` row is also measured with that tree's code (``PYTHONPATH=DIR``, same
+interpreter and libraries), next to this checkout's, in the same run. The baseline
+loads into a store of its own; both trees export the same store (the one this
+checkout loaded).
 
 Usage: .venv/bin/python bench/memory_bench.py [--xml-mb 200] [--page-entries 300000] [--nquads-mb 200]
-                                              [--skip xml page load] [--baseline-tree DIR]
+                                              [--turtle-mb 200] [--export-formats nquads turtle nt jsonld]
+                                              [--skip xml page load turtle] [--baseline-tree DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,6 +111,33 @@ def write_nquads(path: Path, megabytes: float) -> None:
             n += 1
 
 
+def write_turtle(path: Path, megabytes: float) -> None:
+    """A Turtle file of about ``megabytes`` MB: prefixes, subjects with ``;`` lists, and blank nodes.
+
+    Every tenth subject carries a ``[ ... ]`` node and a labelled ``_:`` node shared with the next
+    subject, so a loader that renamed labels per piece of the file would split one node into two.
+    """
+    target = int(megabytes * 1e6)
+    written = n = 0
+    with path.open("w", encoding="utf-8") as out:
+        header = "@prefix ex: <https://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\n"
+        out.write(header)
+        written += len(header)
+        while written < target:
+            block = (f"ex:s{n} a ex:Finding ;\n    ex:p{n % 8} \"value {n} of a generated statement\"@en ;\n"
+                     f'    ex:count "{n % 1000}"^^xsd:integer ;\n    ex:about ex:s{n // 8}, ex:t{n % 300} ')
+            if n % 10 == 0:
+                block += (f';\n    ex:detail [ ex:note "generated note {n}" ; ex:rank {n % 7} ] ;\n'
+                          f"    ex:shared _:b{n // 10} .\n_:b{n // 10} ex:label \"shared node {n // 10}\" .\n")
+            elif n % 10 == 1:
+                block += f";\n    ex:shared _:b{n // 10} .\n"
+            else:
+                block += ".\n"
+            out.write(block)
+            written += len(block)
+            n += 1
+
+
 def peak_rss_mb(*args: str, code: Path = ROOT) -> tuple[float, float]:
     """Run ``kg ARGS`` in a child process (with the code of the tree ``code``); its peak RSS (MB) and wall (s)."""
     started = time.perf_counter()
@@ -128,8 +161,12 @@ def main() -> None:
     parser.add_argument("--xml-mb", type=float, default=200)
     parser.add_argument("--page-entries", type=int, default=300_000)
     parser.add_argument("--nquads-mb", type=float, default=200)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["xml", "page", "load"])
-    parser.add_argument("--baseline-tree", type=Path, help="source tree of the commit to compare the page rows with")
+    parser.add_argument("--turtle-mb", type=float, default=200)
+    parser.add_argument("--export-formats", nargs="*", default=["nquads"], choices=["nquads", "trig", "turtle", "nt",
+                                                                                      "jsonld"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["xml", "page", "load", "turtle"])
+    parser.add_argument("--baseline-tree", type=Path,
+                        help="source tree of the commit to compare the page, load and export rows with")
     args = parser.parse_args()
     print("| command | input | peak RSS (MB) | wall (s) |\n|---|---|---:|---:|")
     row("kg --version (floor)", "-", *peak_rss_mb("--version"))
@@ -159,14 +196,40 @@ def main() -> None:
             for megabytes in (args.nquads_mb / 4, args.nquads_mb):
                 path = folder / f"data-{megabytes:g}.nq"
                 write_nquads(path, megabytes)
-                store = folder / f"load-store-{megabytes:g}"
                 size = f"{path.stat().st_size / 1e6:,.0f} MB N-Quads"
-                row("kg load", size, *peak_rss_mb("load", str(path), "--store", str(store)))
-                out = folder / f"export-{megabytes:g}.nq"
-                row("kg export --format nquads", f"the store above ({size})",
-                    *peak_rss_mb("export", "--format", "nquads", "-o", str(out), "--store", str(store)))
+                store = folder / f"load-store-{megabytes:g}"
+                measured_load(args.baseline_tree, "kg load", size, path, store)
+                for fmt in args.export_formats:
+                    out = folder / f"export-{megabytes:g}.{fmt}"
+                    for name, code in trees(args.baseline_tree):
+                        row(f"kg export --format {fmt}{name}", f"the store above ({size})",
+                            *peak_rss_mb("export", "--format", fmt, "-o", str(out), "--store", str(store), code=code))
+                        out.unlink()
                 path.unlink()
-                out.unlink()
+                shutil.rmtree(store)
+        if "turtle" not in args.skip:
+            for megabytes in (args.turtle_mb / 4, args.turtle_mb):
+                path = folder / f"data-{megabytes:g}.ttl"
+                write_turtle(path, megabytes)
+                size = f"{path.stat().st_size / 1e6:,.0f} MB Turtle"
+                store = folder / f"turtle-store-{megabytes:g}"
+                measured_load(args.baseline_tree, "kg load", size, path, store)
+                path.unlink()
+                shutil.rmtree(store)
+
+
+def trees(baseline: Path | None) -> list[tuple[str, Path]]:
+    """The row-name suffix and source tree of each measurement: the baseline tree's first, if given."""
+    return ([(" (baseline tree)", baseline)] if baseline else []) + [("", ROOT)]
+
+
+def measured_load(baseline: Path | None, name: str, size: str, path: Path, store: Path) -> None:
+    """Rows for ``kg load PATH``, with each tree loading into a store of its own; ``store`` is this checkout's."""
+    for suffix, code in trees(baseline):
+        target = store if code == ROOT else store.with_name(store.name + "-baseline")
+        row(f"{name}{suffix}", size, *peak_rss_mb("load", str(path), "--store", str(target), code=code))
+        if code != ROOT:
+            shutil.rmtree(target)
 
 
 if __name__ == "__main__":

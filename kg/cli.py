@@ -274,16 +274,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from kg.export import dump
     from kg.store import open_store, rdf_format
 
     fmt = rdf_format(args.format)
     store = open_store(args.store, read_only=True)
     try:
         if args.output:
-            write_replacing(args.output, lambda out: store.dump(out, fmt))
+            write_replacing(args.output, lambda out: dump(store, out, fmt))
         else:
             try:
-                store.dump(sys.stdout.buffer, fmt)
+                dump(store, sys.stdout.buffer, fmt)
             except BrokenPipeError:
                 raise
             except OSError as exc:

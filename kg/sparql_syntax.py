@@ -21,6 +21,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from kg.errors import InputError
 
@@ -38,6 +39,13 @@ ENGINE_MAX_OPERATORS = 1_000
 
 Each operator nests the engine's expression tree one level deeper without any bracket, so a flat
 chain recurses like deep brackets: 7,000 ``+`` or 10,000 ``!`` crashed pyoxigraph 0.5 in a thread.
+"""
+
+ENGINE_MAX_COUNT = 2**64 - 1
+"""Largest ``LIMIT`` or ``OFFSET`` pyoxigraph 0.5 parses (an unsigned 64-bit integer).
+
+A larger one reached the user as the parser's garbled "expected one of The query limit should be
+a non negative integer, ['0'..='9']".
 """
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -219,6 +227,7 @@ def analyze(text: str, limits: TextLimits | None = None) -> QueryStructure:
     tokens = tokenize(text, limits.max_depth)
     matching, depth = _pair_brackets(text, tokens, limits.max_depth)
     _count_operators(text, tokens)
+    _check_counts(text, tokens)
     index, prefixes = _prologue(tokens)
     form = tokens[index].word if index < len(tokens) else ""
     structure = QueryStructure(text, tokens, form, index, prefixes, depth=depth, matching=matching)
@@ -242,6 +251,22 @@ def _count_operators(text: str, tokens: list[Token]) -> None:
             if count > ENGINE_MAX_OPERATORS:
                 raise QuerySyntaxError(f"query chains more than {ENGINE_MAX_OPERATORS:,} operators "
                                        f"(at {where(text, token.start)}); split it")
+
+
+def _check_counts(text: str, tokens: list[Token]) -> None:
+    """Refuse a ``LIMIT`` or ``OFFSET`` over ``ENGINE_MAX_COUNT`` with a message that says so and where.
+
+    The number is compared by its digits, not converted: Python refuses ``int()`` of more than
+    4,300 digits, and the text cap allows far more.
+    """
+    for token, number in pairwise(tokens):
+        if token.word not in ("LIMIT", "OFFSET") or number.kind != "NUMBER" or not number.text.isdigit():
+            continue
+        digits = number.text.lstrip("0")
+        if len(digits) > 20 or (len(digits) == 20 and int(digits) > ENGINE_MAX_COUNT):
+            shown = number.text if len(number.text) <= 24 else f"{number.text[:20]}... ({len(number.text):,} digits)"
+            raise QuerySyntaxError(f"{token.word} {shown} at {where(text, number.start)} is larger than the engine "
+                                   f"accepts (at most {ENGINE_MAX_COUNT:,}); use a smaller number or leave it out")
 
 
 def _pair_brackets(text: str, tokens: list[Token], max_depth: int) -> tuple[dict[int, int], int]:
@@ -375,5 +400,6 @@ def _check(text: str, max_depth: int) -> None:
     tokens = tokenize(text, max_depth)
     _pair_brackets(text, tokens, max_depth)
     _count_operators(text, tokens)
+    _check_counts(text, tokens)
     if any(token.word == "SERVICE" for token in tokens):
         raise ReadOnlyError("SERVICE is not allowed: queries here may not call other endpoints")

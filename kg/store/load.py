@@ -8,6 +8,7 @@ Ctrl-C loses nothing and leaves nothing half written that the message does not n
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 import time
@@ -16,11 +17,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
+from tqdm import tqdm
 
-from kg.errors import InputError, KGError
+from kg.errors import InputError, KGError, StoreError
 from kg.faults import crash_point, pause_point
+from kg.store.bulk import LINE_FORMATS, default_threads, load_streaming
 from kg.store.embedded import OxigraphStore
-from kg.store.interface import Store
+from kg.store.interface import QUAD_FORMATS, Store
+
+log = logging.getLogger(__name__)
 
 
 def _has_quads(store: Store, graph: str | None = None, ignore: Sequence[str] = ()) -> bool:
@@ -115,7 +120,7 @@ def load_one_file(
                     shown = ", ".join(f"<{g}>" for g in touched[:5]) + (" ..." if len(touched) > 5 else "")
                     remains = (f"{len(touched)} graph(s) that existed before may hold part of {path}: {shown}; "
                                "re-running the load completes them")
-        added = store.load_file(path, fmt, graph, base)  # type: ignore[arg-type]
+        added = load_into(store, path, fmt, graph, base)  # type: ignore[arg-type]
         crash_point("after-data")
         pause_point("after-load")
         return added
@@ -125,6 +130,40 @@ def load_one_file(
         if isinstance(exc, KeyboardInterrupt):
             raise LoadInterrupted(remains or f"nothing of {path} remains in the store", partial=bool(remains)) from None
         raise InputError(f"{exc}; {remains or 'nothing loaded'}") from exc
+
+
+def load_into(store: Store, path: Path, fmt: ox.RdfFormat, graph: str | None, base: str | None = None) -> int:
+    """Bulk-load one file into ``store`` in bounded memory where the store allows it; return the quads added.
+
+    The embedded on-disk store loads N-Triples and N-Quads in pieces itself, on several
+    threads (``kg.store.bulk``); a file of any other format, or any file on a one-core
+    machine, it would load in one ``bulk_load`` call, which holds several times the file
+    in memory, so that file is streamed here in batches instead. Other stores (in
+    memory, remote, the owner's channel) load as they do; the owner of a shared store
+    calls this function for them.
+    """
+    pieces = fmt in LINE_FORMATS and default_threads() > 1
+    if not isinstance(store, OxigraphStore) or store.location == "memory:" or pieces:
+        return store.load_file(path, fmt, graph, base)
+    engine = store.engine
+    before = store.quad_count() if next(iter(engine), None) is not None else 0
+    target = ox.NamedNode(graph) if graph and fmt not in QUAD_FORMATS else None
+    started = time.perf_counter()
+    try:
+        with tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc=f"loading {path.name}",
+                  disable=None) as bar:
+            load_streaming(engine, path, fmt, target, base, progress=bar.update)
+        engine.flush()
+    except SyntaxError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"{path}: {exc}") from exc
+    finally:
+        store.generation += 1  # a failed load may have written part of the file
+    added = store.quad_count() - before
+    elapsed = time.perf_counter() - started
+    log.info("%s: %d quads in %.1f s (%.0f quads/s, streamed)", path, added, elapsed, added / max(elapsed, 1e-9))
+    return added
 
 
 def base_iri(given: str | None, path: Path) -> str:

@@ -217,6 +217,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _load(self) -> None:
         """Load a file the owner reads itself (same machine), or the bytes the client sends when it cannot."""
+        from kg.store.load import load_into  # streams the formats the bulk loader would hold whole
+
         service = self.server.service
         fmt = ox.RdfFormat.from_media_type(self.headers["X-Format"])
         if fmt is None:
@@ -230,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(HTTPStatus.OK, {"unreadable": True})
                 return
             with service.write_lock:
-                added = service.store.load_file(path, fmt, graph, base)
+                added = load_into(service.store, path, fmt, graph, base)
             self._send_json(HTTPStatus.OK, {"added": added})
             return
         length = int(self.headers.get("Content-Length") or 0)
@@ -244,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
                     out.write(chunk)
                     length -= len(chunk)
             with service.write_lock:
-                added = service.store.load_file(Path(spooled), fmt, graph, base)
+                added = load_into(service.store, Path(spooled), fmt, graph, base)
         finally:
             with suppress(OSError):
                 os.unlink(spooled)
@@ -256,6 +258,8 @@ class _Handler(BaseHTTPRequestHandler):
         A dump that fails midway ends without the last chunk, so the client sees an incomplete
         answer (``IncompleteRead``), never a short file that looks whole.
         """
+        from kg.export import dump  # merges the triples of all graphs in bounded memory
+
         service = self.server.service
         media_type = self.headers.get("X-Format", "application/n-quads")
         fmt = ox.RdfFormat.from_media_type(media_type)
@@ -268,7 +272,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         out = _ChunkedWriter(self.wfile)
         try:
-            service.store.dump(out, fmt)  # type: ignore[arg-type]
+            dump(service.store, out, fmt)  # type: ignore[arg-type]
         except Exception:
             log.exception("owner channel: dump failed; the client gets an incomplete answer")
             return
