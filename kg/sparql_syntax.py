@@ -30,8 +30,13 @@ DEFAULT_MAX_CHARS = 100_000
 DEFAULT_MAX_DEPTH = 200
 """Deepest nesting of ``{``, ``(`` and ``[`` a face accepts by default."""
 
-ENGINE_MAX_DEPTH = 1_000
-"""Deepest nesting any text may reach pyoxigraph with (it parsed 1,000 levels in a thread; it crashes near 3,000)."""
+ENGINE_MAX_DEPTH = 500
+"""Deepest nesting any text may reach pyoxigraph with.
+
+Function calls cost the engine's parser the most stack per level: in a thread, about 920 nested
+``COALESCE(`` or ``CONCAT(`` crashed pyoxigraph 0.5 (plain braces near 2,200, parentheses beyond 3,000),
+so half of that leaves room for the operators ``ENGINE_MAX_OPERATORS`` allows on top.
+"""
 
 ENGINE_MAX_OPERATORS = 1_000
 """Most operators (``+``, ``||``, ``!``, ``/`` in paths, ...) any text may reach pyoxigraph with.
@@ -39,6 +44,15 @@ ENGINE_MAX_OPERATORS = 1_000
 Each operator nests the engine's expression tree one level deeper without any bracket, so a flat
 chain recurses like deep brackets: 7,000 ``+`` or 10,000 ``!`` crashed pyoxigraph 0.5 in a thread.
 """
+
+ENGINE_MAX_BACKTRACKING_CALLS = 8
+"""Most calls of ``REGEX``, ``SUBSTR`` or ``REPLACE`` nested inside one another.
+
+These take an optional last argument, and pyoxigraph's parser reads each such call twice when
+the optional argument is absent, so parse time doubles with every nested call: 22 levels took
+7 s, 30 would take half an hour. Eight levels parse in under a millisecond.
+"""
+_BACKTRACKING_CALLS = frozenset({"REGEX", "SUBSTR", "REPLACE"})
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -219,6 +233,7 @@ def analyze(text: str, limits: TextLimits | None = None) -> QueryStructure:
     tokens = tokenize(text, limits.max_depth)
     matching, depth = _pair_brackets(text, tokens, limits.max_depth)
     _count_operators(text, tokens)
+    _nest_backtracking_calls(text, tokens)
     index, prefixes = _prologue(tokens)
     form = tokens[index].word if index < len(tokens) else ""
     structure = QueryStructure(text, tokens, form, index, prefixes, depth=depth, matching=matching)
@@ -242,6 +257,28 @@ def _count_operators(text: str, tokens: list[Token]) -> None:
             if count > ENGINE_MAX_OPERATORS:
                 raise QuerySyntaxError(f"query chains more than {ENGINE_MAX_OPERATORS:,} operators "
                                        f"(at {where(text, token.start)}); split it")
+
+
+def _nest_backtracking_calls(text: str, tokens: list[Token]) -> None:
+    """Refuse ``REGEX``/``SUBSTR``/``REPLACE`` calls nested deeper than ``ENGINE_MAX_BACKTRACKING_CALLS``.
+
+    One pass over the tokens with a stack of the open brackets, each marked if it opens such a call.
+    """
+    opened: list[bool] = []
+    nested = 0
+    for index, token in enumerate(tokens):
+        if token.kind != "PUNCT":
+            continue
+        if token.text in _OPEN:
+            call = token.text == "(" and index > 0 and tokens[index - 1].word in _BACKTRACKING_CALLS
+            opened.append(call)
+            nested += call
+            if nested > ENGINE_MAX_BACKTRACKING_CALLS:
+                raise QuerySyntaxError(f"query nests REGEX, SUBSTR or REPLACE calls more than "
+                                       f"{ENGINE_MAX_BACKTRACKING_CALLS} deep (at {where(text, token.start)}); "
+                                       "flatten it")
+        elif token.text in _CLOSE and opened:
+            nested -= opened.pop()
 
 
 def _pair_brackets(text: str, tokens: list[Token], max_depth: int) -> tuple[dict[int, int], int]:
@@ -375,5 +412,6 @@ def _check(text: str, max_depth: int) -> None:
     tokens = tokenize(text, max_depth)
     _pair_brackets(text, tokens, max_depth)
     _count_operators(text, tokens)
+    _nest_backtracking_calls(text, tokens)
     if any(token.word == "SERVICE" for token in tokens):
         raise ReadOnlyError("SERVICE is not allowed: queries here may not call other endpoints")
