@@ -169,15 +169,21 @@ class EndpointHandler(BaseHTTPRequestHandler):
     # -- plumbing -------------------------------------------------------------------------
 
     def _send(self, status: HTTPStatus, body: bytes, media_type: str, extra: dict[str, str] | None = None) -> None:
+        """Write one answer; a client that hung up before reading it is one INFO line, not an internal error."""
         self.send_response(status)
         charset = "" if media_type.startswith("application/sparql-results") else "; charset=utf-8"
         self.send_header("Content-Type", media_type + charset)
         self.send_header("Content-Length", str(len(body)))
         for name, value in {**CORS_HEADERS, **(extra or {})}.items():
             self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        try:
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except ConnectionError as exc:
+            self.close_connection = True
+            log.info("%s: client went away before the answer was sent (%s)", self.client_address[0],
+                     type(exc).__name__)
 
     def _error(self, status: HTTPStatus, message: str, extra: dict[str, str] | None = None) -> None:
         log.info("refused (%d): %s", status, message)
