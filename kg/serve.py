@@ -447,6 +447,9 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
     if args.max_lag < 0:
         raise InputError("--max-lag must be 0 or more seconds")
+    if not 0 <= args.port <= 65535 or args.workers < 0:
+        raise InputError(f"--port must be between 0 and 65535 (got {args.port}) and --workers 0 or more "
+                         f"(got {args.workers})")
     config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers,
                          args.max_query_chars, args.max_query_depth, args.header_timeout, args.max_lag)
     store = open_store(args.store, own=True)  # the owner of the store, or a client of its owner

@@ -233,3 +233,16 @@ def test_export_to_a_full_standard_output(tmp_path):
                                 stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT, timeout=120)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == ["kg: error: cannot write standard output: No space left on device"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["serve", "--port", "99999"],
+    ["serve", "--port", "-1"],
+    ["serve", "--workers", "-2"],
+    ["explore", "--port", "70000"],
+    ["explore", "--endpoint", "-5"],
+])
+def test_out_of_range_port_or_workers_is_one_line(capsys, argv):
+    """A port outside 0-65535 reached socket.bind and ended in an OverflowError traceback."""
+    line = one_error_line(capsys, main([*argv, "--store", "memory:"]))
+    assert re.search(r"--(port|endpoint|workers) ", line)
