@@ -125,6 +125,11 @@ def run_with_endpoint(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from kg.errors import InputError
+
+    for option, port in (("--port", args.port), ("--endpoint", args.endpoint)):
+        if port is not None and not 0 <= port <= 65535:
+            raise InputError(f"{option} must be between 0 and 65535, got {port}")
     if args.endpoint is not None:
         return run_with_endpoint(args)
     print(f"cohort-kg explorer on http://{args.address}:{args.port}", flush=True)

@@ -169,15 +169,21 @@ class EndpointHandler(BaseHTTPRequestHandler):
     # -- plumbing -------------------------------------------------------------------------
 
     def _send(self, status: HTTPStatus, body: bytes, media_type: str, extra: dict[str, str] | None = None) -> None:
+        """Write one answer; a client that hung up before reading it is one INFO line, not an internal error."""
         self.send_response(status)
         charset = "" if media_type.startswith("application/sparql-results") else "; charset=utf-8"
         self.send_header("Content-Type", media_type + charset)
         self.send_header("Content-Length", str(len(body)))
         for name, value in {**CORS_HEADERS, **(extra or {})}.items():
             self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        try:
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except ConnectionError as exc:
+            self.close_connection = True
+            log.info("%s: client went away before the answer was sent (%s)", self.client_address[0],
+                     type(exc).__name__)
 
     def _error(self, status: HTTPStatus, message: str, extra: dict[str, str] | None = None) -> None:
         log.info("refused (%d): %s", status, message)
@@ -441,6 +447,9 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(f"--max-query-chars must be positive and --max-query-depth between 1 and {ENGINE_MAX_DEPTH}")
     if args.max_lag < 0:
         raise InputError("--max-lag must be 0 or more seconds")
+    if not 0 <= args.port <= 65535 or args.workers < 0:
+        raise InputError(f"--port must be between 0 and 65535 (got {args.port}) and --workers 0 or more "
+                         f"(got {args.workers})")
     config = ServeConfig(args.host, args.port, args.timeout, args.max_rows, args.max_request_bytes, args.workers,
                          args.max_query_chars, args.max_query_depth, args.header_timeout, args.max_lag)
     store = open_store(args.store, own=True)  # the owner of the store, or a client of its owner

@@ -31,8 +31,13 @@ DEFAULT_MAX_CHARS = 100_000
 DEFAULT_MAX_DEPTH = 200
 """Deepest nesting of ``{``, ``(`` and ``[`` a face accepts by default."""
 
-ENGINE_MAX_DEPTH = 1_000
-"""Deepest nesting any text may reach pyoxigraph with (it parsed 1,000 levels in a thread; it crashes near 3,000)."""
+ENGINE_MAX_DEPTH = 500
+"""Deepest nesting any text may reach pyoxigraph with.
+
+Function calls cost the engine's parser the most stack per level: in a thread, about 920 nested
+``COALESCE(`` or ``CONCAT(`` crashed pyoxigraph 0.5 (plain braces near 2,200, parentheses beyond 3,000),
+so half of that leaves room for the operators ``ENGINE_MAX_OPERATORS`` allows on top.
+"""
 
 ENGINE_MAX_OPERATORS = 1_000
 """Most operators (``+``, ``||``, ``!``, ``/`` in paths, ...) any text may reach pyoxigraph with.
@@ -47,6 +52,15 @@ ENGINE_MAX_COUNT = 2**64 - 1
 A larger one reached the user as the parser's garbled "expected one of The query limit should be
 a non negative integer, ['0'..='9']".
 """
+
+ENGINE_MAX_BACKTRACKING_CALLS = 8
+"""Most calls of ``REGEX``, ``SUBSTR`` or ``REPLACE`` nested inside one another.
+
+These take an optional last argument, and pyoxigraph's parser reads each such call twice when
+the optional argument is absent, so parse time doubles with every nested call: 22 levels took
+7 s, 30 would take half an hour. Eight levels parse in under a millisecond.
+"""
+_BACKTRACKING_CALLS = frozenset({"REGEX", "SUBSTR", "REPLACE"})
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -228,6 +242,7 @@ def analyze(text: str, limits: TextLimits | None = None) -> QueryStructure:
     matching, depth = _pair_brackets(text, tokens, limits.max_depth)
     _count_operators(text, tokens)
     _check_counts(text, tokens)
+    _nest_backtracking_calls(text, tokens)
     index, prefixes = _prologue(tokens)
     form = tokens[index].word if index < len(tokens) else ""
     structure = QueryStructure(text, tokens, form, index, prefixes, depth=depth, matching=matching)
@@ -267,6 +282,28 @@ def _check_counts(text: str, tokens: list[Token]) -> None:
             shown = number.text if len(number.text) <= 24 else f"{number.text[:20]}... ({len(number.text):,} digits)"
             raise QuerySyntaxError(f"{token.word} {shown} at {where(text, number.start)} is larger than the engine "
                                    f"accepts (at most {ENGINE_MAX_COUNT:,}); use a smaller number or leave it out")
+
+
+def _nest_backtracking_calls(text: str, tokens: list[Token]) -> None:
+    """Refuse ``REGEX``/``SUBSTR``/``REPLACE`` calls nested deeper than ``ENGINE_MAX_BACKTRACKING_CALLS``.
+
+    One pass over the tokens with a stack of the open brackets, each marked if it opens such a call.
+    """
+    opened: list[bool] = []
+    nested = 0
+    for index, token in enumerate(tokens):
+        if token.kind != "PUNCT":
+            continue
+        if token.text in _OPEN:
+            call = token.text == "(" and index > 0 and tokens[index - 1].word in _BACKTRACKING_CALLS
+            opened.append(call)
+            nested += call
+            if nested > ENGINE_MAX_BACKTRACKING_CALLS:
+                raise QuerySyntaxError(f"query nests REGEX, SUBSTR or REPLACE calls more than "
+                                       f"{ENGINE_MAX_BACKTRACKING_CALLS} deep (at {where(text, token.start)}); "
+                                       "flatten it")
+        elif token.text in _CLOSE and opened:
+            nested -= opened.pop()
 
 
 def _pair_brackets(text: str, tokens: list[Token], max_depth: int) -> tuple[dict[int, int], int]:
@@ -401,5 +438,6 @@ def _check(text: str, max_depth: int) -> None:
     _pair_brackets(text, tokens, max_depth)
     _count_operators(text, tokens)
     _check_counts(text, tokens)
+    _nest_backtracking_calls(text, tokens)
     if any(token.word == "SERVICE" for token in tokens):
         raise ReadOnlyError("SERVICE is not allowed: queries here may not call other endpoints")

@@ -233,3 +233,25 @@ def test_export_to_a_full_standard_output(tmp_path):
                                 stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT, timeout=120)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == ["kg: error: cannot write standard output: No space left on device"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["serve", "--port", "99999"],
+    ["serve", "--port", "-1"],
+    ["serve", "--workers", "-2"],
+    ["explore", "--port", "70000"],
+    ["explore", "--endpoint", "-5"],
+])
+def test_out_of_range_port_or_workers_is_one_line(capsys, argv):
+    """A port outside 0-65535 reached socket.bind and ended in an OverflowError traceback."""
+    line = one_error_line(capsys, main([*argv, "--store", "memory:"]))
+    assert re.search(r"--(port|endpoint|workers) ", line)
+
+
+def test_bidi_overrides_in_data_are_escaped_in_the_table(capsys):
+    """U+202E printed raw shows the rest of the line reversed: a cell could pass for another value."""
+    query = 'SELECT ?t WHERE { VALUES ?t { "price \\u202e001\\u202c \\u2066x\\u2069" } }'
+    assert main(["query", query, "--store", "memory:"]) == 0
+    out = capsys.readouterr().out
+    assert not set(out) & {"\u202e", "\u202c", "\u2066", "\u2069"}
+    assert "price \\u202e001\\u202c \\u2066x\\u2069" in out

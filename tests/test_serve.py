@@ -467,6 +467,34 @@ def test_stalled_connection_is_closed_after_the_header_timeout(local):
         assert time.monotonic() - started < 5
 
 
+def test_client_gone_while_the_answer_is_written_is_one_info_line(local, caplog, capsys):
+    """A client that resets the connection while a large answer is being written: INFO, never an ERROR."""
+    import logging
+    import socket
+    import struct
+    import time
+    from urllib.parse import quote
+
+    numbers = " ".join(str(i) for i in range(100))
+    query = f'SELECT * WHERE {{ VALUES ?a {{ {numbers} }} VALUES ?b {{ {numbers} }} BIND("{"x" * 1000}" AS ?c) }}'
+    host, port = local.split("//")[1].split("/")[0].split(":")
+    with caplog.at_level(logging.INFO, logger="kg.serve"):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(10)
+        sock.connect((host, int(port)))
+        sock.sendall(f"GET /sparql?query={quote(query)} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert sock.recv(12).startswith(b"HTTP/1.")  # the server is writing the answer (about 10 MB)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+        sock.close()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any("went away" in r.getMessage() for r in caplog.records):
+            time.sleep(0.05)
+    assert [r.levelno for r in caplog.records if "went away" in r.getMessage()] == [logging.INFO]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_client_disconnect_is_one_info_line(local, caplog, capsys):
     import logging
     import socket
