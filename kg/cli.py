@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from kg import __version__
 from kg.errors import InputError, KGError
@@ -323,6 +323,19 @@ CORE_COMMANDS = ("ingest", "load", "optimize", "query", "queries", "stats", "val
 """The commands defined in this module; the others come from ``kg.plugins`` registrations."""
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors follow the project's error contract.
+
+    argparse prints the usage block and exits 2; every other error a user can cause in ``kg`` is one
+    ``kg: error:`` line and exit 1, so a wrong option value reads the same way. Sub-commands inherit
+    the class through ``add_subparsers``.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Print one line naming the command and the problem, then exit 1."""
+        self.exit(1, f"kg: error: {self.prog}: {printable(message)} (see '{self.prog} --help')\n")
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The command tree: every command and source is listed, the one ``argv`` names is fully defined.
 
@@ -344,7 +357,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             return True
         return words[level] not in known if len(words) > level else asks_help
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="kg",
         description="cohort-kg: cohort-study findings and the literature around them, in one RDF graph.",
         epilog=EPILOG,

@@ -255,3 +255,18 @@ def test_bidi_overrides_in_data_are_escaped_in_the_table(capsys):
     out = capsys.readouterr().out
     assert not set(out) & {"\u202e", "\u202c", "\u2066", "\u2069"}
     assert "price \\u202e001\\u202c \\u2066x\\u2069" in out
+
+
+@pytest.mark.parametrize(("argv", "named"), [
+    (["query", "--format", "bogus", "x"], "--format"),
+    (["refresh", "--since", "yesterday"], "--since"),
+    (["ingest", "page"], "FILE"),
+    (["serve", "--port", "abc"], "--port"),
+    (["no-such-command"], "COMMAND"),
+])
+def test_a_bad_option_is_one_line_and_exit_1(capsys, argv, named):
+    """argparse's own errors printed the usage block and exited 2; they follow the contract too."""
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    line = one_error_line(capsys, stopped.value.code)
+    assert named in line and "--help" in line
