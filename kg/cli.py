@@ -149,7 +149,11 @@ def _cmd_load(args: argparse.Namespace) -> int:
 def _cmd_optimize(args: argparse.Namespace) -> int:
     from kg.store import open_store
     from kg.store.load import compact
+    from kg.store.locate import is_store, resolve_store_spec
 
+    location = resolve_store_spec(args.store)
+    if location != "memory:" and not location.startswith(("http://", "https://")) and not is_store(Path(location)):
+        raise InputError(f"not a cohort-kg store: {location} (nothing to optimize)")
     store = open_store(args.store)
     try:
         compact(store)

@@ -270,3 +270,10 @@ def test_a_bad_option_is_one_line_and_exit_1(capsys, argv, named):
         main(argv)
     line = one_error_line(capsys, stopped.value.code)
     assert named in line and "--help" in line
+
+
+def test_optimize_refuses_a_path_without_a_store(tmp_path, capsys):
+    """Optimizing a missing path created an empty store there and reported success."""
+    target = tmp_path / "no-store-here"
+    line = one_error_line(capsys, main(["optimize", "--store", str(target)]))
+    assert "not a cohort-kg store" in line and not target.exists()
