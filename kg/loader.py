@@ -215,6 +215,7 @@ def write_streamed(store: Store, doc: StreamedDocument, summary: LoadSummary, *,
             count += 1
         del held
         crash_point("staged-part")
+        pause_point("staged-part")
         for part in parts:
             for triple in staged.add(apply_aliases(records_triples(part), aliases)):
                 digest.add(triple)
