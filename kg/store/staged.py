@@ -8,13 +8,15 @@ new one entirely, never a mix, whatever the moment a crash happens:
 1. **register**: one transaction records in ``REGISTRY`` that a staging graph
    is being written for the target graph. A target that does not exist yet is
    its own staging graph (nothing to replace, nothing to copy).
-2. **stage**: the new triples go to the staging graph in bounded ``extend``
-   batches, the on-disk store flushed between them.
+2. **stage**: the new triples go to the staging graph in bounded batches
+   through ``bulk_extend``: no transaction is needed, as nothing staged counts
+   before the commit, and it writes straight to disk (faster than ``extend``,
+   and RocksDB's memtables do not grow).
 3. **commit**: one transaction adds the last triples (the graph's provenance,
    with its content hash) and the commit mark. Before it, the write never
    happened; after it, it must be finished.
 4. **roll forward**: the target's quads the new graph lacks are removed, the
-   staged quads copied over in batches, a "copied" mark set, the staging graph
+   staged quads copied over in batches (``bulk_extend`` again), a "copied" mark set, the staging graph
    cleared, the registry entry removed. Each step can be repeated after a
    crash without harm, and the "copied" mark says when the staging graph may
    be cleared.
@@ -48,7 +50,7 @@ BATCH_QUADS = 20_000
 """Quads per transaction of a staged write (about 30 MB of pyoxigraph transaction)."""
 
 FLUSH_QUADS = 100_000
-"""Quads written or removed between two flushes of the on-disk store (RocksDB's memtables grow otherwise)."""
+"""Quads removed between two flushes of the on-disk store (RocksDB's memtables grow otherwise)."""
 
 REGISTRY = ox.NamedNode(graph_iri("staging", "registry"))
 """The graph that lists the staged writes under way: a handful of quads, empty between writes."""
@@ -84,7 +86,6 @@ class StagedGraph:
         self._on_disk = on_disk
         self._batch = batch_quads
         self._on_write = on_write
-        self._unflushed = 0
         if self.staging != self.target:  # left by an earlier write only if nothing recovered the store since
             _clear_graph(store, self.staging, on_disk=on_disk, batch_quads=batch_quads)
         _drop_entries(store, self.staging)
@@ -112,14 +113,7 @@ class StagedGraph:
         batch.clear()
 
     def _extend(self, quads: list[ox.Quad]) -> None:
-        _run(lambda: self._store.extend(quads))
-        self._written(len(quads))
-
-    def _written(self, count: int) -> None:
-        self._unflushed += count
-        if self._on_disk and self._unflushed >= FLUSH_QUADS:
-            _run(self._store.flush)
-            self._unflushed = 0
+        _run(lambda: self._store.bulk_extend(quads))
 
     def commit(self, last: Iterable[Triple]) -> None:
         """Add ``last`` and the commit mark in one transaction, then roll the write forward."""
@@ -146,15 +140,10 @@ def roll_forward(store: ox.Store, staging: ox.NamedNode, target: ox.NamedNode, *
         if copied not in store:
             _remove_missing(store, target, staging, on_disk=on_disk)
             crash_point("staged-removed")
-            unflushed = 0
             source = store.quads_for_pattern(None, None, None, staging)
             while batch := [ox.Quad(q.subject, q.predicate, q.object, target) for q in islice(source, batch_quads)]:
-                _run(lambda batch=batch: store.extend(batch))
+                _run(lambda batch=batch: store.bulk_extend(batch))  # repeated after a crash: adds nothing twice
                 crash_point("staged-copy")
-                unflushed += len(batch)
-                if on_disk and unflushed >= FLUSH_QUADS:
-                    _run(store.flush)
-                    unflushed = 0
             _run(lambda: store.add(copied))
         _clear_graph(store, staging, on_disk=on_disk, batch_quads=batch_quads)
     _drop_entries(store, staging)
