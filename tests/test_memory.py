@@ -1,7 +1,9 @@
-"""Peak memory of ``kg ingest pubmed-xml`` does not grow with the input (batches are written and flushed).
+"""Peak memory of ``kg ingest pubmed-xml`` and ``kg ingest page`` does not grow with the input.
 
-The full-size figures (200 MB) come from ``bench/memory_bench.py`` and are reported
-in docs/benchmarks.md; here a 4x larger input must cost less than 1.5x the memory.
+PubMed XML is written in batches, each flushed; a page is read in parts and a big one staged
+(``kg.store.staged``). The full-size figures (200 MB of XML, a 300,000-entry page) come from
+``bench/memory_bench.py`` and are reported in docs/benchmarks.md; here a 4x larger input must
+cost less than 1.5x (XML) or 1.3x (page) the memory.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT
 
-from bench.memory_bench import write_pubmed_xml
+from bench.memory_bench import write_page, write_pubmed_xml
 
 MEASURE = """
 import os, subprocess, sys
@@ -46,3 +48,15 @@ def test_pubmed_xml_peak_memory_grows_sub_linearly(tmp_path: Path):
     print(f"peak RSS: {peaks}")
     assert peaks[16] < 1.5 * peaks[4], peaks
     assert peaks[16] < 600, peaks
+
+
+@pytest.mark.slow
+def test_page_peak_memory_grows_sub_linearly(tmp_path: Path):
+    peaks = {}
+    for entries in (12_000, 48_000):  # 240,000 and 960,000 triples: both staged, in many batches
+        path = tmp_path / f"page-{entries}.txt"
+        write_page(path, entries)
+        peaks[entries] = peak_rss_mb("ingest", "page", str(path), "--store", str(tmp_path / f"s{entries}"))
+    print(f"peak RSS: {peaks}")
+    assert peaks[48_000] < 1.3 * peaks[12_000], peaks
+    assert peaks[48_000] < 600, peaks
