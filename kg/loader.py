@@ -221,7 +221,7 @@ def write_streamed(store: Store, doc: StreamedDocument, summary: LoadSummary, *,
                 digest.add(triple)
                 count += 1
         content = digest.hexdigest()
-        if known.get(name) == content:
+        if staged.replaces and known.get(name) == content:
             staged.abandon()
             summary.unchanged += 1
         else:

@@ -83,6 +83,8 @@ class StagedGraph:
         self.target = ox.NamedNode(target)
         exists = next(iter(store.quads_for_pattern(None, None, None, self.target)), None) is not None
         self.staging = ox.NamedNode(staging_name(target)) if exists else self.target
+        self.replaces = exists
+        """Whether a graph of that name exists (then it is staged beside it; else under its own name)."""
         self._on_disk = on_disk
         self._batch = batch_quads
         self._on_write = on_write
