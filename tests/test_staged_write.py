@@ -133,3 +133,17 @@ def test_ctrl_c_while_staging_keeps_the_old_graph_and_readers_wait(pages: dict[s
     assert "Traceback" not in err, err
     assert page_lines(store) == page_lines(pages["old_store"])
     assert stats(store) == stats(pages["old_store"])
+
+
+@pytest.mark.slow
+def test_a_recovery_killed_half_way_is_finished_by_the_next_open(pages: dict[str, Path], tmp_path: Path):
+    store = tmp_path / "store"
+    shutil.copytree(pages["old_store"], store)
+    killed = run_kg("ingest", "page", pages["new"], store=store, env={"KG_TEST_KILL_AT": "staged-commit"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    # The recovering open rolls the write forward and is itself killed while copying.
+    recovering = run_kg("stats", "--recount", store=store, env={"KG_TEST_KILL_AT": "staged-copy"})
+    assert recovering.returncode == -signal.SIGKILL, recovering.stderr
+    assert run_kg("stats", "--recount", store=store).returncode == 0
+    assert page_lines(store) == page_lines(pages["new_store"])
+    assert stats(store) == stats(pages["new_store"])
