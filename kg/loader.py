@@ -5,7 +5,8 @@ A document whose triples are unchanged since the last ingest is left alone
 nothing, not even the provenance timestamp. A document too big to hold
 (``StreamedDocument``: a page with 300,000 cited-by entries) is mapped part by
 part; if it stays under ``batch_triples`` it is written like the others, else
-through a staged write (``kg.store.staged``) that keeps its replacement atomic. Writing does not derive: the
+through a staged write (``kg.store.staged``) that keeps its replacement atomic.
+Writing does not derive: the
 pipeline (``kg.pipeline``) runs the derive stage once, after the last batch,
 and every batch first marks the derived data pending (``kg.derived``) so a
 process killed in between leaves a mark the next command repairs.
