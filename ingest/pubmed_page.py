@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ingest.text import clean_text
 from kg.errors import InputError
@@ -260,11 +261,18 @@ def read_page(path: Path) -> Iterator[SourceDocument]:
     yield page_document(decode_utf8(raw, str(path)), source_bytes_iri(raw))
 
 
+class Digest(Protocol):
+    """What ``_file_lines`` needs of a hash object (``hashlib.sha256()``)."""
+
+    def update(self, data: bytes, /) -> None:
+        """Add bytes to the digest."""
+
+
 PART_ENTRIES = 2_000
 """Cited-by entries per part of a streamed page: about 40,000 triples, the loader's batch bound."""
 
 
-def _file_lines(path: Path, digest: hashlib._Hash) -> Iterator[str]:
+def _file_lines(path: Path, digest: Digest) -> Iterator[str]:
     """The file's text lines as ``str.splitlines`` gives them, read line by line; ``digest`` sees every byte."""
     try:
         with path.open("rb") as handle:
