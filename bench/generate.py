@@ -24,7 +24,6 @@ same bytes.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
 import sys
 from collections.abc import Iterator
@@ -53,7 +52,7 @@ from kg.model import (
 )
 from kg.paths import ONTOLOGY_DIR
 from kg.pipeline import Pipeline
-from kg.rdf import provenance_triples, records_triples
+from kg.rdf import GraphDigest, provenance_triples, records_triples
 from kg.store import OxigraphStore
 from kg.vocabulary import Concept, load_vocabulary
 
@@ -218,8 +217,11 @@ def _document_lines(doc: SourceDocument) -> tuple[str, list[str]]:
     """The graph IRI and the N-Triples lines of one document, as ``kg.loader`` would store them."""
     graph = graph_iri(doc.kind, doc.key)
     lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in records_triples(doc.records))
-    # Same digest as kg.rdf.triples_hash, from the lines already serialized.
-    digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    # Same digest as kg.rdf.triples_hash, from the lines already serialized (distinct: they come from a set).
+    summed = GraphDigest()
+    for line in lines:
+        summed.add_line(line.encode("utf-8"))
+    digest = summed.hexdigest()
     lines += [f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in provenance_triples(
         graph, doc.kind, doc.source, digest, GENERATED_AT)]
     return graph, lines

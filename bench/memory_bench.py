@@ -5,7 +5,8 @@ and reads that child's own peak resident set size from ``wait4``:
 
 - ``kg ingest pubmed-xml`` on generated PubMed XML of about ``--xml-mb`` MB
   (records of about 10 kB, like the annual baseline's: 200 MB is about 21,000 records);
-- ``kg ingest page`` on a generated saved page with ``--page-entries`` cited-by entries;
+- ``kg ingest page`` on a generated saved page with ``--page-entries`` cited-by entries,
+  then the same page again into the same store (a re-ingest that finds it unchanged);
 - ``kg load`` of an N-Quads file of ``--nquads-mb`` MB, and ``kg export`` of the resulting store
   in every format of ``--export-formats``;
 - ``kg load`` of a generated Turtle file of ``--turtle-mb`` MB (blank nodes included).
@@ -19,11 +20,14 @@ With ``--baseline-tree DIR`` (a source tree of another commit, e.g. from
 ``kg export`` row is also measured with that tree's code (``PYTHONPATH=DIR``, same
 interpreter and libraries), next to this checkout's, in the same run. The baseline
 loads into a store of its own; both trees export the same store (the one this
-checkout loaded).
+checkout loaded). The baseline tree ingests pages at ``--baseline-page-entries``
+entries and a quarter of them: a tree that holds the whole page in one transaction
+would need several GB at 300,000 entries.
 
 Usage: .venv/bin/python bench/memory_bench.py [--xml-mb 200] [--page-entries 300000] [--nquads-mb 200]
                                               [--turtle-mb 200] [--export-formats nquads turtle nt jsonld]
                                               [--skip xml page load turtle] [--baseline-tree DIR]
+                                              [--baseline-page-entries 12000]
 """
 
 from __future__ import annotations
@@ -167,6 +171,8 @@ def main() -> None:
     parser.add_argument("--skip", nargs="*", default=[], choices=["xml", "page", "load", "turtle"])
     parser.add_argument("--baseline-tree", type=Path,
                         help="source tree of the commit to compare the page, load and export rows with")
+    parser.add_argument("--baseline-page-entries", type=int, default=12_000,
+                        help="page size at which the baseline tree runs (and a quarter of it)")
     args = parser.parse_args()
     print("| command | input | peak RSS (MB) | wall (s) |\n|---|---|---:|---:|")
     row("kg --version (floor)", "-", *peak_rss_mb("--version"))
@@ -182,16 +188,24 @@ def main() -> None:
                 row("kg ingest pubmed-xml", size, *rss)
                 path.unlink()
         if "page" not in args.skip:
-            for entries in (args.page_entries // 4, args.page_entries):
+            sizes = [args.page_entries // 4, args.page_entries]
+            if args.baseline_tree:
+                sizes = [args.baseline_page_entries // 4, args.baseline_page_entries, *sizes]
+            for entries in dict.fromkeys(sizes):
                 path = folder / f"page-{entries}.txt"
                 write_page(path, entries)
-                size = f"{path.stat().st_size / 1e6:,.0f} MB page, {entries:,} cited-by entries"
-                if args.baseline_tree:
+                size = f"{path.stat().st_size / 1e6:,.1f} MB page, {entries:,} cited-by entries"
+                if args.baseline_tree and entries in (args.baseline_page_entries // 4, args.baseline_page_entries):
                     store = folder / f"page-store-baseline-{entries}"
                     row("kg ingest page (baseline tree)", size,
                         *peak_rss_mb("ingest", "page", str(path), "--store", str(store), code=args.baseline_tree))
                 store = folder / f"page-store-{entries}"
                 row("kg ingest page", size, *peak_rss_mb("ingest", "page", str(path), "--store", str(store)))
+                if entries == args.page_entries:  # the same page again: staged, found unchanged, dropped
+                    row("kg ingest page (again, unchanged)", size,
+                        *peak_rss_mb("ingest", "page", str(path), "--store", str(store)))
+                shutil.rmtree(store)
+                path.unlink()
         if "load" not in args.skip:
             for megabytes in (args.nquads_mb / 4, args.nquads_mb):
                 path = folder / f"data-{megabytes:g}.nq"

@@ -11,15 +11,19 @@ what it skipped, with the line number and the reason.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ingest.text import clean_text
 from kg.errors import InputError
 from kg.ids import content_key, normalize_doi, normalize_pmcid, normalize_pmid, publication_iri, source_bytes_iri
-from kg.model import Author, Citation, Publication, SourceDocument
+from kg.loader import StreamedDocument
+from kg.model import Author, Citation, Publication, Record, SourceDocument
 from kg.textfile import decode_utf8, read_bytes
 
 NAVIGATION = {
@@ -144,58 +148,96 @@ def _is_paragraph(text: str) -> bool:
     return len(text) > 300 or len(re.findall(r"[a-z0-9)%]\.\s+[A-Z]", text)) >= 2
 
 
-def parse_page(text: str) -> ParsedPage:
-    """Parse a saved PubMed abstract page. Raises ``InputError`` when no study title is there."""
-    lines = [(number, clean_text(raw)) for number, raw in enumerate(text.splitlines(), start=1)]
-    lines = [(number, line) for number, line in lines if line]
-    if not lines or _ID_LINE.match(lines[0][1]):
+NumberedLine = tuple[int, str]
+"""A non-empty, cleaned line of the page and its line number in the file (from 1)."""
+
+
+def _numbered(lines: Iterable[str]) -> Iterator[NumberedLine]:
+    """The page's lines cleaned, empty ones dropped, each with its line number."""
+    for number, raw in enumerate(lines, start=1):
+        line = clean_text(raw)
+        if line:
+            yield number, line
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a page's parts are, by line number: the study up to ``study_last``, entries after ``entries_after``."""
+
+    study_last: int
+    entries_after: int
+
+
+def _layout(lines: Iterable[NumberedLine]) -> Layout:
+    """Where the cited-by entries start; stops reading at an explicit marker.
+
+    At the marker (which belongs to neither part), else after the last
+    paragraph, else right after the title. Raises ``InputError`` when the first
+    line is no title.
+    """
+    iter_lines = iter(lines)
+    first = next(iter_lines, None)
+    if first is None or _ID_LINE.match(first[1]):
         raise InputError("page has no title line (expected the study title on the first line)")
-    skipped: list[str] = []
-    title = lines[0][1]
-    body = lines[1:]
+    boundary = first[0]
+    for number, line in iter_lines:
+        if line.casefold() in CITED_BY_MARKERS:
+            return Layout(study_last=number - 1, entries_after=number)
+        if _is_paragraph(line):
+            boundary = number
+    return Layout(study_last=boundary, entries_after=boundary)
 
-    # Where do the cited-by entries start? At an explicit marker, else after the last paragraph.
-    marker = next((i for i, (_, line) in enumerate(body) if line.casefold() in CITED_BY_MARKERS), None)
-    if marker is not None:
-        head, tail = body[:marker], body[marker + 1 :]
-    else:
-        last_paragraph = max((i for i, (_, line) in enumerate(body) if _is_paragraph(line)), default=-1)
-        head, tail = body[: last_paragraph + 1], body[last_paragraph + 1 :]
 
+def _study(lines: Iterable[NumberedLine], layout: Layout, skipped: list[str]) -> Publication:
+    """The study: its title (the first line) and what comes before the cited-by entries."""
+    iter_lines = iter(lines)
+    _, title = next(iter_lines)
     study_ids: dict[str, str] = {}
     abstract_parts: list[str] = []
-    for number, line in head:
+    for number, line in iter_lines:
+        if number > layout.study_last:
+            break
         if line.casefold() in NAVIGATION:
             continue
         if _ID_LINE.match(line) and not abstract_parts:
             study_ids = _identifiers(line, f"line {number}", skipped)
             continue
         abstract_parts.append(line)
-
-    citing: list[Publication] = []
-    block: list[tuple[int, str]] = []
-    for number, line in tail:
-        if line.casefold() in NAVIGATION:
-            continue
-        if _ID_LINE.match(line):
-            entry = _entry(block, (number, line), skipped)
-            if entry:
-                citing.append(entry)
-            block = []
-        else:
-            block.append((number, line))
-    if block:
-        entry = _entry(block, None, skipped)
-        if entry:
-            citing.append(entry)
-
-    study = Publication(
+    return Publication(
         pmid=study_ids.get("pmid"),
         pmcid=study_ids.get("pmcid"),
         doi=study_ids.get("doi"),
         title=title,
         abstract=" ".join(abstract_parts) or None,
     )
+
+
+def _entries(lines: Iterable[NumberedLine], layout: Layout, skipped: list[str]) -> Iterator[Publication]:
+    """The cited-by entries, one at a time."""
+    block: list[NumberedLine] = []
+    for number, line in lines:
+        if number <= layout.entries_after or line.casefold() in NAVIGATION:
+            continue
+        if _ID_LINE.match(line):
+            entry = _entry(block, (number, line), skipped)
+            if entry:
+                yield entry
+            block = []
+        else:
+            block.append((number, line))
+    if block:
+        entry = _entry(block, None, skipped)
+        if entry:
+            yield entry
+
+
+def parse_page(text: str) -> ParsedPage:
+    """Parse a saved PubMed abstract page. Raises ``InputError`` when no study title is there."""
+    lines = list(_numbered(text.splitlines()))
+    layout = _layout(lines)
+    skipped: list[str] = []
+    study = _study(lines, layout, skipped)
+    citing = list(_entries(lines, layout, skipped))
     return ParsedPage(study=study, citing=citing, skipped=skipped)
 
 
@@ -214,7 +256,73 @@ def page_document(text: str, source: str) -> SourceDocument:
 
 
 def read_page(path: Path) -> Iterator[SourceDocument]:
-    """Parse one page file (the ``kg ingest page`` source); the pipeline enriches it."""
+    """Parse one page file into one document held whole (``kg build``, tests); see ``stream_page``."""
     raw = read_bytes(path)
     yield page_document(decode_utf8(raw, str(path)), source_bytes_iri(raw))
 
+
+class Digest(Protocol):
+    """What ``_file_lines`` needs of a hash object (``hashlib.sha256()``)."""
+
+    def update(self, data: bytes, /) -> None:
+        """Add bytes to the digest."""
+
+
+PART_ENTRIES = 2_000
+"""Cited-by entries per part of a streamed page: about 40,000 triples, the loader's batch bound."""
+
+
+def _file_lines(path: Path, digest: Digest) -> Iterator[str]:
+    """The file's text lines as ``str.splitlines`` gives them, read line by line; ``digest`` sees every byte."""
+    try:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                digest.update(raw)
+                try:
+                    text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    decode_utf8(raw, str(path), first_line=number)  # raises, placing the bad byte
+                    raise
+                yield from text.splitlines() or [""]
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def stream_page(path: Path, *, part_entries: int = PART_ENTRIES) -> Iterator[StreamedDocument]:
+    """One page file as a document whose records come in parts (``kg ingest page``).
+
+    The file is read once for the boundary of the cited-by list and its digest
+    (the source IRI), once for the study, and again each time the parts are
+    read: one part with the study, then parts of ``part_entries`` citing papers
+    with their cites links. Only one part is held at a time, so a page of
+    300,000 entries costs what 2,000 do. A file changed between two reads is an
+    ``InputError`` when the parts end, before anything is committed.
+    """
+    digest = hashlib.sha256()
+    raw_lines = _file_lines(path, digest)
+    layout = _layout(_numbered(raw_lines))
+    deque(raw_lines, maxlen=0)  # the rest of the file, for its digest
+    source = f"urn:sha256:{digest.hexdigest()}"
+    head_skipped: list[str] = []
+    study = _study(_numbered(_file_lines(path, hashlib.sha256())), layout, head_skipped)
+    document = StreamedDocument(kind="page", key=content_key(publication_iri(study.ref)), source=source,
+                                parts=lambda: _parts(path, study, layout, head_skipped, document, part_entries))
+    yield document
+
+
+def _parts(path: Path, study: Publication, layout: Layout, head_skipped: list[str], document: StreamedDocument,
+           part_entries: int) -> Iterator[tuple[Record, ...]]:
+    """The records of a streamed page, part by part; fills ``document.skipped`` as it reads."""
+    document.skipped[:] = head_skipped
+    yield (study,)
+    digest = hashlib.sha256()
+    part: list[Record] = []
+    for pub in _entries(_numbered(_file_lines(path, digest)), layout, document.skipped):
+        part += [pub, Citation(citing=pub.ref, cited=study.ref)]
+        if len(part) >= 2 * part_entries:
+            yield tuple(part)
+            part = []
+    if part:
+        yield tuple(part)
+    if f"urn:sha256:{digest.hexdigest()}" != document.source:
+        raise InputError(f"{path} changed while it was being read; ingest it again")

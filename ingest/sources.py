@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from ingest.bibliography import read_bibliography
 from ingest.curated import read_findings
 from ingest.enrich import enrich_document
-from ingest.pubmed_page import read_page
+from ingest.pubmed_page import stream_page
+from kg.loader import StreamedDocument
 from kg.model import SourceDocument
 from kg.plugins import Source
 
 
 def _each_file(reader):  # noqa: ANN001, ANN202 - a Path -> documents function
-    def documents(args: argparse.Namespace) -> Iterator[SourceDocument]:
+    def documents(args: argparse.Namespace) -> Iterator[SourceDocument | StreamedDocument]:
         for path in args.files:
             yield from reader(path)
 
@@ -24,7 +25,7 @@ def _each_file(reader):  # noqa: ANN001, ANN202 - a Path -> documents function
 PAGE = Source(
     name="page",
     help="a saved PubMed abstract page: the study, its abstract and its cited-by list",
-    documents=_each_file(read_page),
+    documents=_each_file(stream_page),
     enrich=enrich_document,
 )
 FINDINGS = Source(

@@ -13,11 +13,13 @@ import sys
 import time
 
 KILL_AT_ENV = "KG_TEST_KILL_AT"
-"""Test hook: names a point (``after-data``: in the pipeline before its derive stage, and in ``kg load``)
-where the process kills itself with SIGKILL, as a crash would."""
+"""Test hook: names a point (``after-data``: in the pipeline before its derive stage, and in ``kg load``;
+``staged-part``, ``staged-commit``, ``staged-removed``, ``staged-copy``, ``staged-clear``: the steps of a
+staged write, ``kg.store.staged``) where the process kills itself with SIGKILL, as a crash would."""
 
 PAUSE_AT_ENV = "KG_TEST_PAUSE_AT"
-"""Test hook: names a point (``after-load``, ``after-batch``) where the process waits for a signal such as Ctrl-C."""
+"""Test hook: names a point (``after-load``, ``after-batch``, ``staged-part``) where the process waits for a signal
+such as Ctrl-C."""
 
 
 def crash_point(name: str) -> None:

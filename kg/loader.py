@@ -2,7 +2,11 @@
 
 A document whose triples are unchanged since the last ingest is left alone
 (its content hash is stored in its graph), so re-running an ingest changes
-nothing, not even the provenance timestamp. Writing does not derive: the
+nothing, not even the provenance timestamp. A document too big to hold
+(``StreamedDocument``: a page with 300,000 cited-by entries) is mapped part by
+part; if it stays under ``batch_triples`` it is written like the others, else
+through a staged write (``kg.store.staged``) that keeps its replacement atomic.
+Writing does not derive: the
 pipeline (``kg.pipeline``) runs the derive stage once, after the last batch,
 and every batch first marks the derived data pending (``kg.derived``) so a
 process killed in between leaves a mark the next command repairs.
@@ -11,8 +15,8 @@ process killed in between leaves a mark the next command repairs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,12 +27,12 @@ from rdflib.util import guess_format
 from kg.aliases import apply_aliases
 from kg.derived import mark_pending
 from kg.errors import InputError
-from kg.faults import pause_point
+from kg.faults import crash_point, pause_point
 from kg.ids import graph_iri, source_file_iri
-from kg.model import SourceDocument
+from kg.model import Record, SourceDocument
 from kg.namespaces import CKG
-from kg.rdf import Triple, provenance_triples, records_triples, triples_hash
-from kg.store import Store
+from kg.rdf import GraphDigest, Triple, provenance_triples, records_triples, triples_hash
+from kg.store import OxigraphStore, Store
 
 Payload = tuple[str, str, str, set[Triple]]
 """One graph to write: its name, source kind, source IRI and triples."""
@@ -62,6 +66,23 @@ class LoadSummary:
         self.unchanged += other.unchanged
         self.triples += other.triples
         self.skipped += other.skipped
+
+
+@dataclass
+class StreamedDocument:
+    """A source document too big to hold whole: its records come in parts, one part held at a time.
+
+    ``parts`` starts a new reading of the records each time it is called.
+    ``skipped`` is filled as the parts are read, so it is complete only once
+    they have all been read. ``kind``, ``key`` and ``source`` are those of a
+    ``SourceDocument``: the graph is named and described the same way.
+    """
+
+    kind: str
+    key: str
+    source: str
+    parts: Callable[[], Iterator[tuple[Record, ...]]]
+    skipped: list[str] = field(default_factory=list)
 
 
 def stored_hashes(store: Store) -> dict[str, str]:
@@ -106,7 +127,7 @@ triples rather than documents keeps the peak the same whatever the records' size
 
 def write_documents(
     store: Store,
-    docs: Iterable[SourceDocument],
+    docs: Iterable[SourceDocument | StreamedDocument],
     *,
     known: dict[str, str],
     aliases: dict[str, str],
@@ -134,6 +155,15 @@ def write_documents(
             after_batch(summary)
 
     for doc in docs:
+        if isinstance(doc, StreamedDocument):
+            if payloads:  # documents keep their order: the ones before are written first
+                flush()
+                payloads, pending = [], 0
+            write_streamed(store, doc, summary, known=known, aliases=aliases, batch_triples=batch_triples, now=now)
+            pause_point("after-batch")
+            if after_batch is not None:
+                after_batch(summary)
+            continue
         summary.skipped += doc.skipped
         triples = apply_aliases(records_triples(doc.records), aliases)
         payloads.append((graph_iri(doc.kind, doc.key), doc.kind, doc.source, triples))
@@ -145,6 +175,66 @@ def write_documents(
     if payloads:
         flush()
     return summary
+
+
+def write_streamed(store: Store, doc: StreamedDocument, summary: LoadSummary, *, known: dict[str, str],
+                   aliases: dict[str, str], batch_triples: int = BATCH_TRIPLES, now: datetime | None = None) -> None:
+    """Write a document read in parts: in one transaction if it is small, else staged in bounded batches.
+
+    Parts are mapped until they pass ``batch_triples``; a document that ends
+    before takes the path of every other document. A bigger one goes to a
+    staged write on the embedded store, digested as it is staged (the store says
+    which triples an earlier batch gave), and is committed only if its content
+    hash differs from the stored one; otherwise the staged copy is dropped and
+    the stored graph is left as it was. Other backends get the whole graph in
+    one call, as they have no staged write.
+    """
+    name = graph_iri(doc.kind, doc.key)
+    parts = doc.parts()
+    held: set[Triple] = set()
+    for part in parts:
+        held |= apply_aliases(records_triples(part), aliases)
+        if len(held) > batch_triples:
+            break
+    else:
+        summary.skipped += tuple(doc.skipped)
+        write_payloads(store, [(name, doc.kind, doc.source, held)], summary, known, now)
+        return
+    if not isinstance(store, OxigraphStore):
+        for part in parts:
+            held |= apply_aliases(records_triples(part), aliases)
+        summary.skipped += tuple(doc.skipped)
+        write_payloads(store, [(name, doc.kind, doc.source, held)], summary, known, now)
+        return
+    mark_pending(store)  # before anything is staged: a crash from here on leaves the derived data marked behind
+    staged = store.stage_graph(name)
+    digest = GraphDigest()
+    count = 0
+    try:
+        for triple in staged.add(held):
+            digest.add(triple)
+            count += 1
+        del held
+        crash_point("staged-part")
+        pause_point("staged-part")
+        for part in parts:
+            for triple in staged.add(apply_aliases(records_triples(part), aliases)):
+                digest.add(triple)
+                count += 1
+        content = digest.hexdigest()
+        if staged.replaces and known.get(name) == content:
+            staged.abandon()
+            summary.unchanged += 1
+        else:
+            staged.commit(provenance_triples(name, doc.kind, doc.source, content, now or datetime.now(UTC)))
+            known[name] = content
+            summary.written += 1
+            summary.triples += count
+    except BaseException:
+        staged.abandon()  # the old graph stays; a failure here too is left to the next writable open
+        raise
+    summary.skipped += tuple(doc.skipped)
+    log.debug("staged write of %s: %d triples", name, count)
 
 
 def rdf_file_payloads(paths: Iterable[Path], kind: str) -> list[Payload]:

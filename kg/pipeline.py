@@ -24,7 +24,7 @@ outright leaves the pending mark of ``kg.derived``, and the next writing command
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -33,8 +33,16 @@ from kg.aliases import stored_aliases
 from kg.counts import refresh_derived
 from kg.errors import KGError
 from kg.faults import crash_point
-from kg.loader import BATCH_TRIPLES, LoadSummary, rdf_file_payloads, stored_hashes, write_documents, write_payloads
-from kg.model import SourceDocument
+from kg.loader import (
+    BATCH_TRIPLES,
+    LoadSummary,
+    StreamedDocument,
+    rdf_file_payloads,
+    stored_hashes,
+    write_documents,
+    write_payloads,
+)
+from kg.model import Record, SourceDocument
 from kg.store import Store
 from kg.store.load import uninterruptible
 
@@ -79,12 +87,14 @@ class Pipeline:
             self._aliases = stored_aliases(self.store)  # merged publications keep their merged identity
         return self._known, self._aliases
 
-    def _enriched(self, documents: Iterable[SourceDocument]) -> Iterable[SourceDocument]:
-        if self.enrich is None:
+    def _enriched(self, documents: Iterable[SourceDocument | StreamedDocument]
+                  ) -> Iterable[SourceDocument | StreamedDocument]:
+        enrich = self.enrich
+        if enrich is None:
             return documents
-        return map(self.enrich, documents)
+        return (enrich_parts(doc, enrich) if isinstance(doc, StreamedDocument) else enrich(doc) for doc in documents)
 
-    def write(self, documents: Iterable[SourceDocument]) -> LoadSummary:
+    def write(self, documents: Iterable[SourceDocument | StreamedDocument]) -> LoadSummary:
         """Enrich and write the documents (streamed, in batches); return what this call wrote."""
         known, aliases = self._state()
         running = self.summary
@@ -137,9 +147,26 @@ class Pipeline:
                 log.info("derived data not refreshed after the failure (the next kg write redoes it): %s", exc)
 
 
+def enrich_parts(doc: StreamedDocument, enrich: Enricher) -> StreamedDocument:
+    """The streamed document with each part enriched as it is read (one part held at a time).
+
+    Each part goes through the enricher as a document of its own; the study's
+    findings come from the part that holds the study. What the enricher skips
+    is added to the document's ``skipped``, which the two share.
+    """
+
+    def parts() -> Iterator[tuple[Record, ...]]:
+        for part in doc.parts():
+            enriched = enrich(SourceDocument(kind=doc.kind, key=doc.key, source=doc.source, records=part))
+            doc.skipped.extend(enriched.skipped)
+            yield enriched.records
+
+    return StreamedDocument(kind=doc.kind, key=doc.key, source=doc.source, parts=parts, skipped=doc.skipped)
+
+
 def run_pipeline(
     store: Store,
-    documents: Iterable[SourceDocument],
+    documents: Iterable[SourceDocument | StreamedDocument],
     *,
     enrich: Enricher | None = None,
     now: datetime | None = None,

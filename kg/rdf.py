@@ -208,20 +208,52 @@ def records_triples(records: Iterable[Record]) -> set[Triple]:
     return {triple for record in records for triple in to_triples(record)}
 
 
+HASH_MODULUS = 2**256
+"""Line digests are added modulo this (the size of one SHA-256 digest)."""
+
+
+def triple_line(triple: Triple) -> bytes:
+    """One triple as its N-Triples line without the final `` .``, UTF-8 encoded: what the content hash digests."""
+    return " ".join(term.n3() for term in triple).encode("utf-8")
+
+
+class GraphDigest:
+    """The content hash of a graph, fed one distinct triple at a time in any order.
+
+    The sum modulo 2^256 of the SHA-256 of each distinct triple's line
+    (``triple_line``), written as 64 hexadecimal digits. A sum needs no
+    ordering, so a graph too big to hold can be hashed batch by batch; the
+    caller must feed each triple once (a sum counts a repeated triple twice),
+    which ``triples_hash`` ensures with a set and a staged write
+    (``kg.store.staged``) by asking the store what it already holds.
+    """
+
+    def __init__(self) -> None:
+        self._total = 0
+
+    def add(self, triple: Triple) -> None:
+        """Count one triple that was not fed before."""
+        self.add_line(triple_line(triple))
+
+    def add_line(self, line: bytes) -> None:
+        """Count one triple's line (``triple_line``) that was not fed before."""
+        self._total = (self._total + int.from_bytes(hashlib.sha256(line).digest(), "big")) % HASH_MODULUS
+
+    def hexdigest(self) -> str:
+        """The content hash of the triples fed so far."""
+        return f"{self._total:064x}"
+
+
 def triples_hash(triples: Iterable[Triple]) -> str:
     """A hash of a set of triples, independent of order: equal hashes mean equal graphs.
 
-    The SHA-256 of the triples' N-Triples lines, sorted and joined by newlines.
-    The lines are kept as UTF-8 bytes (whose order is the order of the text) and
-    fed to the hash one by one, so the graph's text is held once (the sorted
-    list), not also as one joined string and its encoded bytes.
+    ``GraphDigest`` over the distinct triples: repeats in ``triples`` count once,
+    as the graph holds them once. Only the distinct lines of one call are held,
+    never a sorted copy or one joined text.
     """
-    lines = sorted(" ".join(term.n3() for term in triple).encode("utf-8") for triple in triples)
-    digest = hashlib.sha256()
-    for index, line in enumerate(lines):
-        if index:
-            digest.update(b"\n")
-        digest.update(line)
+    digest = GraphDigest()
+    for line in {triple_line(triple) for triple in triples}:
+        digest.add_line(line)
     return digest.hexdigest()
 
 

@@ -24,6 +24,7 @@ from kg.sparql import bind_values
 from kg.sparql_syntax import check_engine_text, tokenize
 from kg.store.bulk import CHUNK_BYTES, LINE_FORMATS, default_threads, load_lines_parallel
 from kg.store.interface import QUAD_FORMATS, QueryResult, Triple, from_ox, one_line, to_ox, triples_to_ntriples
+from kg.store.staged import StagedGraph, recover
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,12 @@ class OxigraphStore:
                 self._store = ox.Store(str(path))
         except OSError as exc:
             raise StoreError(f"cannot open store {path}: {exc} (is another kg process using it?)") from exc
+        if self._writable:
+            try:
+                recover(self._store)  # a staged write a crash interrupted: finished or undone before any use
+            except BaseException:
+                del self._store
+                raise
 
     @property
     def engine(self) -> ox.Store:
@@ -191,6 +198,13 @@ class OxigraphStore:
             # Written data stays in RocksDB's memtables until flushed; without this a bulk ingest
             # grows by ~0.9 kB per quad written (measured on pyoxigraph 0.5.13); with it memory stays flat.
             self._flush()
+
+    def stage_graph(self, name: str) -> StagedGraph:
+        """Start replacing the graph ``name`` in bounded transactions (``kg.store.staged``): for big graphs."""
+        return StagedGraph(self._store, name, on_disk=self.location != "memory:", on_write=self._count_write)
+
+    def _count_write(self) -> None:
+        self.generation += 1
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         names = list(graphs)
