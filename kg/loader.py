@@ -32,7 +32,7 @@ from kg.ids import graph_iri, source_file_iri
 from kg.model import Record, SourceDocument
 from kg.namespaces import CKG
 from kg.rdf import GraphDigest, Triple, provenance_triples, records_triples, triples_hash
-from kg.store import OxigraphStore, Store
+from kg.store import Store
 
 Payload = tuple[str, str, str, set[Triple]]
 """One graph to write: its name, source kind, source IRI and triples."""
@@ -183,11 +183,12 @@ def write_streamed(store: Store, doc: StreamedDocument, summary: LoadSummary, *,
 
     Parts are mapped until they pass ``batch_triples``; a document that ends
     before takes the path of every other document. A bigger one goes to a
-    staged write on the embedded store, digested as it is staged (the store says
+    staged write, digested as it is staged (the store says
     which triples an earlier batch gave), and is committed only if its content
     hash differs from the stored one; otherwise the staged copy is dropped and
-    the stored graph is left as it was. Other backends get the whole graph in
-    one call, as they have no staged write.
+    the stored graph is left as it was. Stores with a ``stage_graph`` (the embedded
+    store, and a store's owner through ``OwnerClient``) stage it; other backends get
+    the whole graph in one call, as they have no staged write.
     """
     name = graph_iri(doc.kind, doc.key)
     parts = doc.parts()
@@ -200,14 +201,15 @@ def write_streamed(store: Store, doc: StreamedDocument, summary: LoadSummary, *,
         summary.skipped += tuple(doc.skipped)
         write_payloads(store, [(name, doc.kind, doc.source, held)], summary, known, now)
         return
-    if not isinstance(store, OxigraphStore):
+    stage_graph = getattr(store, "stage_graph", None)
+    if stage_graph is None:
         for part in parts:
             held |= apply_aliases(records_triples(part), aliases)
         summary.skipped += tuple(doc.skipped)
         write_payloads(store, [(name, doc.kind, doc.source, held)], summary, known, now)
         return
     mark_pending(store)  # before anything is staged: a crash from here on leaves the derived data marked behind
-    staged = store.stage_graph(name)
+    staged = stage_graph(name)
     digest = GraphDigest()
     count = 0
     try:

@@ -14,10 +14,12 @@ exact text a direct open would run.
 from __future__ import annotations
 
 import json
+import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from http import HTTPStatus
 from http.client import HTTPConnection, HTTPException, HTTPResponse
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -30,6 +32,7 @@ from kg.sparql_syntax import check_engine_text
 from kg.store.discovery import OwnerInfo, pid_alive
 from kg.store.embedded import read_answer
 from kg.store.interface import QueryResult, Triple
+from kg.store.staged import BATCH_QUADS
 from kg.store.wire import ERROR_KINDS, TRIPLES_MEDIA_TYPE, decode_result, encode_term
 
 if TYPE_CHECKING:
@@ -184,6 +187,11 @@ class OwnerClient:
         finally:
             connection.close()
 
+    def stage_graph(self, name: str) -> OwnerStagedGraph:
+        """Start replacing the graph ``name`` on the owner in bounded batches (``kg.store.staged``): for big graphs."""
+        answer = self._call("POST", "/stage/begin", {"graph": name, "pid": os.getpid()})
+        return OwnerStagedGraph(self, str(answer["id"]), bool(answer["replaces"]))
+
     def optimize(self) -> None:
         """Have the owner compact the store (``kg optimize`` beside a running explorer or endpoint)."""
         self._call("POST", "/optimize", {})
@@ -223,6 +231,39 @@ class OwnerClient:
             self._answer(response.status, payload)  # raises the owner's error
         return Answer(payload, response.getheader("Content-Type", request.media_type),
                       response.getheader("X-Truncated") == "1")
+
+
+class OwnerStagedGraph:
+    """A staged write the owner keeps (``OwnerService.begin_stage``), with the surface of ``StagedGraph``.
+
+    Each ``add`` request carries at most ``batch_quads`` triples, so neither this
+    process nor the owner holds more than a batch of the graph at a time.
+    """
+
+    def __init__(self, client: OwnerClient, key: str, replaces: bool, *, batch_quads: int = BATCH_QUADS) -> None:
+        self._client = client
+        self._key = key
+        self._batch = batch_quads
+        self.replaces = replaces
+        """Whether a graph of that name existed when the write began."""
+
+    def add(self, triples: Iterable[Triple]) -> Iterator[Triple]:
+        """Stage the triples, one request per batch; yields those the staging graph did not hold yet."""
+        source = iter(triples)
+        while batch := list(islice(source, self._batch)):
+            encoded = [[encode_term(t) for t in triple] for triple in batch]
+            skipped = set(self._client._call("POST", "/stage/add", {"id": self._key, "triples": encoded})["skipped"])
+            del encoded
+            yield from (triple for index, triple in enumerate(batch) if index not in skipped)
+
+    def commit(self, last: Iterable[Triple]) -> None:
+        """Have the owner add ``last`` with the commit mark and roll the write forward."""
+        encoded = [[encode_term(t) for t in triple] for triple in last]
+        self._client._call("POST", "/stage/commit", {"id": self._key, "last": encoded})
+
+    def abandon(self) -> None:
+        """Have the owner drop what was staged; the graph keeps its old content."""
+        self._client._call("POST", "/stage/abandon", {"id": self._key})
 
 
 class OwnerEvaluator:

@@ -23,6 +23,16 @@ A dead owner leaves its discovery file behind; ``find_owner`` (``kg.store.discov
 treats a file whose process is gone, or that does not answer ``/ping`` within a second,
 as stale. The RocksDB lock dies with the process, so nothing ever needs deleting by
 hand. How terms and answers are encoded on the channel is ``kg.store.wire``.
+
+A graph too big for one request is written as a *staged write* (``kg.store.staged``):
+``/stage/begin`` opens a ``StagedGraph`` on the owner under a random id, each
+``/stage/add`` stages one bounded batch, ``/stage/commit`` or ``/stage/abandon``
+ends it. Neither side ever holds the whole graph. Each request has its own
+connection, so the owner cannot tell a finished client from a gone one by its
+socket: it abandons an open staged write when the process that began it has
+exited or when it sat idle for ``stage_idle_seconds``, checking every
+``REAP_SECONDS``. If the owner itself dies first, the next writable open's
+recovery drops the uncommitted write.
 (Crash tests stop the owner after a committed write with ``KG_TEST_PAUSE_AT=owner-after-write``.)
 """
 
@@ -54,6 +64,7 @@ from kg.store.discovery import (
     DISCOVERY_FILE,
     OwnerInfo,
     find_owner,
+    pid_alive,
     read_discovery,
     remove_discovery,
     remove_stale_discovery,
@@ -61,6 +72,7 @@ from kg.store.discovery import (
 )
 from kg.store.embedded import OxigraphStore, native_query
 from kg.store.interface import Triple, one_line
+from kg.store.staged import StagedGraph
 from kg.store.wire import (
     RESULTS_MEDIA_TYPE,
     TRIPLES_MEDIA_TYPE,
@@ -81,6 +93,13 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+STAGE_IDLE_SECONDS = 3600.0
+"""Seconds an open staged write may wait for its client's next request before the owner abandons it."""
+
+REAP_SECONDS = 1.0
+"""How often the owner looks for staged writes whose client is gone (a dict scan and a /proc read each)."""
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _ChannelServer
@@ -185,10 +204,31 @@ class _Handler(BaseHTTPRequestHandler):
                 self._load()
             elif path == "/evaluate":
                 self._evaluate()
+            elif path.startswith("/stage/"):
+                self._stage(path.removeprefix("/stage/"))
             else:
                 self._send_json(HTTPStatus.NOT_FOUND, {"kind": "StoreError", "message": f"no such request {path}"})
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the client as one line
             self._send_error(exc)
+
+    def _stage(self, step: str) -> None:
+        """One step of a staged write: ``begin``, ``add`` (one batch), ``commit`` or ``abandon``."""
+        service = self.server.service
+        request = json.loads(self._body())
+        if step == "begin":
+            key, replaces = service.begin_stage(str(request["graph"]), int(request["pid"]))
+            self._send_json(HTTPStatus.OK, {"id": key, "replaces": replaces})
+        elif step == "add":
+            skipped = service.add_to_stage(str(request["id"]), _decode_triples(request["triples"]))
+            self._send_json(HTTPStatus.OK, {"skipped": skipped})
+        elif step == "commit":
+            service.commit_stage(str(request["id"]), _decode_triples(request["last"]))
+            pause_point("owner-after-write")
+            self._send_json(HTTPStatus.OK, {"generation": service.store.generation})
+        elif step == "abandon":
+            self._send_json(HTTPStatus.OK, {"abandoned": service.abandon_stage(str(request["id"]))})
+        else:
+            self._send_json(HTTPStatus.NOT_FOUND, {"kind": "StoreError", "message": f"no such request /stage/{step}"})
 
     def _native_answer(self, sparql: str) -> None:
         """A whole answer serialized by pyoxigraph (SPARQL JSON results or N-Triples), without rdflib terms.
@@ -296,6 +336,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(answer.body)
 
 
+def _decode_triples(triples: list[list[Any]]) -> list[Triple]:
+    return [tuple(decode_term(t) for t in triple) for triple in triples]  # type: ignore[misc]
+
+
+class _OpenStage:
+    """A staged write the owner keeps between its client's requests."""
+
+    def __init__(self, staged: StagedGraph, target: str, pid: int) -> None:
+        self.staged = staged
+        self.target = target
+        self.pid = pid
+        self.touched = time.monotonic()
+
+
 class _ChunkedWriter:
     """A binary file object writing HTTP/1.1 chunks of about 64 kB; ``finish`` writes the last, empty one."""
 
@@ -341,7 +395,8 @@ class OwnerService:
     """
 
     def __init__(self, store: OxigraphStore, *, workers: int = 2,
-                 evaluator_factory: Callable[[], Any] | None = None) -> None:
+                 evaluator_factory: Callable[[], Any] | None = None,
+                 stage_idle_seconds: float = STAGE_IDLE_SECONDS) -> None:
         if store.location == "memory:":
             raise StoreError("a memory store has no owner channel")
         self.store = store
@@ -355,6 +410,9 @@ class OwnerService:
         self._evaluator_lock = threading.Lock()
         self._server: _ChannelServer | None = None
         self._thread: threading.Thread | None = None
+        self.stage_idle_seconds = stage_idle_seconds
+        self._stages: dict[str, _OpenStage] = {}
+        self._stopping = threading.Event()
 
     @property
     def port(self) -> int:
@@ -378,6 +436,8 @@ class OwnerService:
         self._server = _ChannelServer(self)
         self._thread = threading.Thread(target=self._server.serve_forever, name="kg-owner-channel", daemon=True)
         self._thread.start()
+        self._stopping.clear()
+        threading.Thread(target=self._reap_forever, name="kg-owner-reaper", daemon=True).start()
         info = OwnerInfo(os.getpid(), self.port, self.token, __version__, time.time(), str(self.directory))
         write_discovery(self.directory, info)
         atexit.register(self.stop)
@@ -387,6 +447,7 @@ class OwnerService:
     def stop(self) -> None:
         """Remove the discovery file, stop the channel and the evaluator (idempotent)."""
         remove_discovery(self.directory, self.token)
+        self._stopping.set()
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
@@ -397,6 +458,91 @@ class OwnerService:
             evaluator.close()
         with suppress(Exception):
             atexit.unregister(self.stop)
+
+
+    # -- staged writes (one at a time per graph; each step under the write lock, like every write)
+
+    @property
+    def open_stages(self) -> list[str]:
+        """The target graphs of the staged writes open now."""
+        with self.write_lock:
+            return [stage.target for stage in self._stages.values()]
+
+    def begin_stage(self, target: str, pid: int) -> tuple[str, bool]:
+        """Open a staged write of ``target`` for the process ``pid``; returns its id and whether it replaces a graph.
+
+        A second writer of the same graph is refused while the first one's process lives (the two
+        would share one staging graph); a dead one's write is abandoned first.
+        """
+        with self.write_lock:
+            self._reap_locked()
+            for stage in self._stages.values():
+                if stage.target == target:
+                    raise StoreError(f"another process (pid {stage.pid}) is writing {target} through the store's "
+                                     "owner; run the command again when it has finished")
+            staged = self.store.stage_graph(target)
+            key = secrets.token_urlsafe(16)
+            self._stages[key] = _OpenStage(staged, target, pid)
+            return key, staged.replaces
+
+    def add_to_stage(self, key: str, triples: list[Triple]) -> list[int]:
+        """Stage one batch; returns the positions of the triples the staging graph held already."""
+        with self.write_lock:
+            stage = self._open_stage(key)
+            new = list(stage.staged.add(triples))  # the same objects, in order: a subsequence of the batch
+            stage.touched = time.monotonic()
+        skipped: list[int] = []
+        position = 0
+        for index, triple in enumerate(triples):
+            if position < len(new) and new[position] is triple:
+                position += 1
+            else:
+                skipped.append(index)
+        return skipped
+
+    def commit_stage(self, key: str, last: list[Triple]) -> None:
+        """Commit a staged write with its last triples (the provenance) and roll it forward."""
+        with self.write_lock:
+            stage = self._open_stage(key)
+            del self._stages[key]  # a failure from here on is the next open's recovery to finish or undo
+            stage.staged.commit(last)
+
+    def abandon_stage(self, key: str) -> bool:
+        """Drop a staged write; False if the owner had abandoned it already."""
+        with self.write_lock:
+            stage = self._stages.pop(key, None)
+            if stage is not None:
+                stage.staged.abandon()
+            return stage is not None
+
+    def _open_stage(self, key: str) -> _OpenStage:
+        stage = self._stages.get(key)
+        if stage is None:
+            raise StoreError("the store's owner has no such staged write: it abandoned it (its client looked gone "
+                             f"or stayed idle over {self.stage_idle_seconds:g} s); run the command again")
+        return stage
+
+    def reap(self) -> int:
+        """Abandon the staged writes whose process is gone or that stayed idle too long; returns how many."""
+        with self.write_lock:
+            return self._reap_locked()
+
+    def _reap_locked(self) -> int:
+        now = time.monotonic()
+        gone = [key for key, stage in self._stages.items()
+                if not pid_alive(stage.pid) or now - stage.touched > self.stage_idle_seconds]
+        for key in gone:
+            stage = self._stages.pop(key)
+            log.info("abandoning the staged write of %s: its client (pid %d) is gone or idle", stage.target, stage.pid)
+            stage.staged.abandon()
+        return len(gone)
+
+    def _reap_forever(self) -> None:
+        while not self._stopping.wait(REAP_SECONDS):
+            try:
+                self.reap()
+            except Exception:  # the reaper outlives one failed abandon; recovery is the backstop
+                log.exception("owner channel: abandoning a staged write failed")
 
 
 class OwnedStore(OxigraphStore):
