@@ -187,10 +187,13 @@ class OwnerClient:
         finally:
             connection.close()
 
-    def stage_graph(self, name: str) -> OwnerStagedGraph:
-        """Start replacing the graph ``name`` on the owner in bounded batches (``kg.store.staged``): for big graphs."""
+    def stage_graph(self, name: str, *, batch_quads: int = BATCH_QUADS) -> OwnerStagedGraph:
+        """Start replacing the graph ``name`` on the owner in bounded batches (``kg.store.staged``): for big graphs.
+
+        The owner ties the write to this process: it abandons it if the process exits before the end.
+        """
         answer = self._call("POST", "/stage/begin", {"graph": name, "pid": os.getpid()})
-        return OwnerStagedGraph(self, str(answer["id"]), bool(answer["replaces"]))
+        return OwnerStagedGraph(self, str(answer["id"]), bool(answer["replaces"]), batch_quads=batch_quads)
 
     def optimize(self) -> None:
         """Have the owner compact the store (``kg optimize`` beside a running explorer or endpoint)."""
