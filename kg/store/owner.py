@@ -413,6 +413,7 @@ class OwnerService:
         self.stage_idle_seconds = stage_idle_seconds
         self._stages: dict[str, _OpenStage] = {}
         self._stopping = threading.Event()
+        self._reaper: threading.Thread | None = None
 
     @property
     def port(self) -> int:
@@ -437,7 +438,8 @@ class OwnerService:
         self._thread = threading.Thread(target=self._server.serve_forever, name="kg-owner-channel", daemon=True)
         self._thread.start()
         self._stopping.clear()
-        threading.Thread(target=self._reap_forever, name="kg-owner-reaper", daemon=True).start()
+        self._reaper = threading.Thread(target=self._reap_forever, name="kg-owner-reaper", daemon=True)
+        self._reaper.start()
         info = OwnerInfo(os.getpid(), self.port, self.token, __version__, time.time(), str(self.directory))
         write_discovery(self.directory, info)
         atexit.register(self.stop)
@@ -445,9 +447,15 @@ class OwnerService:
         return info
 
     def stop(self) -> None:
-        """Remove the discovery file, stop the channel and the evaluator (idempotent)."""
+        """Remove the discovery file, stop the channel, the reaper and the evaluator (idempotent).
+
+        Staged writes still open are left to the next writable open's recovery, which drops them.
+        """
         remove_discovery(self.directory, self.token)
         self._stopping.set()
+        reaper, self._reaper = self._reaper, None
+        if reaper is not None and reaper is not threading.current_thread():
+            reaper.join(timeout=30)  # an abandon under way ends before the store closes
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
