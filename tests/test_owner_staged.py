@@ -238,3 +238,28 @@ def test_a_client_killed_mid_stage_leaves_the_owner_serving_the_old_graph(pages:
         rerun = run_kg("ingest", "page", pages["new"], store=store)
         assert rerun.returncode == 0, rerun.stderr
         assert export_lines(store, "/graph/page/") == export_lines(pages["new_store"], "/graph/page/")
+
+
+@pytest.mark.slow
+def test_ctrl_c_mid_stage_has_the_owner_drop_the_staged_batches(pages: dict[str, Path], tmp_path: Path):
+    store, log = tmp_path / "store", tmp_path / "serve.log"
+    with serving(store, log):
+        assert run_kg("ingest", "page", pages["old"], store=store).returncode == 0
+        writer = subprocess.Popen([sys.executable, "-m", "kg", "ingest", "page", str(pages["new"]),
+                                   "--store", str(store)], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True,
+                                  env={**os.environ, "KG_STORE": "", "KG_TEST_PAUSE_AT": "staged-part"})
+        try:
+            assert writer.stderr is not None
+            assert "paused at staged-part" in writer.stderr.readline()
+            assert export_lines(store, "/graph/staging/")  # the first batches sit on the owner
+            writer.send_signal(signal.SIGINT)
+            _, err = writer.communicate(timeout=120)
+        finally:
+            if writer.poll() is None:
+                writer.kill()
+                writer.wait()
+        assert writer.returncode != 0 and "Traceback" not in err, err
+        assert "POST /stage/abandon" in log.read_text(encoding="utf-8", errors="replace")  # the client's own undo
+        assert export_lines(store, "/graph/staging/") == []
+        assert export_lines(store, "/graph/page/") == export_lines(pages["old_store"], "/graph/page/")
