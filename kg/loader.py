@@ -31,7 +31,7 @@ from kg.faults import crash_point, pause_point
 from kg.ids import graph_iri, source_file_iri
 from kg.model import Record, SourceDocument
 from kg.namespaces import CKG
-from kg.rdf import GraphDigest, Triple, provenance_triples, records_triples, triples_hash
+from kg.rdf import EmissionDigest, GraphDigest, Triple, provenance_triples, records_triples, triples_hash
 from kg.store import Store
 
 Payload = tuple[str, str, str, set[Triple]]
@@ -186,18 +186,18 @@ def write_streamed(store: Store, doc: StreamedDocument, summary: LoadSummary, *,
     staged write, digested as it is staged (the store says
     which triples an earlier batch gave), and is committed only if its content
     hash differs from the stored one; otherwise the staged copy is dropped and
-    the stored graph is left as it was. Stores with a ``stage_graph`` (the embedded
+    the stored graph is left as it was. A staged graph also stores its emission
+    digest (``kg.rdf.EmissionDigest``); when the graph being replaced has one, a
+    first pass maps the parts without staging, and equal digests end the write
+    as unchanged before anything is staged. Stores with a ``stage_graph`` (the embedded
     store, and a store's owner through ``OwnerClient``) stage it; other backends get
     the whole graph in one call, as they have no staged write.
     """
     name = graph_iri(doc.kind, doc.key)
     parts = doc.parts()
-    held: set[Triple] = set()
-    for part in parts:
-        held |= apply_aliases(records_triples(part), aliases)
-        if len(held) > batch_triples:
-            break
-    else:
+    emitted = EmissionDigest()
+    held, whole = _first_parts(parts, aliases, batch_triples, emitted)
+    if whole:
         summary.skipped += tuple(doc.skipped)
         write_payloads(store, [(name, doc.kind, doc.source, held)], summary, known, now)
         return
@@ -208,6 +208,18 @@ def write_streamed(store: Store, doc: StreamedDocument, summary: LoadSummary, *,
         summary.skipped += tuple(doc.skipped)
         write_payloads(store, [(name, doc.kind, doc.source, held)], summary, known, now)
         return
+    stored = stored_emission(store, name) if name in known else None
+    if stored is not None:  # a first pass maps the rest without staging: equal digests mean an unchanged graph
+        del held
+        for part in parts:
+            emitted.add_part(apply_aliases(records_triples(part), aliases))
+        if emitted.hexdigest() == stored:
+            summary.unchanged += 1
+            summary.skipped += tuple(doc.skipped)
+            return
+        parts = doc.parts()
+        emitted = EmissionDigest()
+        held, _ = _first_parts(parts, aliases, batch_triples, emitted)
     mark_pending(store)  # before anything is staged: a crash from here on leaves the derived data marked behind
     staged = stage_graph(name)
     digest = GraphDigest()
@@ -220,7 +232,9 @@ def write_streamed(store: Store, doc: StreamedDocument, summary: LoadSummary, *,
         crash_point("staged-part")
         pause_point("staged-part")
         for part in parts:
-            for triple in staged.add(apply_aliases(records_triples(part), aliases)):
+            triples = apply_aliases(records_triples(part), aliases)
+            emitted.add_part(triples)
+            for triple in staged.add(triples):
                 digest.add(triple)
                 count += 1
         content = digest.hexdigest()
@@ -228,7 +242,8 @@ def write_streamed(store: Store, doc: StreamedDocument, summary: LoadSummary, *,
             staged.abandon()
             summary.unchanged += 1
         else:
-            staged.commit(provenance_triples(name, doc.kind, doc.source, content, now or datetime.now(UTC)))
+            staged.commit(provenance_triples(name, doc.kind, doc.source, content, now or datetime.now(UTC),
+                                             emission=emitted.hexdigest()))
             known[name] = content
             summary.written += 1
             summary.triples += count
@@ -237,6 +252,25 @@ def write_streamed(store: Store, doc: StreamedDocument, summary: LoadSummary, *,
         raise
     summary.skipped += tuple(doc.skipped)
     log.debug("staged write of %s: %d triples", name, count)
+
+
+def _first_parts(parts: Iterator[tuple[Record, ...]], aliases: dict[str, str], batch_triples: int,
+                 emitted: EmissionDigest) -> tuple[set[Triple], bool]:
+    """Map parts until they pass ``batch_triples``; returns their triples and whether the document ended."""
+    held: set[Triple] = set()
+    for part in parts:
+        triples = apply_aliases(records_triples(part), aliases)
+        emitted.add_part(triples)
+        held |= triples
+        if len(held) > batch_triples:
+            return held, False
+    return held, True
+
+
+def stored_emission(store: Store, name: str) -> str | None:
+    """The emission digest stored in graph ``name`` (``kg.rdf.EmissionDigest``), if it has one."""
+    rows = store.query(f"SELECT ?e WHERE {{ GRAPH <{name}> {{ <{name}> <{CKG.emissionDigest}> ?e }} }}").rows
+    return str(rows[0][0]) if rows else None
 
 
 def rdf_file_payloads(paths: Iterable[Path], kind: str) -> list[Payload]:

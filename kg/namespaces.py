@@ -161,6 +161,7 @@ class CKG(DefinedNamespace):
     # source graphs
     sourceKind: URIRef
     contentHash: URIRef
+    emissionDigest: URIRef
 
     # derived counts (kg.counts)
     publicationCount: URIRef

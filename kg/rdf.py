@@ -257,10 +257,39 @@ def triples_hash(triples: Iterable[Triple]) -> str:
     return digest.hexdigest()
 
 
+class EmissionDigest:
+    """A digest of a document as emitted: SHA-256 over each part's triples as sorted lines, in part order.
+
+    Unlike ``GraphDigest`` it needs no deduplication across parts, so a document
+    too big to hold can be digested without a store; in exchange it depends on
+    how the document is cut into parts and on the mapping code. Equal emission
+    digests mean the same graph; different ones say nothing.
+    """
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+
+    def add_part(self, triples: Iterable[Triple]) -> None:
+        """Count the next part's triples (repeats within the part count once)."""
+        lines = sorted({triple_line(triple) for triple in triples})
+        self._sha.update(len(lines).to_bytes(8, "big"))  # marks where a part ends
+        for line in lines:
+            self._sha.update(line)
+            self._sha.update(b"\n")
+
+    def hexdigest(self) -> str:
+        """The emission digest of the parts fed so far."""
+        return self._sha.hexdigest()
+
+
 def provenance_triples(
-    graph: str, kind: str, source: str, content_hash: str, generated_at: datetime
+    graph: str, kind: str, source: str, content_hash: str, generated_at: datetime, emission: str | None = None
 ) -> Iterator[Triple]:
-    """PROV-O description of one source graph: what, from where, when, by which tool version."""
+    """PROV-O description of one source graph: what, from where, when, by which tool version.
+
+    ``emission`` (an ``EmissionDigest``) is given for graphs written in parts, so that
+    re-ingesting the unchanged document can be recognised without staging it.
+    """
     gnode = URIRef(graph)
     activity = URIRef(f"{ID}activity/{content_key(graph, content_hash)}")
     agent = URIRef(AGENT_IRI)
@@ -268,6 +297,8 @@ def provenance_triples(
     yield gnode, RDF.type, PROV.Entity
     yield gnode, CKG.sourceKind, _text(kind)
     yield gnode, CKG.contentHash, _text(content_hash)
+    if emission is not None:
+        yield gnode, CKG.emissionDigest, _text(emission)
     yield gnode, PROV.generatedAtTime, Literal(generated_at.isoformat(timespec="seconds"), datatype=XSD.dateTime)
     if source:
         yield gnode, PROV.wasDerivedFrom, URIRef(source)
