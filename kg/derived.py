@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from rdflib import Literal, URIRef
 
-from kg.ids import graph_iri
+from kg.ids import PENDING_GRAPH, graph_iri
 from kg.namespaces import CKG, PROV, RDF, XSD
 from kg.rdf import Triple, triples_hash
 from kg.store import Store
@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 COUNTS_GRAPH = graph_iri("derived", "counts")
 SUPERSEDES_GRAPH = graph_iri("derived", "supersedes")
-PENDING_GRAPH = graph_iri("derived", "pending")
 DERIVED_GRAPHS = (COUNTS_GRAPH, SUPERSEDES_GRAPH, PENDING_GRAPH)
 """Graphs computed from the others; they are not part of the basis they are computed from."""
 

@@ -137,6 +137,14 @@ def graph_iri(kind: str, key: str) -> str:
     return f"{GRAPH}{kind}/{quote(key, safe='')}"
 
 
+PENDING_GRAPH = graph_iri("derived", "pending")
+"""The one-triple graph that says the derived data is behind the data (``kg.derived``).
+
+Named here, below both ``kg.derived`` and ``kg.store``, because a staged write's recovery
+(``kg.store.staged``) sets the same mark and the store layer may not import ``kg.derived``.
+"""
+
+
 AGENT_IRI = f"{BASE}agent/cohort-kg"
 """The software agent credited in provenance (its version goes on the activity)."""
 

@@ -40,7 +40,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.faults import crash_point
-from kg.ids import BASE, content_key, graph_iri
+from kg.ids import BASE, PENDING_GRAPH, content_key, graph_iri
 from kg.namespaces import PROV, RDF
 from kg.store.interface import Triple, to_ox
 
@@ -60,7 +60,7 @@ STATE = ox.NamedNode(f"{BASE}staging#state")
 COMMITTED = ox.Literal("committed")
 COPIED = ox.Literal("copied")
 
-_PENDING_GRAPH = ox.NamedNode(graph_iri("derived", "pending"))
+_PENDING_GRAPH = ox.NamedNode(PENDING_GRAPH)
 PENDING = ox.Quad(_PENDING_GRAPH, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Entity)), _PENDING_GRAPH)
 """The mark of ``kg.derived.mark_pending``: the derived data is behind the data until the derive stage runs."""
 
